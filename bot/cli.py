@@ -1,0 +1,133 @@
+"""The `amtsbote` command line: serve, console, register, check, db upgrade, plan, post-rosters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from config.settings import ConfigError, Settings
+
+log = logging.getLogger("amtsbote.cli")
+
+SERVE_REQUIRES = ("MATTERMOST_URL", "MATTERMOST_TOKEN", "BOT_SECRET", "BOT_PUBLIC_URL")
+CONSOLE_DATABASE = "sqlite:///./data/console.db"
+
+
+def _settings(require: tuple[str, ...] = ()) -> Settings:
+    return Settings.from_env(require=require)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.logs import setup_logging
+    from bot.runtime import Runtime
+    from storage.migrate import upgrade
+
+    settings = _settings(SERVE_REQUIRES)
+    setup_logging(settings.log_level)
+    upgrade(settings.database_url)
+    runtime = Runtime(settings)
+    host, port = settings.bot_listen
+    log.info("Amtsbote listening on %s:%s", host, port)
+    uvicorn.run(runtime.app(), host=host, port=port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=10)
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.console import run_console
+    from bot.logs import setup_logging
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    settings = settings.replace(database_url=args.database or CONSOLE_DATABASE, mattermost_url=None,
+                                mattermost_token=None, bot_public_url="http://console.invalid",
+                                outbox_max_rate=1000.0, outbox_burst=1000)
+    setup_logging("WARNING")
+    upgrade(settings.database_url)
+    start = None
+    if args.start:
+        start = datetime.strptime(args.start, "%Y-%m-%d %H:%M").replace(tzinfo=settings.tz)
+    asyncio.run(run_console(settings, start=start))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from bot.register import register
+
+    settings = _settings(("MATTERMOST_URL", "MATTERMOST_TOKEN", "BOT_PUBLIC_URL"))
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    for line in asyncio.run(register(settings)):
+        print(line)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.register import check
+
+    try:
+        settings = _settings(SERVE_REQUIRES)
+    except ConfigError as e:
+        print(f"problem: {e}")
+        return 1
+    problems = asyncio.run(check(settings))
+    for line in problems:
+        print(f"problem: {line}")
+    if not problems:
+        print("ok: configuration, database and Mattermost look good")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amtsbote", description="Amtsbote, the Mattermost bot for public administration teams.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the HTTP endpoint and the scheduler").set_defaults(func=cmd_serve)
+    console = sub.add_parser("console", help="try Amtsbote locally with a demo team, no Mattermost needed")
+    console.add_argument("--database", help=f"database URL (default {CONSOLE_DATABASE})")
+    console.add_argument("--start", help='start the simulated clock at "YYYY-MM-DD HH:MM"')
+    console.set_defaults(func=cmd_console)
+    sub.add_parser("register", help="create or update the slash commands in every team of the bot").set_defaults(func=cmd_register)
+    sub.add_parser("check", help="check configuration and connectivity").set_defaults(func=cmd_check)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db)
+    try:
+        from bot import cli_ops
+
+        cli_ops.add_commands(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as e:
+        print(f"amtsbote: configuration error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""The neutral core: turns what Mattermost sends into handler calls and back.
+
+The web layer (bot/http.py) and the console (bot/console.py) both call this; no
+handler ever sees the web framework. Order of business for a slash command:
+verify the token (401, nothing happens), find the command, build the context,
+run the handler. A handler that is not done within `REPLY_DEADLINE` seconds keeps
+running; the user gets a short "one moment" at once and the answer follows
+through `response_url`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from sqlmodel import select
+
+from bot.i18n import LocalizedError, Text, pick_locale
+from bot.mattermost import MattermostError
+from commands.base import (
+    ActionRequest,
+    ActionResult,
+    Command,
+    Context,
+    DialogRequest,
+    Reply,
+    Services,
+    SlashRequest,
+    user_locale,
+)
+from storage.models import SlashCommand
+
+log = logging.getLogger("amtsbote.dispatch")
+
+REPLY_DEADLINE = 0.8  # seconds; Mattermost users expect an answer within one second
+TOKEN_RELOAD_INTERVAL = 5.0
+
+COMMANDS = Counter("amtsbote_commands_total", "Slash commands handled", ["kind", "outcome"])
+COMMAND_SECONDS = Histogram("amtsbote_command_seconds", "Time to answer a slash command", ["kind"],
+                            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+ACTIONS = Counter("amtsbote_actions_total", "Button presses and dialog submissions", ["outcome"])
+
+INTERNAL_ERROR = Text(
+    de="Das hat leider nicht geklappt (interner Fehler). Es wurde nichts geändert. Bitte später noch einmal versuchen.",
+    en="Sorry, that did not work (internal error). Nothing was changed. Please try again later.",
+)
+MATTERMOST_DOWN = Text(
+    de="Mattermost antwortet gerade nicht. Es wurde nichts geändert. Bitte gleich noch einmal versuchen.",
+    en="Mattermost is not answering right now. Nothing was changed. Please try again shortly.",
+)
+ONE_MOMENT = Text(
+    de="⏳ Einen Moment, die Antwort folgt gleich.",
+    en="⏳ One moment, the answer follows shortly.",
+)
+UNKNOWN_COMMAND = Text(
+    de="Diesen Befehl kenne ich nicht. Verfügbar: {triggers}",
+    en="I do not know this command. Available: {triggers}",
+)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def _first(form: Mapping[str, list[str]], key: str) -> str:
+    values = form.get(key)
+    return values[0] if values else ""
+
+
+def parse_slash_form(form: Mapping[str, list[str]]) -> SlashRequest:
+    """Build a SlashRequest from Mattermost's form fields (repeated keys paired by position)."""
+    def pairs(names: str, ids: str) -> dict[str, str]:
+        return {n.lower(): i for n, i in zip(form.get(names, []), form.get(ids, []), strict=False)}
+
+    return SlashRequest(
+        command=_first(form, "command")[:130],
+        text=_first(form, "text")[:10_000],
+        user_id=_first(form, "user_id")[:26],
+        user_name=_first(form, "user_name")[:64],
+        channel_id=_first(form, "channel_id")[:26],
+        channel_name=_first(form, "channel_name")[:128],
+        team_id=_first(form, "team_id")[:26],
+        team_domain=_first(form, "team_domain")[:64],
+        trigger_id=_first(form, "trigger_id")[:1000],
+        response_url=_first(form, "response_url")[:1000],
+        user_mentions=pairs("user_mentions", "user_mentions_ids"),
+        channel_mentions=pairs("channel_mentions", "channel_mentions_ids"),
+    )
+
+
+class TokenStore:
+    """The registered slash-command tokens, kept in memory, re-read when one is unknown."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        self._loaded_at = -1e9
+
+    def reload(self) -> None:
+        with self.services.db.read() as session:
+            rows = session.exec(select(SlashCommand)).all()
+        self._tokens = {(r.team_id, r.trigger): (r.token, r.kind) for r in rows}
+        self._loaded_at = time.monotonic()
+
+    def check(self, team_id: str, command: str, token: str) -> str:
+        """The command's kind if `token` is the one registered for exactly this command."""
+        trigger = command.strip().lstrip("/").lower()
+        entry = self._tokens.get((team_id, trigger))
+        if entry is None and time.monotonic() - self._loaded_at > TOKEN_RELOAD_INTERVAL:
+            self.reload()
+            entry = self._tokens.get((team_id, trigger))
+        expected, kind = entry if entry is not None else ("\x00" * 26, "")
+        ok = hmac.compare_digest(expected.encode(), token.encode()) and bool(token) and entry is not None
+        if not ok:
+            raise Unauthorized
+        return kind
+
+
+class Dispatcher:
+    def __init__(self, services: Services, registry: Mapping[str, Command]) -> None:
+        self.services = services
+        self.registry = registry
+        self.tokens = TokenStore(services)
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # -- slash commands ------------------------------------------------------------------
+
+    async def command(self, form: Mapping[str, list[str]], authorization: str = "") -> dict[str, Any]:
+        """Answer a slash command; raises Unauthorized if the token is not this command's."""
+        token = _first(form, "token") or authorization.removeprefix("Token ").strip()
+        request = parse_slash_form(form)
+        kind = self.tokens.check(request.team_id, request.command, token)
+        started = time.perf_counter()
+        task = asyncio.create_task(self._run(kind, request))
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(task), REPLY_DEADLINE)
+        except TimeoutError:
+            self._background.add(task)
+            task.add_done_callback(lambda t: self._follow_up(t, request))
+            return Reply(ONE_MOMENT(self.services.settings.bot_locale)).to_json()
+        finally:
+            COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        return reply.to_json()
+
+    def _follow_up(self, task: asyncio.Task[Reply], request: SlashRequest) -> None:
+        self._background.discard(task)
+        if task.cancelled() or not request.response_url:
+            return
+        reply = task.result()  # _run never raises
+        follow = asyncio.create_task(self._post_response_url(request.response_url, reply.to_json()))
+        self._background.add(follow)
+        follow.add_done_callback(self._background.discard)
+
+    async def _post_response_url(self, url: str, body: dict[str, Any]) -> None:
+        for attempt in range(3):
+            try:
+                await self.services.mm.post_response_url(url, body)
+                return
+            except MattermostError as e:
+                log.warning("response_url follow-up failed (%s), attempt %s", e, attempt + 1)
+                await asyncio.sleep(1 + attempt)
+
+    async def _run(self, kind: str, request: SlashRequest) -> Reply:
+        locale = self.services.settings.bot_locale
+        try:
+            user = await self.services.mm.user(request.user_id)
+            locale = user_locale(user, self.services.settings)
+            ctx = Context(services=self.services, user=user, channel_id=request.channel_id,
+                          team_id=request.team_id, locale=locale, now=self.services.clock.now())
+            command = self.registry.get(kind)
+            if command is None:
+                triggers = ", ".join("/" + t for t in self.services.settings.command_triggers.values())
+                return Reply(UNKNOWN_COMMAND(locale, triggers=triggers))
+            reply = await command.run(request, ctx)
+            COMMANDS.labels(kind, "ok").inc()
+            return reply
+        except LocalizedError as e:
+            COMMANDS.labels(kind, "refused").inc()
+            return Reply(e.render(locale))
+        except MattermostError as e:
+            COMMANDS.labels(kind, "mattermost_error").inc()
+            log.warning("command %s: Mattermost error %s", kind, e)
+            return Reply(MATTERMOST_DOWN(locale))
+        except Exception:
+            COMMANDS.labels(kind, "error").inc()
+            log.exception("command %s failed", kind)
+            return Reply(INTERNAL_ERROR(locale))
+
+    # -- buttons and dialogs ---------------------------------------------------------------
+
+    def _find(self, action: str, kind: str) -> Any:
+        command_kind, _, name = action.partition(".")
+        command = self.registry.get(command_kind)
+        table = getattr(command, kind, {}) if command else {}
+        return table.get(name)
+
+    async def action(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        user_id = str(body.get("user_id") or "")[:26]
+        locale = self.services.settings.bot_locale
+        try:
+            action, data = self.services.signer.verify(body.get("context"), now=self.services.clock.now(),
+                                                        user_id=user_id)
+            user = await self.services.mm.user(user_id)
+            locale = user_locale(user, self.services.settings)
+            handler = self._find(action, "actions")
+            if handler is None:
+                raise LookupError(action)
+            ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
+                          team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
+            request = ActionRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
+                                    post_id=str(body.get("post_id") or ""), data=data)
+            result = await handler(request, ctx)
+            ACTIONS.labels("ok").inc()
+            return result.to_json()
+        except LocalizedError as e:
+            ACTIONS.labels("refused").inc()
+            return ActionResult(ephemeral_text=e.render(locale)).to_json()
+        except MattermostError:
+            ACTIONS.labels("mattermost_error").inc()
+            return ActionResult(ephemeral_text=MATTERMOST_DOWN(locale)).to_json()
+        except Exception:
+            ACTIONS.labels("error").inc()
+            log.exception("action failed")
+            return ActionResult(ephemeral_text=INTERNAL_ERROR(locale)).to_json()
+
+    async def dialog(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        user_id = str(body.get("user_id") or "")[:26]
+        locale = self.services.settings.bot_locale
+        try:
+            action, data = self.services.signer.verify_state(body.get("state"), now=self.services.clock.now(),
+                                                             user_id=user_id)
+            user = await self.services.mm.user(user_id)
+            locale = user_locale(user, self.services.settings)
+            handler = self._find(action, "dialogs")
+            if handler is None:
+                raise LookupError(action)
+            ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
+                          team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
+            submission = body.get("submission")
+            request = DialogRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
+                                    submission=submission if isinstance(submission, dict) else {},
+                                    data=data, cancelled=bool(body.get("cancelled")))
+            result = await handler(request, ctx)
+            ACTIONS.labels("ok").inc()
+            return result
+        except LocalizedError as e:
+            ACTIONS.labels("refused").inc()
+            return {"error": e.render(locale)}
+        except Exception:
+            ACTIONS.labels("error").inc()
+            log.exception("dialog failed")
+            return {"error": INTERNAL_ERROR(locale)}
+
+
+def locale_for(user_locale_value: str | None, default: str) -> str:
+    return pick_locale(user_locale_value, default)

@@ -1,0 +1,121 @@
+"""The HTTP endpoint Mattermost talks to (Starlette under uvicorn).
+
+This layer only translates HTTP into dispatcher calls and back. No input produces
+a 500: malformed bodies get 400, wrong tokens 401, and anything that goes wrong
+inside a handler becomes a localized answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import sqlalchemy as sa
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.dispatch import INTERNAL_ERROR, Dispatcher, Unauthorized
+
+log = logging.getLogger("amtsbote.http")
+
+MAX_BODY = 64 * 1024
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
+                    media_type="application/json")
+
+
+async def _read_body(request: Request) -> bytes | None:
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    """Decode an application/x-www-form-urlencoded body; malformed bytes become U+FFFD."""
+    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, errors="replace",
+                    max_num_fields=200)
+
+
+def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bool]] | None = None,
+               lifespan: Any = None) -> Starlette:
+    services = dispatcher.services
+
+    async def command(request: Request) -> Response:
+        body = await _read_body(request)
+        if body is None:
+            return _json({"error": "request too large"}, 413)
+        try:
+            form = parse_form(body) if request.method == "POST" else parse_qs(
+                request.url.query, keep_blank_values=True, max_num_fields=200)
+        except ValueError:
+            return _json({"error": "malformed form"}, 400)
+        try:
+            reply = await dispatcher.command(form, request.headers.get("authorization", ""))
+        except Unauthorized:
+            return _json({"error": "unauthorized"}, 401)
+        except Exception:
+            log.exception("command endpoint failed")
+            reply = {"response_type": "ephemeral", "text": INTERNAL_ERROR(services.settings.bot_locale)}
+        return _json(reply)
+
+    async def _json_body(request: Request) -> dict[str, Any] | None:
+        body = await _read_body(request)
+        if body is None:
+            return None
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    async def action(request: Request) -> Response:
+        data = await _json_body(request)
+        if data is None:
+            return _json({"error": "expected a JSON object"}, 400)
+        return _json(await dispatcher.action(data))
+
+    async def dialog(request: Request) -> Response:
+        data = await _json_body(request)
+        if data is None:
+            return _json({"error": "expected a JSON object"}, 400)
+        return _json(await dispatcher.dialog(data))
+
+    async def healthz(request: Request) -> Response:
+        return _json({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = {"database": False, "mattermost": False}
+        try:
+            with services.db.read() as session:
+                session.execute(sa.text("SELECT 1"))
+            checks["database"] = True
+        except Exception as e:
+            log.warning("readiness: database check failed: %s", type(e).__name__)
+        checks["mattermost"] = await (ready_check() if ready_check else services.mm.ping())
+        return _json({"ready": all(checks.values()), **checks}, 200 if all(checks.values()) else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/mattermost/command", command, methods=["POST", "GET"]),
+        Route("/mattermost/action", action, methods=["POST"]),
+        Route("/mattermost/dialog", dialog, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

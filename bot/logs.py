@@ -1,0 +1,46 @@
+"""Logging setup. Logs never carry secrets, tokens, Authorization headers or phone numbers:
+a filter scrubs them from every record as a last line of defence."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+_SCRUB = [
+    (re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9._\-]{8,}"), r"\1 [redacted]"),
+    (re.compile(r"(?i)(token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s,\"'&}]+"), r"\1\2[redacted]"),
+    (re.compile(r"/hooks/commands/[A-Za-z0-9]+"), "/hooks/commands/[redacted]"),
+    # phone numbers: a run of 6+ digits with optional separators, optionally with +49 / 0 prefix
+    (re.compile(r"(?<![\w.])\+?\(?\d[\d ()/\-]{5,}\d(?![\w.])"), "[number]"),
+]
+
+
+def scrub(text: str) -> str:
+    for pattern, replacement in _SCRUB:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def setup_logging(level: str = "INFO", stream: object = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, including response_url secrets; keep it quiet.
+    for noisy in ("httpx", "httpcore", "mattermostautodriver", "apscheduler", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,400 @@
+"""The Mattermost port: the few things Amtsbote asks of Mattermost, behind one class.
+
+`MattermostPort` is the interface; `RestMattermost` implements it over
+`mattermostautodriver` (async, on httpx) and `bot/console.py` implements it in
+memory. Errors are reduced to three kinds the outbox understands: a transient
+failure (retry later, maybe after `retry_after` seconds), a permanent refusal,
+and an unknown outcome (the request may have been carried out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import httpx
+from mattermostautodriver import AsyncTypedDriver
+from mattermostautodriver.exceptions import InvalidMattermostError, TooManyRequests
+from mattermostautodriver.exceptions import MattermostError as DriverError
+
+log = logging.getLogger("amtsbote.mattermost")
+
+USER_CACHE_SECONDS = 300.0
+ROLE_CACHE_SECONDS = 60.0
+
+
+class MattermostError(Exception):
+    pass
+
+
+class TransientError(MattermostError):
+    """Try again later. `retry_after` is the server's own wait, in seconds, if it gave one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentError(MattermostError):
+    """Mattermost refused the request; repeating it will not help."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class UnknownOutcome(TransientError):
+    """The request was sent but no answer came: it may or may not have been carried out."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    locale: str
+    roles: str = "system_user"
+    is_bot: bool = False
+    deleted: bool = False
+
+    @property
+    def is_system_admin(self) -> bool:
+        return "system_admin" in self.roles.split()
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> User:
+        first, last = (data.get("first_name") or "").strip(), (data.get("last_name") or "").strip()
+        full = f"{first} {last}".strip()
+        display = full or (data.get("nickname") or "").strip() or data["username"]
+        return cls(
+            id=data["id"],
+            username=data["username"],
+            display_name=display,
+            locale=data.get("locale") or "",
+            roles=data.get("roles") or "system_user",
+            is_bot=bool(data.get("is_bot")),
+            deleted=bool(data.get("delete_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: str
+    team_id: str
+    name: str
+    display_name: str
+    type: str  # O, P, D, G
+
+    @property
+    def is_direct(self) -> bool:
+        return self.type in ("D", "G")
+
+
+class MattermostPort(Protocol):
+    bot_user_id: str
+
+    async def me(self) -> User: ...
+    async def user(self, user_id: str) -> User: ...
+    async def users(self, user_ids: list[str]) -> dict[str, User]: ...
+    async def users_by_username(self, usernames: list[str]) -> dict[str, User]: ...
+    async def channel(self, channel_id: str) -> Channel: ...
+    async def channel_members(self, channel_id: str) -> list[User]: ...
+    async def is_channel_admin(self, channel_id: str, user_id: str) -> bool: ...
+    async def is_team_admin(self, team_id: str, user_id: str) -> bool: ...
+    async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
+                          pending_post_id: str, root_id: str | None = None) -> str: ...
+    async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None: ...
+    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None: ...
+    async def direct_channel(self, user_id: str) -> str: ...
+    async def upload_file(self, channel_id: str, filename: str, data: bytes) -> str: ...
+    async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None: ...
+    async def bot_teams(self) -> list[dict[str, Any]]: ...
+    async def team_commands(self, team_id: str) -> list[dict[str, Any]]: ...
+    async def create_command(self, command: dict[str, Any]) -> dict[str, Any]: ...
+    async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]: ...
+    async def ping(self) -> bool: ...
+    async def post_response_url(self, url: str, payload: dict[str, Any]) -> None: ...
+    def forget_user(self, user_id: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+MARKER_PROP = "amtsbote_key"
+
+
+class _TTLCache:
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any) -> Any | None:
+        hit = self._items.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self._items) > 50_000:
+            self._items.clear()
+        self._items[key] = (time.monotonic() + self.ttl, value)
+
+    def drop(self, predicate: Any) -> None:
+        for key in [k for k in self._items if predicate(k)]:
+            self._items.pop(key, None)
+
+
+class RestMattermost:
+    """`MattermostPort` over the Mattermost REST API v4 with mattermostautodriver."""
+
+    def __init__(self, url: str, token: str, *, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        parsed = urlparse(url)
+        scheme = parsed.scheme or "https"
+        self._driver = AsyncTypedDriver({
+            "url": parsed.hostname,
+            "port": parsed.port or (443 if scheme == "https" else 80),
+            "scheme": scheme,
+            "token": token,
+            "request_timeout": timeout,
+            # Retries are the outbox's job: it knows which posts may already exist.
+            "max_retries": 0,
+            "keepalive": True,
+            "keepalive_delay": 5,
+            "transport": transport,
+        })
+        self._driver.client.token = token
+        self._base = url.rstrip("/")
+        self._response_client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.bot_user_id = ""
+        self._users = _TTLCache(USER_CACHE_SECONDS)
+        self._roles = _TTLCache(ROLE_CACHE_SECONDS)
+        self._channels = _TTLCache(USER_CACHE_SECONDS)
+        self._dm_channels: dict[str, str] = {}
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def _call(self, method: str, endpoint: str, *, options: Any = None, params: Any = None,
+                    data: Any = None, files: Any = None, sent_unsure: bool = False) -> Any:
+        client = self._driver.client
+        try:
+            if method == "get":
+                return await client.get(endpoint, params=params)
+            if method == "post":
+                return await client.post(endpoint, options=options, params=params, data=data, files=files)
+            if method == "put":
+                return await client.put(endpoint, options=options, params=params)
+            raise ValueError(method)
+        except TooManyRequests as e:
+            raise TransientError("rate limited (429)", retry_after=e.retry_after) from None
+        except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as e:
+            if sent_unsure:
+                raise UnknownOutcome(f"no answer: {type(e).__name__}") from None
+            raise TransientError(f"no answer: {type(e).__name__}") from None
+        except httpx.TransportError as e:
+            raise TransientError(f"unreachable: {type(e).__name__}") from None
+        except (DriverError, InvalidMattermostError) as e:
+            status = getattr(e, "status_code", None)
+            if isinstance(status, int) and 400 <= status < 500 and status not in (408, 425):
+                raise PermanentError(f"{type(e).__name__} ({status})", status) from None
+            if sent_unsure:
+                raise UnknownOutcome(f"server error {status}") from None
+            raise TransientError(f"server error {status}") from None
+
+    # -- users, channels, roles ---------------------------------------------------------------
+
+    async def me(self) -> User:
+        user = User.from_api(await self._call("get", "/api/v4/users/me"))
+        self.bot_user_id = user.id
+        self._users.put(user.id, user)
+        return user
+
+    async def user(self, user_id: str) -> User:
+        cached = self._users.get(user_id)
+        if cached is not None:
+            return cached
+        user = User.from_api(await self._call("get", f"/api/v4/users/{user_id}"))
+        self._users.put(user_id, user)
+        return user
+
+    async def users(self, user_ids: list[str]) -> dict[str, User]:
+        found: dict[str, User] = {}
+        missing = []
+        for uid in dict.fromkeys(user_ids):
+            cached = self._users.get(uid)
+            if cached is not None:
+                found[uid] = cached
+            else:
+                missing.append(uid)
+        for start in range(0, len(missing), 200):
+            for data in await self._call("post", "/api/v4/users/ids", options=missing[start : start + 200]):
+                user = User.from_api(data)
+                self._users.put(user.id, user)
+                found[user.id] = user
+        return found
+
+    async def users_by_username(self, usernames: list[str]) -> dict[str, User]:
+        names = [n.lower() for n in dict.fromkeys(usernames)]
+        if not names:
+            return {}
+        result = await self._call("post", "/api/v4/users/usernames", options=names)
+        users = {}
+        for data in result:
+            user = User.from_api(data)
+            self._users.put(user.id, user)
+            users[user.username] = user
+        return users
+
+    async def channel(self, channel_id: str) -> Channel:
+        cached = self._channels.get(channel_id)
+        if cached is not None:
+            return cached
+        data = await self._call("get", f"/api/v4/channels/{channel_id}")
+        channel = Channel(id=data["id"], team_id=data.get("team_id") or "", name=data.get("name") or "",
+                          display_name=data.get("display_name") or data.get("name") or "", type=data.get("type") or "O")
+        self._channels.put(channel_id, channel)
+        return channel
+
+    async def channel_members(self, channel_id: str) -> list[User]:
+        members: list[User] = []
+        page = 0
+        while True:
+            batch = await self._call("get", "/api/v4/users",
+                                     params={"in_channel": channel_id, "page": page, "per_page": 200})
+            for data in batch:
+                user = User.from_api(data)
+                self._users.put(user.id, user)
+                if not user.is_bot and not user.deleted:
+                    members.append(user)
+            if len(batch) < 200:
+                return members
+            page += 1
+
+    async def is_channel_admin(self, channel_id: str, user_id: str) -> bool:
+        key = ("c", channel_id, user_id)
+        cached = self._roles.get(key)
+        if cached is None:
+            try:
+                data = await self._call("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
+                cached = bool(data.get("scheme_admin")) or "channel_admin" in (data.get("roles") or "").split()
+            except PermanentError:
+                cached = False
+            self._roles.put(key, cached)
+        return cached
+
+    async def is_team_admin(self, team_id: str, user_id: str) -> bool:
+        if not team_id:
+            return False
+        key = ("t", team_id, user_id)
+        cached = self._roles.get(key)
+        if cached is None:
+            try:
+                data = await self._call("get", f"/api/v4/teams/{team_id}/members/{user_id}")
+                cached = bool(data.get("scheme_admin")) or "team_admin" in (data.get("roles") or "").split()
+            except PermanentError:
+                cached = False
+            self._roles.put(key, cached)
+        return cached
+
+    def forget_user(self, user_id: str) -> None:
+        self._users.drop(lambda k: k == user_id)
+        self._roles.drop(lambda k: user_id in k)
+
+    def forget_channel(self, channel_id: str) -> None:
+        self._channels.drop(lambda k: k == channel_id)
+        self._roles.drop(lambda k: channel_id in k)
+
+    # -- posts -----------------------------------------------------------------------------
+
+    async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
+                          pending_post_id: str, root_id: str | None = None) -> str:
+        body: dict[str, Any] = {"channel_id": channel_id, "message": message, "pending_post_id": pending_post_id}
+        if props:
+            body["props"] = props
+        if root_id:
+            body["root_id"] = root_id
+        result = await self._call("post", "/api/v4/posts", options=body, params={"set_online": "false"},
+                                  sent_unsure=True)
+        return result["id"]
+
+    async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None:
+        body: dict[str, Any] = {"message": message}
+        if props is not None:
+            body["props"] = props
+        await self._call("put", f"/api/v4/posts/{post_id}/patch", options=body)
+
+    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
+        """The id of a post of ours carrying `marker`, created since `since_ms`, if any.
+
+        Used before re-sending a post whose earlier attempt may have reached the server."""
+        page = 0
+        while True:
+            data = await self._call("get", f"/api/v4/channels/{channel_id}/posts",
+                                    params={"since": since_ms, "page": page, "per_page": 200})
+            posts = (data or {}).get("posts") or {}
+            for post in posts.values():
+                if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(MARKER_PROP) == marker:
+                    return post["id"]
+            if len(posts) < 200:
+                return None
+            page += 1
+
+    async def direct_channel(self, user_id: str) -> str:
+        if user_id in self._dm_channels:
+            return self._dm_channels[user_id]
+        if not self.bot_user_id:
+            await self.me()
+        data = await self._call("post", "/api/v4/channels/direct", options=[self.bot_user_id, user_id])
+        self._dm_channels[user_id] = data["id"]
+        return data["id"]
+
+    async def upload_file(self, channel_id: str, filename: str, data: bytes) -> str:
+        result = await self._call("post", "/api/v4/files", data={"channel_id": channel_id},
+                                  files={"files": (filename, data, "text/calendar")})
+        return result["file_infos"][0]["id"]
+
+    async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None:
+        await self._call("post", "/api/v4/actions/dialogs/open",
+                         options={"trigger_id": trigger_id, "url": url, "dialog": dialog})
+
+    # -- commands (register) ---------------------------------------------------------------
+
+    async def bot_teams(self) -> list[dict[str, Any]]:
+        if not self.bot_user_id:
+            await self.me()
+        return await self._call("get", f"/api/v4/users/{self.bot_user_id}/teams")
+
+    async def team_commands(self, team_id: str) -> list[dict[str, Any]]:
+        return await self._call("get", "/api/v4/commands", params={"team_id": team_id, "custom_only": "true"})
+
+    async def create_command(self, command: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("post", "/api/v4/commands", options=command)
+
+    async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("put", f"/api/v4/commands/{command_id}", options=command)
+
+    # -- health and response_url ----------------------------------------------------------
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.wait_for(self._call("get", "/api/v4/system/ping"), timeout=3)
+            return True
+        except (MattermostError, TimeoutError):
+            return False
+
+    async def post_response_url(self, url: str, payload: dict[str, Any]) -> None:
+        """Follow up on a slash command through its `response_url` (only URLs on our server)."""
+        if not url.startswith(self._base + "/hooks/commands/"):
+            raise PermanentError("response_url points elsewhere than our Mattermost")
+        try:
+            response = await self._response_client.post(url, json=payload)
+        except httpx.TransportError as e:
+            raise TransientError(f"response_url unreachable: {type(e).__name__}") from None
+        if response.status_code >= 400:
+            raise PermanentError(f"response_url answered {response.status_code}", response.status_code)
+
+    async def close(self) -> None:
+        await self._driver.client.close()
+        await self._response_client.aclose()

@@ -1,0 +1,284 @@
+"""The durable outbox: every post, edit and DM the bot makes goes through here.
+
+A handler writes its change and the outbox row in one transaction, so a post is
+owed exactly when the change it announces is stored. Delivery happens afterwards:
+
+* Due rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL; the single writer
+  on SQLite) with a lease, so several replicas never send the same row at once.
+* Before sending, a claimed post is marked `unsure`. If the process dies after
+  Mattermost accepted the post but before the result was recorded, the next
+  attempt finds the row still `unsure` and first looks for the post in the
+  channel (every post carries its outbox key in `props.amtsbote_key`). Only if
+  it is not there is it sent again. `pending_post_id` additionally covers quick
+  retries inside Mattermost's 30-second dedup window.
+* 5xx, timeouts and outages are retried with exponential backoff and jitter; a
+  429 pauses all sending until `Retry-After` has passed. Our own send rate is
+  capped by a token bucket (`OUTBOX_MAX_RATE`, `OUTBOX_BURST`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.mattermost import MARKER_PROP, MattermostPort, PermanentError, TransientError, UnknownOutcome
+from storage.db import Database
+from storage.models import OutboxItem
+
+log = logging.getLogger("amtsbote.outbox")
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_SECONDS = 300.0
+MAX_ATTEMPTS = 200  # about half a day of retries at the maximum backoff
+RECONCILE_WINDOW = timedelta(minutes=5)
+
+
+def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+    dialect = session.get_bind().dialect.name
+    table = OutboxItem.__table__
+    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(**values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+
+def enqueue_post(session: Session, *, key: str, channel_id: str, message: str, now: datetime,
+                 props: dict[str, Any] | None = None) -> None:
+    """Owe a post to `channel_id`. A second call with the same key does nothing."""
+    _enqueue(session, key=key, kind="post", channel_id=channel_id, message=message, props=props, now=now)
+
+
+def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
+               props: dict[str, Any] | None = None) -> None:
+    """Owe a direct message from the bot to `user_id`."""
+    _enqueue(session, key=key, kind="dm", user_id=user_id, message=message, props=props, now=now)
+
+
+def enqueue_patch(session: Session, *, key: str, target_key: str, message: str, now: datetime,
+                  props: dict[str, Any] | None = None) -> None:
+    """Owe an edit of the post that the outbox row `target_key` created."""
+    _enqueue(session, key=key, kind="patch", target_key=target_key, message=message, props=props, now=now)
+
+
+def _enqueue(session: Session, *, key: str, kind: str, message: str, now: datetime,
+             props: dict[str, Any] | None, channel_id: str | None = None, user_id: str | None = None,
+             target_key: str | None = None) -> None:
+    _insert_ignore(session, {
+        "key": key, "kind": kind, "channel_id": channel_id, "user_id": user_id, "target_key": target_key,
+        "message": message, "props": json.dumps(props, ensure_ascii=False) if props else None,
+        "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
+        "next_attempt_at": now, "created_at": now,
+    })
+
+
+class TokenBucket:
+    """Our own cap on the send rate, so one morning never floods Mattermost."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._stamp = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+                self._stamp = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+
+
+class Outbox:
+    def __init__(self, db: Database, port: MattermostPort, clock: Clock, *, rate: float = 10.0,
+                 burst: int = 20, concurrency: int = 16) -> None:
+        self.db = db
+        self.port = port
+        self.clock = clock
+        self.bucket = TokenBucket(rate, burst)
+        self.concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._paused_until = 0.0  # monotonic; set by a 429
+        self.delivered = 0
+
+    def notify(self) -> None:
+        """Something was enqueued: deliver now instead of at the next poll."""
+        self._wake.set()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, *, poll_seconds: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                sent = await self.deliver_due()
+            except Exception:  # a database hiccup must not end delivery for good
+                log.exception("outbox pass failed")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self, *, limit: int = 200) -> int:
+        """Claim and deliver what is due; returns how many rows were attempted."""
+        pause = self._paused_until - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        rows = self._claim(limit)
+        if not rows:
+            return 0
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def one(row: OutboxItem) -> None:
+            async with semaphore:
+                await self._deliver(row)
+
+        await asyncio.gather(*(one(row) for row in rows))
+        return len(rows)
+
+    async def drain(self, *, timeout: float = 30.0) -> bool:
+        """Deliver until nothing is due (CLI runs and tests). True if the outbox is empty."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not await self.deliver_due():
+                if self.pending_count() == 0:
+                    return True
+                await asyncio.sleep(0.05)
+        return self.pending_count() == 0
+
+    def pending_count(self) -> int:
+        with self.db.read() as session:
+            return session.exec(
+                select(sa.func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending")
+            ).one()
+
+    # -- claiming ------------------------------------------------------------------------
+
+    def _claim(self, limit: int) -> list[OutboxItem]:
+        now = self.clock.now()
+        with self.db.write() as session:
+            query = (
+                select(OutboxItem)
+                .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+                .where(sa.or_(col(OutboxItem.claimed_until).is_(None), col(OutboxItem.claimed_until) < now))
+                .order_by(col(OutboxItem.id))
+                .limit(limit)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.exec(query))
+            claimed = []
+            for row in rows:
+                claimed.append(OutboxItem.model_validate(row.model_dump()))  # detached copy, old `unsure`
+                row.claimed_until = now + LEASE
+                row.attempts += 1
+                if row.kind in ("post", "dm"):
+                    row.unsure = True  # from here on, the post may exist
+                session.add(row)
+            return claimed
+
+    # -- delivery ------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxItem) -> None:
+        props = json.loads(row.props) if row.props else {}
+        try:
+            if row.kind == "patch":
+                await self._deliver_patch(row, props)
+                return
+            channel_id = row.channel_id
+            if row.kind == "dm":
+                channel_id = await self.port.direct_channel(row.user_id or "")
+                if channel_id != row.channel_id:
+                    self._record(row.id, channel_id=channel_id)
+            assert channel_id
+            props[MARKER_PROP] = row.key
+            post_id = None
+            if row.unsure:
+                since = row.created_at - RECONCILE_WINDOW
+                post_id = await self.port.find_post(channel_id, since_ms=int(since.timestamp() * 1000), marker=row.key)
+                if post_id:
+                    log.info("outbox %s: post already delivered earlier, not sending again", row.id)
+            if post_id is None:
+                await self.bucket.acquire()
+                post_id = await self.port.create_post(channel_id=channel_id, message=row.message, props=props,
+                                                      pending_post_id=row.pending_post_id)
+            self._record(row.id, status="done", post_id=post_id, delivered_at=self.clock.now(), unsure=False,
+                         claimed_until=None, last_error=None)
+            self.delivered += 1
+        except PermanentError as e:
+            log.error("outbox %s (%s) refused by Mattermost: %s", row.id, row.kind, e)
+            self._record(row.id, status="dead", last_error=str(e)[:200], claimed_until=None)
+        except TransientError as e:
+            self._retry_later(row, e)
+        except Exception as e:  # never lose the row to a bug in one delivery
+            log.exception("outbox %s: unexpected error", row.id)
+            self._retry_later(row, TransientError(type(e).__name__))
+
+    async def _deliver_patch(self, row: OutboxItem, props: dict[str, Any]) -> None:
+        with self.db.read() as session:
+            target = session.exec(select(OutboxItem).where(OutboxItem.key == row.target_key)).first()
+            newer = session.exec(
+                select(OutboxItem.id).where(OutboxItem.kind == "patch", OutboxItem.target_key == row.target_key,
+                                            OutboxItem.status == "pending", col(OutboxItem.id) > row.id)
+            ).first()
+        if target is None or target.status == "dead" or newer is not None:
+            # Nothing to edit, or a newer edit of the same post supersedes this one.
+            self._record(row.id, status="done", claimed_until=None, last_error="superseded")
+            return
+        if target.status != "done" or not target.post_id:
+            self._record(row.id, next_attempt_at=self.clock.now() + timedelta(seconds=2), claimed_until=None,
+                         attempts=row.attempts)
+            return
+        props[MARKER_PROP] = target.key
+        await self.bucket.acquire()
+        await self.port.patch_post(target.post_id, message=row.message, props=props)
+        self._record(row.id, status="done", post_id=target.post_id, delivered_at=self.clock.now(), claimed_until=None)
+
+    def _retry_later(self, row: OutboxItem, error: TransientError) -> None:
+        attempts = row.attempts + 1
+        if error.retry_after is not None:
+            delay = max(error.retry_after, 0.0) + random.uniform(0.05, 0.5)
+            self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        else:
+            delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 12)) * random.uniform(0.5, 1.5)
+        changes: dict[str, Any] = {
+            "next_attempt_at": self.clock.now() + timedelta(seconds=delay),
+            "claimed_until": None,
+            "last_error": str(error)[:200],
+            # a definite failure means the post does not exist; an unknown outcome keeps `unsure`
+            "unsure": isinstance(error, UnknownOutcome) or row.unsure,
+        }
+        if attempts >= MAX_ATTEMPTS:
+            changes["status"] = "dead"
+            log.error("outbox %s: giving up after %s attempts (%s)", row.id, attempts, error)
+        else:
+            log.warning("outbox %s (%s): %s; retrying in %.1f s", row.id, row.kind, error, delay)
+        self._record(row.id, **changes)
+
+    def _record(self, row_id: int | None, **changes: Any) -> None:
+        with self.db.write() as session:
+            session.execute(sa.update(OutboxItem).where(OutboxItem.id == row_id).values(**changes))
+
+
+def delivered_post_ids(db: Database, keys: Iterable[str]) -> dict[str, str]:
+    keys = list(keys)
+    with db.read() as session:
+        rows = session.exec(select(OutboxItem.key, OutboxItem.post_id).where(col(OutboxItem.key).in_(keys))).all()
+    return {k: p for k, p in rows if p}

@@ -1,0 +1,140 @@
+"""Wiring: settings in, a running bot out (HTTP endpoint, outbox, scheduler ticks, websocket).
+
+`serve` and the tests build the same `Runtime`; only the Mattermost port, the
+clock and the listen address differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, SystemClock
+from bot.dispatch import Dispatcher
+from bot.http import create_app
+from bot.mattermost import MattermostPort, RestMattermost
+from bot.outbox import Outbox
+from bot.signing import Signer
+from commands import REGISTRY
+from commands.base import Services
+from config.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger("amtsbote.runtime")
+
+TICK_SECONDS = 15
+
+Job = Callable[[Services], Awaitable[Any]]
+
+
+def scheduled_jobs() -> list[Job]:
+    """The periodic jobs. Each finds what is due in our own tables and is idempotent."""
+    from bot import jobs
+
+    return jobs.ALL
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, mm: MattermostPort | None = None, clock: Clock | None = None,
+                 db: Database | None = None, tick_seconds: float = TICK_SECONDS) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = db or Database(settings.database_url)
+        if mm is None:
+            if not (settings.mattermost_url and settings.mattermost_token):
+                raise ValueError("MATTERMOST_URL and MATTERMOST_TOKEN are needed to talk to Mattermost")
+            mm = RestMattermost(settings.mattermost_url, settings.mattermost_token)
+        self.mm = mm
+        self.outbox = Outbox(self.db, mm, self.clock, rate=settings.outbox_max_rate, burst=settings.outbox_burst)
+        self.services = Services(settings=settings, db=self.db, clock=self.clock, mm=mm,
+                                 signer=Signer(settings.bot_secret or "console-only-secret-not-for-production"),
+                                 notify_outbox=self.outbox.notify)
+        self.dispatcher = Dispatcher(self.services, REGISTRY)
+        self.tick_seconds = tick_seconds
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+
+    def app(self) -> Any:
+        return create_app(self.dispatcher, lifespan=self.lifespan)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        self._stop = asyncio.Event()
+        try:
+            await self.mm.me()
+        except Exception as e:  # Mattermost may be down at start; the outbox waits for it
+            log.warning("Mattermost not reachable at start (%s); continuing", type(e).__name__)
+        self.dispatcher.tokens.reload()
+        self._tasks.append(asyncio.create_task(self.outbox.run(self._stop), name="outbox"))
+        if isinstance(self.mm, RestMattermost):
+            self._tasks.append(asyncio.create_task(self._websocket(), name="websocket"))
+        self._scheduler = AsyncIOScheduler(timezone=self.settings.bot_timezone)
+        self._scheduler.add_job(self.tick, "interval", seconds=self.tick_seconds, id="tick",
+                                max_instances=1, coalesce=True, misfire_grace_time=None)
+        self._scheduler.start()
+        # The first tick runs at once: whatever fell due while we were down is done now.
+        self._tasks.append(asyncio.create_task(self.tick(), name="first-tick"))
+
+    async def tick(self) -> None:
+        """Run every scheduled job once; APScheduler only provides the beat."""
+        async with self._tick_lock:
+            for job in scheduled_jobs():
+                try:
+                    await job(self.services)
+                except Exception:
+                    log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            self.outbox.notify()
+
+    async def _websocket(self) -> None:
+        """Listen for changes that make our caches stale (locale, names, roles)."""
+        mm = self.mm
+        assert isinstance(mm, RestMattermost)
+
+        async def on_event(raw: str) -> None:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                return
+            name = event.get("event")
+            data = event.get("data") or {}
+            if name == "user_updated":
+                user = data.get("user") or {}
+                if isinstance(user, dict) and user.get("id"):
+                    mm.forget_user(user["id"])
+            elif name in ("channel_member_updated", "user_added", "user_removed", "memberrole_updated"):
+                channel_id = (event.get("broadcast") or {}).get("channel_id") or data.get("channel_id")
+                if channel_id:
+                    mm.forget_channel(channel_id)
+
+        with contextlib.suppress(asyncio.CancelledError):
+            await mm._driver.init_websocket(on_event)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if isinstance(self.mm, RestMattermost) and self.mm._driver.websocket is not None:
+            self.mm._driver.websocket.disconnect()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.mm.close()

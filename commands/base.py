@@ -1,0 +1,216 @@
+"""What every slash command shares: the request, the context a handler runs in, the reply.
+
+A command module parses the text into a typed request (or raises a
+`LocalizedError` naming the accepted forms) and handles it with a `Context`. The
+handler gathers what it needs from Mattermost first, then makes its change and
+queues its posts in one database transaction (never awaiting inside it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.i18n import LocalizedError, Text, pick_locale
+from bot.mattermost import Channel, MattermostPort, User
+from config.settings import Settings
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+    from bot.signing import Signer
+
+log = logging.getLogger("amtsbote.commands")
+
+
+@dataclass(frozen=True, slots=True)
+class SlashRequest:
+    command: str
+    text: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    channel_name: str
+    team_id: str
+    team_domain: str
+    trigger_id: str = ""
+    response_url: str = ""
+    user_mentions: dict[str, str] = field(default_factory=dict)  # username -> user id
+    channel_mentions: dict[str, str] = field(default_factory=dict)  # channel name -> id
+
+
+@dataclass(slots=True)
+class Reply:
+    """The ephemeral answer to the person who typed the command."""
+
+    text: str
+    attachments: list[dict[str, Any]] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"response_type": "ephemeral", "text": self.text, "skip_slack_parsing": True}
+        if self.attachments:
+            body["props"] = {"attachments": self.attachments}
+            body["attachments"] = self.attachments
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """A button press, as Mattermost sends it (user, channel and post set by the server)."""
+
+    user_id: str
+    channel_id: str
+    team_id: str
+    post_id: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ActionResult:
+    update: dict[str, Any] | None = None  # {"message": ..., "props": ...} replaces the post
+    ephemeral_text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"skip_slack_parsing": True}
+        if self.update is not None:
+            body["update"] = self.update
+        if self.ephemeral_text:
+            body["ephemeral_text"] = self.ephemeral_text
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class DialogRequest:
+    user_id: str
+    channel_id: str
+    team_id: str
+    submission: dict[str, Any]
+    data: dict[str, Any]
+    cancelled: bool
+
+
+class Services:
+    """Long-lived collaborators, built once per process."""
+
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock, mm: MattermostPort, signer: Signer,
+                 notify_outbox: Callable[[], None] = lambda: None) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.mm = mm
+        self.signer = signer
+        self.notify_outbox = notify_outbox
+        self.tz = ZoneInfo(settings.bot_timezone)
+
+    @property
+    def action_url(self) -> str:
+        return (self.settings.bot_public_url or "http://127.0.0.1:8080") + "/mattermost/action"
+
+    @property
+    def dialog_url(self) -> str:
+        return (self.settings.bot_public_url or "http://127.0.0.1:8080") + "/mattermost/dialog"
+
+
+@dataclass
+class Context:
+    """Everything a handler may use: who asks, where, in which language, and when."""
+
+    services: Services
+    user: User
+    channel_id: str
+    team_id: str
+    locale: str
+    now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def mm(self) -> MattermostPort:
+        return self.services.mm
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.services.tz
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.services.tz)
+
+    @property
+    def today(self) -> date:
+        return self.local_now.date()
+
+    def t(self, text: Text, **values: Any) -> str:
+        return text(self.locale, **values)
+
+    async def channel(self) -> Channel:
+        return await self.mm.channel(self.channel_id)
+
+    async def users_by_mention(self, tokens: list[str], mentions: dict[str, str]) -> list[User]:
+        """Resolve `@name` tokens to users; unknown names are a clear error."""
+        names = [tok.lstrip("@").lower().rstrip(",.;:") for tok in tokens]
+        ids = {name: mentions[name] for name in names if name in mentions}
+        found: dict[str, User] = {}
+        if ids:
+            by_id = await self.mm.users(list(ids.values()))
+            found.update({name: by_id[uid] for name, uid in ids.items() if uid in by_id})
+        missing = [n for n in names if n not in found]
+        if missing:
+            found.update(await self.mm.users_by_username(missing))
+        unknown = [n for n in names if n not in found or found[n].deleted]
+        if unknown:
+            raise LocalizedError(UNKNOWN_USER, name=", ".join("@" + n for n in unknown[:5]))
+        return [found[n] for n in names]
+
+    def button(self, label: Text | str, action: str, data: dict[str, Any], *, user_id: str | None,
+               expires: datetime | None = None, style: str = "default", action_id: str | None = None,
+               locale: str | None = None) -> dict[str, Any]:
+        """An attachment button whose callback carries a signed, expiring context."""
+        text = label(locale or self.locale) if isinstance(label, Text) else label
+        context = self.services.signer.sign(action, data, expires=expires or self.now + timedelta(days=7),
+                                            user_id=user_id)
+        button_id = action_id or "".join(ch for ch in action.title() if ch.isalnum())[:40]
+        return {"id": button_id, "type": "button", "name": text, "style": style,
+                "integration": {"url": self.services.action_url, "context": context}}
+
+
+def user_locale(user: User, settings: Settings) -> str:
+    return pick_locale(user.locale, settings.bot_locale)
+
+
+UNKNOWN_USER = Text(
+    de="Unbekannte Person: {name}. Bitte mit @benutzername angeben.",
+    en="Unknown person: {name}. Please give them as @username.",
+)
+
+Handler = Callable[[SlashRequest, Context], Awaitable[Reply]]
+ActionHandler = Callable[[ActionRequest, Context], Awaitable[ActionResult]]
+DialogHandler = Callable[[DialogRequest, Context], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: its kind, how to run it, its help, and its buttons and dialogs."""
+
+    kind: str
+    run: Handler
+    help: Callable[[str, str], str]  # (locale, trigger) -> help text
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    dialogs: dict[str, DialogHandler] = field(default_factory=dict)
+
+
+def split_subcommand(text: str, words: dict[str, str]) -> tuple[str | None, str]:
+    """("einrichten A,B woche", {...}) -> ("setup", "A,B woche"). Unknown word -> (None, text)."""
+    head, _, rest = text.strip().partition(" ")
+    name = words.get(head.lower().strip())
+    return (name, rest.strip()) if name else (None, text.strip())

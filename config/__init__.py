@@ -1,0 +1,3 @@
+from config.settings import ConfigError, Settings
+
+__all__ = ["ConfigError", "Settings"]
