@@ -37,7 +37,7 @@ def scheduled_jobs() -> list[Job]:
     """The periodic jobs. Each finds what is due in our own tables and is idempotent."""
     from bot import jobs
 
-    return jobs.ALL
+    return jobs.all_jobs()
 
 
 class Runtime:

@@ -1,0 +1,60 @@
+"""Who counts as a lead of a channel, and the audit log of what leads do to others' data.
+
+A lead is a channel admin, team admin or system admin in Mattermost, or a user
+named lead for the channel with `/homeoffice leitung add @user`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.i18n import LocalizedError, Text
+from bot.mattermost import User
+from commands.base import Context
+from storage.models import AuditEntry, ChannelLead
+
+NOT_A_LEAD = Text(
+    de="Das dürfen nur Leitungen dieses Kanals (Kanal-, Team- oder Systemadmins oder per "
+       "„/homeoffice leitung add“ benannte Personen). Es wurde nichts geändert.",
+    en="Only leads of this channel may do that (channel, team or system admins, or people named with "
+       "“/homeoffice lead add”). Nothing was changed.",
+)
+ONLY_OWN_DATA = Text(
+    de="Du kannst nur deine eigenen Angaben ändern; für andere nur als Leitung mit „für @name“. "
+       "Es wurde nichts geändert.",
+    en="You can only change your own data; for others only as a lead with “for @name”. Nothing was changed.",
+)
+
+
+async def is_lead(ctx: Context, user: User | None = None, channel_id: str | None = None) -> bool:
+    user = user or ctx.user
+    channel_id = channel_id or ctx.channel_id
+    if user.is_system_admin:
+        return True
+    with ctx.db.read() as session:
+        if session.get(ChannelLead, (channel_id, user.id)) is not None:
+            return True
+    if await ctx.mm.is_channel_admin(channel_id, user.id):
+        return True
+    team_id = ctx.team_id
+    if not team_id:
+        try:
+            team_id = (await ctx.mm.channel(channel_id)).team_id
+        except Exception:
+            team_id = ""
+    return await ctx.mm.is_team_admin(team_id, user.id)
+
+
+async def require_lead(ctx: Context) -> None:
+    if not await is_lead(ctx):
+        raise LocalizedError(NOT_A_LEAD)
+
+
+def audit(session: Session, *, actor_id: str, subject_id: str, channel_id: str | None, action: str,
+          detail: str, now: datetime) -> None:
+    """Record a lead's change to someone else's data. `detail` never holds a private note."""
+    if actor_id != subject_id:
+        session.add(AuditEntry(at=now, actor_id=actor_id, subject_id=subject_id, channel_id=channel_id,
+                               action=action[:40], detail=detail[:200]))
