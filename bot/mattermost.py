@@ -108,7 +108,18 @@ class MattermostPort(Protocol):
     async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
                           pending_post_id: str, root_id: str | None = None) -> str: ...
     async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None: ...
-    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None: ...
+    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
+        """The id of a post of ours carrying `marker`, created since `since_ms`, if any.
+
+        Used before re-sending a post whose earlier attempt may have reached the server.
+        With `since`, Mattermost ignores paging and returns every post changed since then
+        (up to 1000), so one request is the whole answer."""
+        data = await self._call("get", f"/api/v4/channels/{channel_id}/posts", params={"since": since_ms})
+        for post in ((data or {}).get("posts") or {}).values():
+            if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(MARKER_PROP) == marker:
+                return post["id"]
+        return None
+
     async def direct_channel(self, user_id: str) -> str: ...
     async def upload_file(self, channel_id: str, filename: str, data: bytes) -> str: ...
     async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None: ...
@@ -305,6 +316,9 @@ class RestMattermost:
     def forget_channel(self, channel_id: str) -> None:
         self._channels.drop(lambda k: k == channel_id)
         self._roles.drop(lambda k: channel_id in k)
+
+    def forget_roles(self) -> None:
+        self._roles.drop(lambda k: True)
 
     # -- posts -----------------------------------------------------------------------------
 

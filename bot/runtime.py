@@ -116,10 +116,13 @@ class Runtime:
                 user = data.get("user") or {}
                 if isinstance(user, dict) and user.get("id"):
                     mm.forget_user(user["id"])
-            elif name in ("channel_member_updated", "user_added", "user_removed", "memberrole_updated"):
+            elif name in ("user_added", "user_removed"):
                 channel_id = (event.get("broadcast") or {}).get("channel_id") or data.get("channel_id")
                 if channel_id:
                     mm.forget_channel(channel_id)
+            elif name in ("channel_member_updated", "memberrole_updated"):
+                # The member arrives as a JSON string; a role change anywhere drops cached role checks.
+                mm.forget_roles()
 
         with contextlib.suppress(asyncio.CancelledError):
             await mm._driver.init_websocket(on_event)

@@ -1,25 +1,493 @@
-"""/anwesenheit: placeholder until its issue fills it in; answers help for every input."""
+"""/anwesenheit (/roster): the presence roster, on demand and every working morning (SPEC §2.2).
+
+The morning post is claimed in our own ledger (`roster_post`, one row per channel
+and local date, unique) in the same transaction that queues the post in the
+outbox. Whoever inserts the row posts; a second run, a restarted process or a
+second replica finds the row and does nothing. Later changes that day edit the
+post in place.
+"""
 
 from __future__ import annotations
 
-from bot.i18n import Text
-from commands.base import Command, Context, Reply, SlashRequest
-from commands.help import render_help
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-TITLE = Text(de='Anwesenheit', en='Presence roster')
-ENTRIES = [
-    ('[heute|morgen|DATUM|woche]', '[today|tomorrow|DATE|week]', Text(de='Anwesenheit anzeigen', en='show the roster')),
-    ('@name', '@name', Text(de='Wie erreiche ich diese Person?', en='how to reach this person')),
-    ('posten', 'post', Text(de='Anwesenheit jetzt im Kanal posten (Leitung)', en="post today's roster now (lead)")),
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from bot.i18n import LocalizedError, Text
+from bot.outbox import enqueue_patch, enqueue_post
+from bot.safetext import plain
+from commands import parsing
+from commands.base import Command, Context, Reply, Services, SlashRequest, split_subcommand
+from commands.help import HELP_WORDS, render_help
+from commands.leads import require_lead
+from domain import calendar as cal
+from domain import roster as roster_view
+from domain.rotation import Where, plan
+from storage import presence
+from storage.models import (
+    Absence,
+    ChannelSettings,
+    PhoneNumbers,
+    PresenceChange,
+    RosterPost,
+    Rotation,
+    RotationMember,
+)
+
+log = logging.getLogger("amtsbote.roster")
+
+SUBCOMMANDS = {
+    "heute": "today", "today": "today", "morgen": "tomorrow", "tomorrow": "tomorrow",
+    "woche": "week", "week": "week",
+    "posten": "post", "post": "post",
+    "zeit": "time", "time": "time", "tage": "days", "days": "days",
+    "aus": "off", "off": "off", "an": "on", "on": "on",
+    "region": "region", "sprache": "language", "language": "language",
+}
+WEEKDAYS = {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
+            "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+DEFAULT_DAYS = "0,1,2,3,4"
+
+TITLE = Text(de="Anwesenheit", en="Presence roster")
+HELP_ENTRIES = [
+    ("[heute|morgen|DATUM]", "[today|tomorrow|DATE]", Text(de="wer ist wann wo (nur für dich)", en="who is where (only you see it)")),
+    ("woche", "week", Text(de="die ganze Woche", en="the whole week")),
+    ("@name", "@name", Text(de="wie erreiche ich diese Person gerade?", en="how do I reach this person now?")),
+    ("posten", "post", Text(de="heutige Anwesenheit jetzt im Kanal posten (Leitung)", en="post today's roster in the channel now (lead)")),
+    ("zeit 07:30 | tage Mo-Fr | aus | an", "time 07:30 | days Mon-Fri | off | on",
+     Text(de="Morgenpost einstellen (Leitung)", en="configure the morning post (lead)")),
+    ("region DE-XX | sprache de|en", "region DE-XX | language de|en",
+     Text(de="Feiertage und Sprache des Kanals (Leitung)", en="holidays and language of the channel (lead)")),
 ]
+
+NO_ROTATION = Text(de="In diesem Kanal gibt es keine Home-Office-Rotation, daher keine Anwesenheit. Eine Leitung kann sie mit `/homeoffice einrichten` anlegen.",
+                   en="This channel has no home-office rotation, so there is no roster. A lead can create one with `/homeoffice setup`.")
+NOT_WORKING_DAY = Text(de="{day} ist kein Arbeitstag{holiday}.", en="{day} is not a working day{holiday}.")
+POSTED = Text(de="Die Anwesenheit für heute wird jetzt gepostet.", en="Today's roster is being posted now.")
+ALREADY = Text(de="Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert.",
+               en="Today's roster is already posted; it is updated automatically when things change.")
+TIME_USAGE = Text(de="So geht’s: `/{trigger} zeit 07:30` (zwischen 05:00 und {latest}).", en="Usage: `/{trigger} time 07:30` (between 05:00 and {latest}).")
+DAYS_USAGE = Text(de="So geht’s: `/{trigger} tage Mo-Fr` oder `tage Mo,Mi,Fr`.", en="Usage: `/{trigger} days Mon-Fri` or `days Mon,Wed,Fri`.")
+LANG_USAGE = Text(de="So geht’s: `/{trigger} sprache de` oder `en`.", en="Usage: `/{trigger} language de` or `en`.")
+SAVED = Text(de="Gespeichert: {what}.", en="Saved: {what}.")
+WHAT_TIME = Text(de="Morgenpost um {time} Uhr", en="morning post at {time}")
+WHAT_DAYS = Text(de="Morgenpost an {days}", en="morning post on {days}")
+WHAT_ON = Text(de="Morgenpost an", en="morning post on")
+WHAT_OFF = Text(de="Morgenpost aus", en="morning post off")
+WHAT_REGION = Text(de="Feiertage nach {region}", en="holidays of {region}")
+WHAT_LANG = Text(de="Sprache {lang}", en="language {lang}")
+REACH_AWAY = Text(de="{name} ist heute abwesend.", en="{name} is away today.")
+REACH_WHERE = Text(de="{name} ist heute {where}.", en="{name} is {where} today.")
+REACH_UNKNOWN = Text(de="Für {name} ist heute nichts eingetragen.", en="Nothing is recorded for {name} today.")
+REACH_NUMBER = Text(de="Büronummer: {number}", en="Office number: {number}")
+REACH_FORWARD = Text(de="Rufumleitung: {forward}", en="Call forwarding: {forward}")
+REACH_STANDIN = Text(de="Vertretung: {name}", en="Standing in: {name}")
+WHERE_PHRASE = {Where.OFFICE: Text(de="im Büro", en="in the office"), Where.HOME: Text(de="im Home-Office", en="working from home"),
+                Where.FIELD: Text(de="unterwegs", en="in the field"), Where.AWAY: Text(de="abwesend", en="away")}
+UNKNOWN_SUB = Text(de="Das verstehe ich nicht: „{word}“.", en="I do not understand “{word}”.")
 
 
 def help_text(locale: str, trigger: str) -> str:
-    return render_help(TITLE, ENTRIES, locale, trigger)
+    return render_help(TITLE, HELP_ENTRIES, locale, trigger)
+
+
+# -- settings per channel -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRoster:
+    channel_id: str
+    enabled: bool
+    at: time
+    days: frozenset[int]
+    region: str
+    locale: str
+
+
+def effective_settings(rotation: Rotation, row: ChannelSettings | None, services: Services) -> ChannelRoster:
+    s = services.settings
+    at = s.roster_time
+    if row is not None and row.roster_time:
+        hh, mm = row.roster_time.split(":")
+        at = time(int(hh), int(mm))
+    days = frozenset(int(d) for d in ((row.roster_days if row is not None and row.roster_days else DEFAULT_DAYS).split(",")))
+    return ChannelRoster(
+        channel_id=rotation.channel_id,
+        enabled=row.roster_enabled if row is not None else True,
+        at=at, days=days,
+        region=(row.region if row is not None and row.region else rotation.region),
+        locale=(row.locale if row is not None and row.locale else s.bot_locale),
+    )
+
+
+# -- composing ------------------------------------------------------------------------------------
+
+
+def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str]) -> dict[str, str]:
+    """Active forwards as roster text, if the call-forwarding module provides them."""
+    from commands import rufumleitung
+
+    active = getattr(rufumleitung, "active_forwards", None)
+    describe = getattr(rufumleitung, "describe_forward", None)
+    if active is None or describe is None or not user_ids:
+        return {}
+    views = active(session, user_ids, now)
+    if not views:
+        return {}
+    numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers).where(col(PhoneNumbers.user_id).in_(
+        list(views) + [v.colleague_id for v in views.values() if getattr(v, "colleague_id", None)]))).all()}
+    return {uid: describe(view, locale, names, numbers) for uid, view in views.items()}
+
+
+def _meetings(session: Session, channel_id: str, day: date, services: Services) -> list[roster_view.RosterMeeting]:
+    from commands import meeting
+
+    meetings_on = getattr(meeting, "meetings_on", None)
+    if meetings_on is None:
+        return []
+    return [roster_view.RosterMeeting(m.start, m.end, m.title) for m in meetings_on(session, channel_id, day, services.tz)]
+
+
+async def build_roster(services: Services, channel_id: str, day: date, *, locale: str) -> roster_view.Roster | None:
+    with services.db.read() as session:
+        result = presence.channel_plan(session, channel_id, day, day, locale=locale)
+    if result is None:
+        return None
+    row, members, days = result
+    names = {u.id: u.display_name for u in (await services.mm.users(list(members))).values()}
+    try:
+        channel_name = (await services.mm.channel(channel_id)).display_name
+    except Exception:
+        channel_name = ""
+    return _compose(services, row, days, day, channel_name, names, locale)
+
+
+def _compose(services: Services, row: Rotation, days: list[Any], day: date, channel_name: str, names: dict[str, str],
+             locale: str) -> roster_view.Roster:
+    if days:
+        day_plan = days[0]
+    else:  # weekend: an empty plan
+        from domain.rotation import DayPlan
+
+        day_plan = DayPlan(day, None, {}, 0, False)
+    with services.db.read() as session:
+        forwards = _forwards(session, list(day_plan.entries), services.clock.now(), locale, names)
+        meetings = _meetings(session, row.channel_id, day, services)
+    return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
+                               meetings=meetings, min_office=row.min_office)
+
+
+# -- the command -------------------------------------------------------------------------------
 
 
 async def run(request: SlashRequest, ctx: Context) -> Reply:
-    return Reply(help_text(ctx.locale, request.command.lstrip("/")))
+    trigger = request.command.lstrip("/") or "anwesenheit"
+    text = request.text.strip()
+    if text.lower() in HELP_WORDS:
+        return Reply(help_text(ctx.locale, trigger))
+    if text.startswith("@"):
+        return await reach(request, ctx, text)
+    name, rest = split_subcommand(text, SUBCOMMANDS)
+    if name is None and text:
+        try:
+            day = parsing.parse_date(text, today=ctx.today)
+        except LocalizedError:
+            word = plain(text.split()[0], max_length=30)
+            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+        return await show_day(ctx, day)
+    if name in (None, "today"):
+        return await show_day(ctx, ctx.today)
+    if name == "tomorrow":
+        return await show_day(ctx, ctx.today + timedelta(days=1))
+    if name == "week":
+        return await show_week(ctx)
+    if name == "post":
+        return await post_now(ctx)
+    return await configure(request, ctx, name, rest, trigger)
 
 
-COMMAND = Command(kind='roster', run=run, help=help_text)
+async def show_day(ctx: Context, day: date) -> Reply:
+    roster = await build_roster(ctx.services, ctx.channel_id, day, locale=ctx.locale)
+    if roster is None:
+        raise LocalizedError(NO_ROTATION)
+    return Reply(roster_view.render_text(roster, ctx.locale))
+
+
+async def show_week(ctx: Context) -> Reply:
+    from commands.homeoffice import _default_plan_range, render_plan
+
+    span = _default_plan_range(ctx.today)
+    with ctx.db.read() as session:
+        result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
+    if result is None:
+        raise LocalizedError(NO_ROTATION)
+    row, members, days = result
+    users = await ctx.mm.users(list(members))
+    channel = await ctx.channel()
+    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span))
+
+
+async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
+    """How to reach a person now: where they work today, their number, a forward, a stand-in."""
+    (user,) = await ctx.users_by_mention([text.split()[0]], request.user_mentions)
+    name = plain(user.display_name, max_length=60)
+    today = ctx.today
+    with ctx.db.read() as session:
+        where = None
+        for row in presence.rotations_of(session, user.id):
+            result = presence.channel_plan(session, row.channel_id, today, today)
+            if result and result[2] and user.id in result[2][0].entries:
+                where = result[2][0].entries[user.id]
+                break
+        if where is None:
+            if session.get(Absence, (user.id, today)) is not None:
+                where = Where.AWAY
+            elif (change := session.get(PresenceChange, (user.id, today))) is not None:
+                where = Where(change.where)
+        numbers = session.get(PhoneNumbers, user.id)
+        lines = []
+        if where is Where.AWAY:
+            lines.append(REACH_AWAY(ctx.locale, name=name))
+        elif where is not None:
+            lines.append(REACH_WHERE(ctx.locale, name=name, where=WHERE_PHRASE[where](ctx.locale)))
+        else:
+            lines.append(REACH_UNKNOWN(ctx.locale, name=name))
+        if numbers is not None and numbers.office:
+            lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
+        forwards = _forwards(session, [user.id], ctx.now, ctx.locale, {user.id: user.display_name})
+        colleague_id = None
+        from commands import rufumleitung
+
+        active = getattr(rufumleitung, "active_forwards", None)
+        if active is not None:
+            view = active(session, [user.id], ctx.now).get(user.id)
+            colleague_id = getattr(view, "colleague_id", None) if view else None
+    if user.id in forwards:
+        lines.append(REACH_FORWARD(ctx.locale, forward=forwards[user.id]))
+    if colleague_id:
+        colleague = await ctx.mm.user(colleague_id)
+        lines.append(REACH_STANDIN(ctx.locale, name=plain(colleague.display_name, max_length=60)))
+    return Reply("\n".join(lines))
+
+
+async def post_now(ctx: Context) -> Reply:
+    await require_lead(ctx)
+    with ctx.db.read() as session:
+        if session.get(Rotation, ctx.channel_id) is None:
+            raise LocalizedError(NO_ROTATION)
+        already = session.get(RosterPost, (ctx.channel_id, ctx.today)) is not None
+    if already:
+        await refresh_posted(ctx.services, only_channel=ctx.channel_id, force=True)
+        return Reply(ALREADY(ctx.locale))
+    await post_rosters(ctx.services, day=ctx.today, channel_id=ctx.channel_id, ignore_time=True)
+    return Reply(POSTED(ctx.locale))
+
+
+async def configure(request: SlashRequest, ctx: Context, name: str, rest: str, trigger: str) -> Reply:
+    await require_lead(ctx)
+    with ctx.db.read() as session:
+        if session.get(Rotation, ctx.channel_id) is None:
+            raise LocalizedError(NO_ROTATION)
+    changes: dict[str, Any] = {}
+    if name == "time":
+        latest = ctx.settings.roster_latest
+        try:
+            at = parsing.parse_time(rest)
+        except LocalizedError:
+            raise LocalizedError(TIME_USAGE, trigger=trigger, latest=latest.strftime("%H:%M")) from None
+        if not time(5, 0) <= at < latest:
+            raise LocalizedError(TIME_USAGE, trigger=trigger, latest=latest.strftime("%H:%M"))
+        changes["roster_time"] = at.strftime("%H:%M")
+        what = WHAT_TIME(ctx.locale, time=changes["roster_time"])
+    elif name == "days":
+        days = parse_days(rest)
+        if days is None:
+            raise LocalizedError(DAYS_USAGE, trigger=trigger)
+        changes["roster_days"] = ",".join(str(d) for d in sorted(days))
+        what = WHAT_DAYS(ctx.locale, days=", ".join(cal.format_day_short(date(2026, 11, 23) + timedelta(days=d), ctx.locale).split()[0]
+                                                     for d in sorted(days)))
+    elif name in ("on", "off"):
+        changes["roster_enabled"] = name == "on"
+        what = (WHAT_ON if name == "on" else WHAT_OFF)(ctx.locale)
+    elif name == "region":
+        changes["region"] = cal.validate_region(rest)
+        what = WHAT_REGION(ctx.locale, region=changes["region"])
+    else:
+        lang = rest.strip().lower()
+        if lang not in ("de", "en"):
+            raise LocalizedError(LANG_USAGE, trigger=trigger)
+        changes["locale"] = lang
+        what = WHAT_LANG(ctx.locale, lang=lang)
+    with ctx.db.write() as session:
+        row = session.get(ChannelSettings, ctx.channel_id) or ChannelSettings(channel_id=ctx.channel_id)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        session.add(row)
+    return Reply(SAVED(ctx.locale, what=what))
+
+
+def parse_days(text: str) -> frozenset[int] | None:
+    """`Mo-Fr`, `Mo,Mi,Fr`, `Mon-Fri` -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in text.replace(" ", "").lower().split(","):
+        if not part:
+            continue
+        first, sep, last = part.partition("-")
+        a, b = WEEKDAYS.get(first.rstrip(".")), WEEKDAYS.get(last.rstrip(".")) if sep else None
+        if a is None or (sep and b is None):
+            return None
+        days.update(range(a, (b if b is not None else a) + 1) if b is None or b >= a else [])
+        if sep and b is not None and b < a:
+            return None
+    return frozenset(days) or None
+
+
+# -- the morning job -----------------------------------------------------------------------------
+
+
+def _claim(session: Session, channel_id: str, day: date, key: str, now: datetime) -> bool:
+    """Insert the ledger row; True if this process won the day for this channel."""
+    table = RosterPost.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(channel_id=channel_id, day=day, outbox_key=key, content_hash="", edits=0, claimed_at=now)
+    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "day"]))
+    return bool(result.rowcount)
+
+
+async def post_rosters(services: Services, *, day: date | None = None, channel_id: str | None = None,
+                       ignore_time: bool = False) -> int:
+    """Post the roster of `day` (default: today) to every channel that is due; returns how many were posted.
+
+    Without `ignore_time` (the scheduler), a channel is due between its roster time and
+    ROSTER_LATEST; after ROSTER_LATEST the day is skipped and logged. With it (CLI, `posten`),
+    the roster is posted now. Weekends, holidays and switched-off channels never get one.
+    """
+    now = services.clock.now()
+    local_now = now.astimezone(services.tz)
+    day = day or local_now.date()
+    with services.db.read() as session:
+        query = select(Rotation)
+        if channel_id:
+            query = query.where(Rotation.channel_id == channel_id)
+        rotations = list(session.exec(query).all())
+        if not rotations:
+            return 0
+        done = set(session.exec(select(RosterPost.channel_id).where(RosterPost.day == day)).all())
+        settings_rows = {s.channel_id: s for s in session.exec(select(ChannelSettings)).all()}
+    due: list[tuple[Rotation, ChannelRoster]] = []
+    for rotation in rotations:
+        if rotation.channel_id in done:
+            continue
+        conf = effective_settings(rotation, settings_rows.get(rotation.channel_id), services)
+        if not conf.enabled or day.weekday() not in conf.days or not cal.is_working_day(day, conf.region):
+            continue
+        if not ignore_time:
+            if day != local_now.date() or local_now.time() < conf.at:
+                continue
+            if local_now.time() > services.settings.roster_latest:
+                _skip(services, rotation.channel_id, day, now)
+                continue
+        due.append((rotation, conf))
+    if not due:
+        return 0
+    # Everything needed for all due channels, in a few bulk reads.
+    with services.db.read() as session:
+        channel_ids = [r.channel_id for r, _ in due]
+        member_rows = session.exec(select(RotationMember).where(col(RotationMember.channel_id).in_(channel_ids))).all()
+        members_by_channel: dict[str, dict[str, str]] = {}
+        for m in member_rows:
+            members_by_channel.setdefault(m.channel_id, {})[m.user_id] = m.group
+        everyone = list({m.user_id for m in member_rows})
+        changes = presence.changes_for(session, everyone, day, day)
+        absences = presence.absences_for(session, everyone, day, day)
+    names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
+    channel_names = {}
+    for rotation, _ in due:
+        try:
+            channel_names[rotation.channel_id] = (await services.mm.channel(rotation.channel_id)).display_name
+        except Exception:
+            channel_names[rotation.channel_id] = ""
+    posted = 0
+    batch: list[tuple[str, str, dict[str, Any], str]] = []
+    for rotation, conf in due:
+        members = members_by_channel.get(rotation.channel_id, {})
+        days = plan(presence.to_domain(rotation), day, day, members, changes, absences, locale=conf.locale)
+        roster = _compose(services, rotation, days, day, channel_names[rotation.channel_id], names, conf.locale)
+        message, props, digest = roster_view.render_post(roster, conf.locale)
+        batch.append((rotation.channel_id, message, props, digest))
+    for start in range(0, len(batch), 200):
+        with services.db.write() as session:
+            for cid, message, props, digest in batch[start : start + 200]:
+                key = f"roster:{cid}:{day.isoformat()}"
+                if _claim(session, cid, day, key, now):
+                    session.execute(sa.update(RosterPost).where(RosterPost.channel_id == cid, RosterPost.day == day)
+                                    .values(content_hash=digest))
+                    enqueue_post(session, key=key, channel_id=cid, message=message, props=props, now=now)
+                    posted += 1
+    services.notify_outbox()
+    if posted:
+        log.info("morning roster queued for %s channel(s) on %s", posted, day.isoformat())
+    return posted
+
+
+def _skip(services: Services, channel_id: str, day: date, now: datetime) -> None:
+    """Too late for today's roster: record the day as skipped, once, and log it."""
+    with services.db.write() as session:
+        if _claim(session, channel_id, day, "skipped", now):
+            log.warning("roster for channel %s on %s skipped: the bot was down until after ROSTER_LATEST",
+                        channel_id, day.isoformat())
+
+
+async def refresh_posted(services: Services, *, only_channel: str | None = None, force: bool = False) -> int:
+    """Edit today's posted rosters in place where their content changed since they were posted."""
+    now = services.clock.now()
+    local_now = now.astimezone(services.tz)
+    day = local_now.date()
+    with services.db.read() as session:
+        query = select(RosterPost).where(RosterPost.day == day, RosterPost.outbox_key != "skipped")
+        if only_channel:
+            query = query.where(RosterPost.channel_id == only_channel)
+        ledger = list(session.exec(query).all())
+        rotations = {r.channel_id: r for r in session.exec(select(Rotation).where(
+            col(Rotation.channel_id).in_([row.channel_id for row in ledger]))).all()} if ledger else {}
+        settings_rows = {s.channel_id: s for s in session.exec(select(ChannelSettings)).all()} if ledger else {}
+    edited = 0
+    for entry in ledger:
+        rotation = rotations.get(entry.channel_id)
+        if rotation is None:
+            continue
+        conf = effective_settings(rotation, settings_rows.get(entry.channel_id), services)
+        roster = await build_roster(services, entry.channel_id, day, locale=conf.locale)
+        if roster is None:
+            continue
+        message, props, digest = roster_view.render_post(roster, conf.locale, updated=local_now.time())
+        if digest == entry.content_hash and not force:
+            continue
+        with services.db.write() as session:
+            current = session.get(RosterPost, (entry.channel_id, day))
+            if current is None or (current.content_hash == digest and not force):
+                continue
+            current.edits += 1
+            current.content_hash = digest
+            session.add(current)
+            enqueue_patch(session, key=f"{entry.outbox_key}:edit:{current.edits}", target_key=entry.outbox_key,
+                          message=message, props=props, now=now)
+        edited += 1
+    if edited:
+        services.notify_outbox()
+    return edited
+
+
+async def morning_job(services: Services) -> None:
+    await post_rosters(services)
+    await refresh_posted(services)
+
+
+JOBS = [morning_job]
+
+COMMAND = Command(kind="roster", run=run, help=help_text)

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.console import TEAM_ID, ConsoleMattermost, ConsolePost
 from bot.clock import ManualClock
+from bot.console import TEAM_ID, ConsoleMattermost, ConsolePost
 from bot.runtime import Runtime
 from config.settings import Settings
 from storage.migrate import upgrade

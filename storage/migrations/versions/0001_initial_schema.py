@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:38:42.263342
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import storage.models
+from alembic import op
 
+import storage.models
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,151 @@
+"""Operator commands: `amtsbote plan` (export) and `amtsbote post-rosters` (cron-driven morning job)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from datetime import date
+
+from config.settings import ConfigError, Settings
+
+MM_REQUIRES = ("MATTERMOST_URL", "MATTERMOST_TOKEN")
+
+
+def _date(value: str) -> date:
+    from bot.i18n import LocalizedError
+    from commands import parsing
+
+    try:
+        return parsing.parse_date(value, today=date.today())
+    except LocalizedError as e:
+        raise argparse.ArgumentTypeError(e.render("en")) from None
+
+
+async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def]
+    """A channel id, or a channel name looked up in the bot's teams."""
+    from bot.mattermost import PermanentError
+
+    if len(spec) == 26 and spec.isalnum():
+        return spec
+    for team in await mm.bot_teams():
+        try:
+            data = await mm._call("get", f"/api/v4/teams/{team['id']}/channels/name/{spec.lstrip('~')}")
+            return data["id"]
+        except PermanentError:
+            continue
+    raise ConfigError(f"--channel: no channel named {spec!r} in the bot's teams")
+
+
+def export_rows(settings: Settings, channel_id: str, start: date, end: date, usernames: dict[str, str] | None,
+                db=None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """One row per rotation member and working day: date, user (username), where. No notes."""
+    from storage import presence
+    from storage.db import Database
+
+    db = db or Database(settings.database_url)
+    with db.read() as session:
+        result = presence.channel_plan(session, channel_id, start, end)
+    if result is None:
+        raise ConfigError(f"--channel: channel {channel_id} has no rotation")
+    _, members, days = result
+    rows = []
+    for day in days:
+        if day.holiday:
+            continue
+        for user_id in sorted(day.entries, key=lambda u: (usernames or {}).get(u, u)):
+            rows.append({"date": day.day.isoformat(), "user": (usernames or {}).get(user_id, user_id),
+                         "where": day.entries[user_id].value})
+    return rows
+
+
+def format_rows(rows: list[dict[str, str]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=["date", "user", "where"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    width = max([len(r["user"]) for r in rows] + [4])
+    lines = [f"{'date':10}  {'user':{width}}  where"]
+    lines += [f"{r['date']:10}  {r['user']:{width}}  {r['where']}" for r in rows]
+    return "\n".join(lines)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from bot.mattermost import RestMattermost
+
+    settings = Settings.from_env(require=MM_REQUIRES)
+    if args.to < args.from_:
+        raise ConfigError("--to: must not be before --from")
+    if (args.to - args.from_).days > 400:
+        raise ConfigError("--to: at most 400 days per export")
+
+    async def resolve() -> tuple[str, dict[str, str]]:
+        mm = RestMattermost(settings.mattermost_url or "", settings.mattermost_token or "")
+        try:
+            channel_id = await _resolve_channel(mm, args.channel)
+            from storage import presence
+            from storage.db import Database
+
+            db = Database(settings.database_url)
+            with db.read() as session:
+                loaded = presence.load_rotation(session, channel_id)
+            members = list(loaded[1]) if loaded else []
+            users = await mm.users(members) if members else {}
+            return channel_id, {uid: u.username for uid, u in users.items()}
+        finally:
+            await mm.close()
+
+    channel_id, usernames = asyncio.run(resolve())
+    print(format_rows(export_rows(settings, channel_id, args.from_, args.to, usernames), args.format))
+    return 0
+
+
+def cmd_post_rosters(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+    from bot.runtime import Runtime
+    from commands.anwesenheit import post_rosters
+    from storage.migrate import upgrade
+
+    settings = Settings.from_env(require=MM_REQUIRES)
+    setup_logging(settings.log_level)
+    upgrade(settings.database_url)
+
+    async def main() -> int:
+        runtime = Runtime(settings)
+        try:
+            await runtime.mm.me()
+            channel_id = await _resolve_channel(runtime.mm, args.channel) if args.channel else None
+            posted = await post_rosters(runtime.services, day=args.date, channel_id=channel_id, ignore_time=True)
+            delivered = await runtime.outbox.drain(timeout=args.timeout)
+            print(f"rosters queued: {posted}; outbox {'empty' if delivered else 'still has pending posts (they are kept and sent later)'}")
+            return 0 if delivered else 1
+        finally:
+            await runtime.mm.close()
+            runtime.db.dispose()
+
+    return asyncio.run(main())
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    plan = sub.add_parser("plan", help="export where each person works each day (table, json or csv)")
+    plan.add_argument("--channel", required=True, help="channel name or id")
+    plan.add_argument("--from", dest="from_", required=True, type=_date, help="first day (e.g. 2026-11-23)")
+    plan.add_argument("--to", required=True, type=_date, help="last day")
+    plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    plan.set_defaults(func=cmd_plan)
+    post = sub.add_parser("post-rosters", help="run the morning roster job once (idempotent)")
+    post.add_argument("--date", type=_date, default=None, help="day to post for (default today)")
+    post.add_argument("--channel", default=None, help="only this channel (name or id)")
+    post.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for delivery")
+    post.set_defaults(func=cmd_post_rosters)
+
+
+if __name__ == "__main__":
+    sys.exit(1)

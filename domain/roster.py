@@ -1,0 +1,118 @@
+"""The morning presence roster: composition and rendering (pure, no I/O).
+
+Names are display names made inert (`plain`), never @-mentions; an absence shows
+only "away", never its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from bot.i18n import Text
+from bot.safetext import plain
+from domain import calendar as cal
+from domain.rotation import DayPlan, Where
+
+
+@dataclass(frozen=True, slots=True)
+class RosterMeeting:
+    start: time
+    end: time
+    title: str  # already made safe by its owner
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    name: str
+    forward: str | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    day: date
+    channel_name: str
+    sections: dict[Where, list[RosterLine]]
+    office_count: int
+    min_office: int | None
+    below_min: bool
+    holiday: str | None
+    meetings: list[RosterMeeting] = field(default_factory=list)
+
+
+SECTION_ORDER = (Where.OFFICE, Where.HOME, Where.FIELD, Where.AWAY)
+SECTION_TITLE = {
+    Where.OFFICE: Text(de="🏢 Im Büro", en="🏢 In the office"),
+    Where.HOME: Text(de="🏠 Im Home-Office", en="🏠 Working from home"),
+    Where.FIELD: Text(de="🚗 Unterwegs / Außendienst", en="🚗 In the field"),
+    Where.AWAY: Text(de="🌴 Abwesend", en="🌴 Away"),
+}
+TITLE = Text(de="Anwesenheit {channel} — {day} ({week})", en="Presence {channel} — {day} ({week})")
+NOBODY = Text(de="niemand", en="nobody")
+BELOW_MIN = Text(de="⚠️ Mindestbesetzung unterschritten: {count} von mindestens {min} im Büro.",
+                 en="⚠️ Below minimum staffing: {count} of at least {min} in the office.")
+MEETINGS = Text(de="📅 Termine heute", en="📅 Meetings today")
+HOLIDAY = Text(de="Heute ist Feiertag ({name}). Schönen freien Tag!", en="Today is a public holiday ({name}). Enjoy the day off!")
+UPDATED = Text(de="aktualisiert {time} Uhr", en="updated {time}")
+EMPTY = Text(de="Für diesen Tag ist niemand eingeplant.", en="Nobody is scheduled for this day.")
+UHR = Text(de="{start}–{end} Uhr", en="{start}–{end}")
+
+
+def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
+            meetings: list[RosterMeeting], min_office: int | None) -> Roster:
+    """Group the day's people into sections, sorted by name; forwards are shown for home and field."""
+    sections: dict[Where, list[RosterLine]] = {w: [] for w in SECTION_ORDER}
+    for user_id, where in day_plan.entries.items():
+        name = plain(names.get(user_id, "?"), max_length=60)
+        forward = forwards.get(user_id) if where in (Where.HOME, Where.FIELD, Where.OFFICE) else None
+        sections[where].append(RosterLine(name, forward))
+    for lines in sections.values():
+        lines.sort(key=lambda line: line.name.casefold())
+    return Roster(day=day_plan.day, channel_name=plain(channel_name, max_length=80), sections=sections,
+                  office_count=day_plan.office_count, min_office=min_office, below_min=day_plan.below_min,
+                  holiday=day_plan.holiday, meetings=sorted(meetings, key=lambda m: m.start))
+
+
+def render_text(roster: Roster, locale: str) -> str:
+    """The roster as Mattermost markdown (used in the attachment and in ephemeral replies)."""
+    lines = [f"#### 📋 {TITLE(locale, channel=roster.channel_name, day=cal.format_day(roster.day, locale), week=cal.format_week(roster.day, locale))}"]
+    if roster.holiday:
+        lines.append(HOLIDAY(locale, name=roster.holiday))
+        return "\n".join(lines)
+    if not any(roster.sections.values()):
+        lines.append(EMPTY(locale))
+    for where in SECTION_ORDER:
+        people = roster.sections[where]
+        if not people and where is Where.FIELD:
+            continue
+        header = f"**{SECTION_TITLE[where](locale)} ({len(people)})**"
+        if not people:
+            lines.append(f"{header}: {NOBODY(locale)}")
+        elif any(p.forward for p in people):
+            lines.append(header)
+            lines.extend(f"- {p.name}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people)
+        else:
+            lines.append(f"{header}: " + ", ".join(p.name for p in people))
+    if roster.below_min and roster.min_office is not None:
+        lines.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
+    if roster.meetings:
+        lines.append(f"**{MEETINGS(locale)}**")
+        for m in roster.meetings:
+            span = UHR(locale, start=m.start.strftime("%H:%M"), end=m.end.strftime("%H:%M"))
+            lines.append(f"- {span}: {m.title}")
+    return "\n".join(lines)
+
+
+def render_post(roster: Roster, locale: str, *, updated: time | None = None) -> tuple[str, dict[str, object], str]:
+    """(message, props, content hash) of the channel post. The hash ignores the "updated" line,
+    so an edit happens only when the content changed."""
+    body = render_text(roster, locale)
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    footer = UPDATED(locale, time=updated.strftime("%H:%M")) if updated else ""
+    color = "#d24b4e" if roster.below_min else "#2389d7"
+    attachment: dict[str, object] = {"fallback": body.splitlines()[0].lstrip("# "), "color": color, "text": body}
+    if footer:
+        attachment["footer"] = footer
+    return "", {"attachments": [attachment]}, digest

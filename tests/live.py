@@ -1,0 +1,166 @@
+"""The real bot, served over loopback, talking to the Mattermost stand-in.
+
+`LiveBot` runs `Runtime` (real HTTP endpoint under uvicorn, real mattermostautodriver
+client, outbox, scheduler) in a thread of its own. The demo world in the stand-in:
+team "stadtverwaltung", channel "jugendamt-asd", a lead (channel admin) and staff.
+The slash commands are registered the real way (`amtsbote register` against the
+stand-in), so the bot holds the tokens the stand-in issued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from bot.clock import Clock, ManualClock
+from bot.register import register
+from bot.runtime import Runtime
+from config.settings import Settings
+from storage.migrate import upgrade
+from tests.harness import TEST_SECRET
+from tests.standin import MattermostStandin
+
+STAFF = [
+    ("anna.schmidt", "Anna", "Schmidt", "de"),
+    ("bernd.mueller", "Bernd", "Müller", "de"),
+    ("claudia.weber", "Claudia", "Weber", "de"),
+    ("dieter.fischer", "Dieter", "Fischer", "de"),
+    ("elif.yilmaz", "Elif", "Yılmaz", "de"),
+    ("frank.hoffmann", "Frank", "Hoffmann", "de"),
+    ("james.miller", "James", "Miller", "en"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed_world(standin: MattermostStandin) -> dict[str, Any]:
+    team = standin.add_team("stadtverwaltung", "Stadtverwaltung")
+    bot_user, token = standin.add_bot("amtsbote", roles="system_user system_post_all")
+    standin.add_team_member(team, bot_user, admin=True)  # may manage slash commands
+    channel = standin.add_channel(team, "jugendamt-asd", "Jugendamt – ASD Team 3")
+    standin.add_member(channel, bot_user)
+    users = {}
+    for username, first, last, locale in STAFF:
+        user = standin.add_user(username, first_name=first, last_name=last, locale=locale)
+        standin.add_member(channel, user, admin=(username == "anna.schmidt"))
+        users[username] = user
+    return {"team": team, "bot": bot_user, "token": token, "channel": channel, "users": users}
+
+
+class LiveBot:
+    def __init__(self, standin: MattermostStandin, tmp_path: Path, *, database_url: str | None = None,
+                 clock: Clock | None = None, world: dict[str, Any] | None = None, **settings: Any) -> None:
+        self.standin = standin
+        self.world = world or seed_world(standin)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url or f"sqlite:///{tmp_path / 'live.db'}"
+        upgrade(self.database_url)
+        self.settings = Settings(
+            mattermost_url=standin.url, mattermost_token=self.world["token"], bot_public_url=self.url,
+            bot_listen=("127.0.0.1", self.port), database_url=self.database_url, bot_secret=TEST_SECRET,
+            outbox_max_rate=1000.0, outbox_burst=1000,
+        ).replace(**settings)
+        self.clock = clock
+        self.runtime: Runtime | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def register(self) -> list[str]:
+        return asyncio.run(register(self.settings))
+
+    def start(self) -> LiveBot:
+        runtime = Runtime(self.settings, clock=self.clock, tick_seconds=3600)
+        self.runtime = runtime
+        config = uvicorn.Config(runtime.app(), host="127.0.0.1", port=self.port, log_config=None,
+                                access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+        server = uvicorn.Server(config)
+        self._server = server
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self._loop = loop
+            loop.run_until_complete(server.serve())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="amtsbote-live", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the bot did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(20)
+        self._server = self._thread = self._loop = None
+        if self.runtime is not None:
+            self.runtime.db.dispose()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def call(self, coro_fn: Any, *args: Any, timeout: float = 30, **kwargs: Any) -> Any:
+        """Run a coroutine function on the bot's own loop (e.g. a scheduler tick)."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(coro_fn(*args, **kwargs), self._loop)
+        return future.result(timeout)
+
+    def tick(self) -> None:
+        assert self.runtime is not None
+        self.call(self.runtime.tick)
+
+    def drain(self, timeout: float = 30) -> bool:
+        assert self.runtime is not None
+        return self.call(self.runtime.outbox.drain, timeout=timeout)
+
+    # -- acting as Mattermost ------------------------------------------------------------------
+
+    def slash(self, text: str, *, user: str = "anna.schmidt", channel: str = "jugendamt-asd",
+              command: str = "/homeoffice", token: str | None = None) -> Any:
+        return self.standin.slash(self.url, user=self.world["users"].get(user, user), channel=channel,
+                                  command=command, text=text, token=token)
+
+    def channel_posts(self, channel: str = "jugendamt-asd") -> list[Any]:
+        return self.standin.posts_in(self.standin.channel(channel))
+
+
+def postgres_url() -> str | None:
+    """TEST_DATABASE_URL, or the local server if it answers; None if there is none."""
+    url = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3):
+            return url
+    except Exception:
+        return None
+
+
+def manual_clock(spec: str) -> ManualClock:
+    from tests.harness import berlin
+
+    return ManualClock(berlin(spec))
+
+
+__all__ = ["LiveBot", "datetime", "manual_clock", "postgres_url", "seed_world"]
