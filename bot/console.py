@@ -23,6 +23,7 @@ from bot.clock import ManualClock
 from bot.mattermost import MARKER_PROP, Channel, PermanentError, User
 from bot.safetext import unescape_for_terminal
 from config.settings import Settings
+from domain.calendar import format_day
 from storage.models import SlashCommand
 
 TEAM_ID = "demoteam0000000000000000aa"
@@ -207,7 +208,7 @@ def render_post(message: str, props: dict[str, Any], buttons: list[tuple[str, di
     """A post (message plus attachments) as terminal text; buttons get numbers for `:click N`."""
     parts = [unescape_for_terminal(message)] if message else []
     for attachment in props.get("attachments") or []:
-        for key in ("pretext", "title", "text"):
+        for key in ("pretext", "title", "text", "footer"):
             if attachment.get(key):
                 parts.append(unescape_for_terminal(attachment[key]))
         for f in attachment.get("fields") or []:
@@ -344,8 +345,9 @@ class Console:
         elif cmd == ":click" and args and args[0].isdigit():
             await self._click(int(args[0]))
         elif cmd == ":who":
+            now = self.clock.now().astimezone(self.tz)
             self.out.write(f"  {self.user.display_name} in {self.channel.display_name}, "
-                           f"{self.clock.now().astimezone(self.tz):%a %d.%m.%Y %H:%M}\n")
+                           f"{format_day(now.date(), 'de')}, {now:%H:%M} Uhr\n")
         else:
             self.out.write("  Unbekannt. :help zeigt die Konsolenbefehle.\n")
 
@@ -371,7 +373,7 @@ class Console:
             self.clock.set(now)
             await self.runtime.tick()
             await self.runtime.outbox.drain(timeout=5)
-        self.out.write(f"  Es ist jetzt {now:%a %d.%m.%Y %H:%M}.\n")
+        self.out.write(f"  Es ist jetzt {format_day(now.date(), 'de')}, {now:%H:%M} Uhr.\n")
 
     async def _click(self, number: int) -> None:
         if not 1 <= number <= len(self.mm.buttons):

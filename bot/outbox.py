@@ -39,7 +39,7 @@ from storage.models import OutboxItem
 
 log = logging.getLogger("amtsbote.outbox")
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)  # longer than one delivery can take (10 s timeout + lookup)
 MAX_BACKOFF_SECONDS = 300.0
 MAX_ATTEMPTS = 200  # about half a day of retries at the maximum backoff
 RECONCILE_WINDOW = timedelta(minutes=5)

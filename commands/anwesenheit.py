@@ -355,8 +355,8 @@ def _claim(session: Session, channel_id: str, day: date, key: str, now: datetime
     table = RosterPost.__table__
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).values(channel_id=channel_id, day=day, outbox_key=key, content_hash="", edits=0, claimed_at=now)
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["channel_id", "day"]))
-    return bool(result.rowcount)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["channel_id", "day"]).returning(table.c.channel_id)
+    return session.execute(stmt).first() is not None
 
 
 async def post_rosters(services: Services, *, day: date | None = None, channel_id: str | None = None,
@@ -389,6 +389,8 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
         if not ignore_time:
             if day != local_now.date() or local_now.time() < conf.at:
                 continue
+            if rotation.created_at.astimezone(services.tz) > datetime.combine(day, conf.at, tzinfo=services.tz):
+                continue  # set up after this morning's roster time: the first roster comes tomorrow
             if local_now.time() > services.settings.roster_latest:
                 _skip(services, rotation.channel_id, day, now)
                 continue

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import ManualClock
 from bot.console import TEAM_ID, ConsoleMattermost, ConsolePost
 from bot.runtime import Runtime
-from config.settings import Settings
+from config.settings import DEFAULT_TRIGGERS, Settings
 from storage.migrate import upgrade
 from storage.models import SlashCommand
 
@@ -36,6 +36,8 @@ class BotHarness:
                  **settings_changes: Any) -> None:
         url = database_url or f"sqlite:///{tmp_path / 'bot.db'}"
         upgrade(url)
+        if "bot_locale" in settings_changes and "command_triggers" not in settings_changes:
+            settings_changes["command_triggers"] = dict(DEFAULT_TRIGGERS[settings_changes["bot_locale"]])
         self.settings = Settings(database_url=url, bot_secret=TEST_SECRET, bot_public_url="http://bot.test",
                                  outbox_max_rate=10_000.0, outbox_burst=10_000).replace(**settings_changes)
         self.clock = ManualClock(berlin(start))
