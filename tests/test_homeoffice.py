@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.models import Absence, AuditEntry, PresenceChange, Rotation, RotationMember
@@ -141,3 +142,41 @@ def test_bad_input_changes_nothing_and_answers_in_german_or_english(bot):
     assert not rows(bot, PresenceChange) and not rows(bot, Absence)
     english = bot.slash("/homeoffice office 31.02.", as_="james.miller")
     assert "not a valid date" in english
+
+
+def _golden(name: str, text: str) -> None:
+    from pathlib import Path
+
+    golden = Path(__file__).parent / "golden" / name
+    if not golden.exists():
+        golden.write_text(text + "\n", encoding="utf-8")
+    assert text + "\n" == golden.read_text(encoding="utf-8")
+
+
+def _golden_team(tmp_path, locale: str):
+    from tests.harness import BotHarness
+
+    bot = BotHarness(tmp_path / locale, start="2026-11-20 10:00", bot_locale=locale)
+    setup_word = "einrichten A,B woche ab 23.11.2026 min 3 region DE-BW" if locale == "de" else \
+        "setup A,B weekly from 23.11.2026 min 3 region DE-BW"
+    bot.slash(f"/homeoffice {setup_word}")
+    bot.slash("/homeoffice gruppe A @anna.schmidt @bernd.mueller @claudia.weber")
+    bot.slash("/homeoffice gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann @james.miller")
+    bot.slash("/homeoffice abwesend 07.12. Fortbildung", as_="bernd.mueller")
+    bot.slash("/homeoffice unterwegs 09.12.", as_="james.miller")
+    bot.slash("/homeoffice zuhause 10.12.", as_="claudia.weber")
+    return bot
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_golden_plan_and_me(tmp_path, locale):
+    bot = _golden_team(tmp_path, locale)
+    try:
+        plan_word = "plan 07.12. bis 11.12." if locale == "de" else "plan 07.12. to 11.12."
+        _golden(f"plan_{locale}.md", bot.slash(f"/homeoffice {plan_word}", as_="anna.schmidt" if locale == "de" else "james.miller"))
+        me_word = "ich" if locale == "de" else "me"
+        user = "bernd.mueller" if locale == "de" else "james.miller"
+        bot.set_time("2026-12-04 10:00")
+        _golden(f"me_{locale}.md", bot.slash(f"/homeoffice {me_word}", as_=user))
+    finally:
+        bot.close()

@@ -1,0 +1,87 @@
+"""/homeoffice over real HTTP against the Mattermost stand-in, on Monday 23.11.2026."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import select
+
+from storage.models import PresenceChange, RotationMember
+from tests.live import LiveBot, manual_clock
+from tests.test_roster_live import ROOT, env_for
+
+SIX = ["anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz", "frank.hoffmann"]
+
+
+@pytest.fixture
+def team(standin, tmp_path):
+    bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"))
+    bot.register()
+    bot.start()
+    assert bot.slash("einrichten A,B woche ab 23.11.2026 min 3").text.startswith("Rotation eingerichtet")
+    assert bot.slash("gruppe A @anna.schmidt @bernd.mueller @claudia.weber").text.startswith("Gruppe A")
+    assert bot.slash("gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann").text.startswith("Gruppe B")
+    yield bot
+    bot.stop()
+
+
+def test_away_on_tuesday_shows_in_plan_without_the_note(team):
+    own = team.slash("abwesend Di Arzttermin", user="bernd.mueller")
+    assert "Arzttermin" in own.text
+    plan = team.slash("plan", user="claudia.weber")
+    tuesday = next(line for line in plan.text.splitlines() if line.startswith("| Di, 24.11.2026"))
+    assert "Bernd Müller" in tuesday.split("|")[5]
+    assert "Arzttermin" not in plan.text
+    team.drain()
+    preview = team.channel_posts()[0].message
+    assert "Home-Office-Rotation eingerichtet" in preview
+
+
+def test_non_lead_assign_is_refused_and_nothing_changes(team):
+    result = team.slash("gruppe B @anna.schmidt", user="elif.yilmaz")
+    assert result.status == 200 and "Das dürfen nur Leitungen" in result.text
+    with team.runtime.db.read() as session:
+        anna = team.world["users"]["anna.schmidt"].id
+        assert session.get(RotationMember, (team.world["channel"].id, anna)).group == "A"
+
+
+def test_swap_accepted_by_button_applies_to_both(team, standin):
+    assert "Tausch vorgeschlagen" in team.slash("tausch @elif.yilmaz 25.11.", user="bernd.mueller").text
+    team.drain()
+    (dm,) = standin.dms_for(team.world["users"]["elif.yilmaz"])
+    accept = next(a["id"] for a in dm.actions() if a["name"] == "Annehmen")
+    clicked = standin.click(team.url, post_id=dm.id, action_id=accept, user=team.world["users"]["elif.yilmaz"])
+    assert clicked.client_status == 200 and "Tausch angenommen" in clicked.post.message
+    with team.runtime.db.read() as session:
+        changes = {(c.user_id, c.where) for c in session.exec(select(PresenceChange)).all()}
+    users = team.world["users"]
+    assert changes == {(users["bernd.mueller"].id, "home"), (users["elif.yilmaz"].id, "office")}
+    team.drain()
+    assert "angenommen" in standin.dms_for(users["bernd.mueller"])[-1].message
+
+
+def test_change_below_minimum_dms_the_lead(team, standin):
+    result = team.slash("zuhause 24.11.", user="claudia.weber")
+    assert "unter der Mindestbesetzung" in result.text
+    team.drain()
+    (dm,) = standin.dms_for(team.world["users"]["anna.schmidt"])
+    assert "nur noch 2 statt mindestens 3" in dm.message
+
+
+def test_plan_export_for_operators_as_json(team, standin, tmp_path):
+    team.slash("abwesend 24.11. Urlaub", user="dieter.fischer")
+    env = env_for(standin, team.world, team.database_url)
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "plan", "--channel", "jugendamt-asd", "--from", "2026-11-23",
+                          "--to", "2026-11-29", "--format", "json"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 6 * 5  # six people, five working days, nothing for the weekend
+    assert {"date": "2026-11-24", "user": "dieter.fischer", "where": "away"} in rows
+    assert {"date": "2026-11-23", "user": "anna.schmidt", "where": "office"} in rows
+    assert {"date": "2026-11-23", "user": "dieter.fischer", "where": "home"} in rows
+    assert "Urlaub" not in out.stdout
+    assert set(rows[0]) == {"date", "user", "where"}
