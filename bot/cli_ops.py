@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from config.settings import ConfigError, Settings
 
@@ -85,6 +85,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         raise ConfigError("--to: must not be before --from")
     if (args.to - args.from_).days > 400:
         raise ConfigError("--to: at most 400 days per export")
+    today = datetime.now(settings.tz).date()
+    if args.from_ < today:
+        raise ConfigError("--from: past days are not exported (presence is not a record); use today or later")
 
     async def resolve() -> tuple[str, dict[str, str]]:
         mm = RestMattermost(settings.mattermost_url or "", settings.mattermost_token or "")

@@ -199,6 +199,10 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
         except LocalizedError:
             word = plain(text.split()[0], max_length=30)
             return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+        if day < ctx.today:
+            from commands.homeoffice import NO_HISTORY
+
+            raise LocalizedError(NO_HISTORY)
         return await show_day(ctx, day)
     if name in (None, "today"):
         return await show_day(ctx, ctx.today)
@@ -219,9 +223,9 @@ async def show_day(ctx: Context, day: date) -> Reply:
 
 
 async def show_week(ctx: Context) -> Reply:
-    from commands.homeoffice import _default_plan_range, render_plan
+    from commands.homeoffice import _default_plan_range, no_history, render_plan
 
-    span = _default_plan_range(ctx.today)
+    span = no_history(_default_plan_range(ctx.today), ctx)
     with ctx.db.read() as session:
         result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
     if result is None:

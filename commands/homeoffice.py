@@ -763,6 +763,17 @@ async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
 # -- views --------------------------------------------------------------------------------------
 
 
+NO_HISTORY = T(de="Vergangene Tage zeigt Amtsbote nicht an: Anwesenheit ist kein Protokoll. Erlaubt sind heute und später, z. B. `diese Woche` oder `nächste Woche`.",
+               en="Amtsbote does not show past days: presence is not a record. Today and later are allowed, e.g. `this week` or `next week`.")
+
+
+def no_history(span: parsing.DateRange, ctx: Context) -> parsing.DateRange:
+    """Views start today at the earliest: no per-person presence history (SPEC §3)."""
+    if span.end < ctx.today:
+        raise LocalizedError(NO_HISTORY)
+    return parsing.DateRange(max(span.start, ctx.today), span.end)
+
+
 def _default_plan_range(today: date) -> parsing.DateRange:
     monday = cal.monday_of(today)
     if today.weekday() >= 5:
@@ -773,6 +784,7 @@ def _default_plan_range(today: date) -> parsing.DateRange:
 async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     row, members = _require_rotation(ctx, request)
     span = _default_plan_range(ctx.today) if not rest else parsing.parse_range(rest, today=ctx.today)
+    span = no_history(span, ctx)
     if (span.end - span.start).days > 62:
         raise LocalizedError(RANGE_TOO_LONG)
     with ctx.db.read() as session:

@@ -72,16 +72,17 @@ def test_change_below_minimum_dms_the_lead(team, standin):
 
 
 def test_plan_export_for_operators_as_json(team, standin, tmp_path):
-    team.slash("abwesend 24.11. Urlaub", user="dieter.fischer")
+    team.slash("abwesend 12.03.2030 Urlaub", user="dieter.fischer")
     env = env_for(standin, team.world, team.database_url)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "plan", "--channel", "jugendamt-asd", "--from", "2026-11-23",
-                          "--to", "2026-11-29", "--format", "json"], cwd=ROOT, env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "plan", "--channel", "jugendamt-asd", "--from", "2030-03-11",
+                          "--to", "2030-03-17", "--format", "json"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 6 * 5  # six people, five working days, nothing for the weekend
-    assert {"date": "2026-11-24", "user": "dieter.fischer", "where": "away"} in rows
-    assert {"date": "2026-11-23", "user": "anna.schmidt", "where": "office"} in rows
-    assert {"date": "2026-11-23", "user": "dieter.fischer", "where": "home"} in rows
+    # 11.03.2030 is 172 weeks (an even number) after 23.11.2026, so group A is in the office.
+    assert {"date": "2030-03-12", "user": "dieter.fischer", "where": "away"} in rows
+    assert {"date": "2030-03-11", "user": "anna.schmidt", "where": "office"} in rows
+    assert {"date": "2030-03-11", "user": "dieter.fischer", "where": "home"} in rows
     assert "Urlaub" not in out.stdout
     assert set(rows[0]) == {"date", "user", "where"}
