@@ -1,13 +1,55 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from tests.harness import BotHarness
+from tests import scan
+from tests.harness import TEST_SECRET, BotHarness
 from tests.standin.fixtures import mattermost_client, register_markers, standin  # noqa: F401
+
+_capture = scan.CaptureHandler(level=logging.INFO)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
+    root = logging.getLogger()
+    root.addHandler(_capture)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    scan.SECRETS.add(TEST_SECRET)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    problems = scan.log_problems()
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["log scan found secrets, bodies or phone numbers in the suite's log output:"] + problems[:30]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _scan_posts():
+    """After every test: nothing the bot posted or replied may notify a channel or carry a foreign link."""
+    scan.HARNESSES.clear()
+    scan.STANDINS.clear()
+    yield
+    problems = []
+    for harness in scan.HARNESSES:
+        for post in harness.mm.posts.values():
+            problems += scan.check_post(post.message, post.props, "harness post")
+        for _, text in harness.replies:
+            problems += scan.check_text(text, "harness reply")
+    for mm in scan.STANDINS:
+        scan.SECRETS.update(mm._tokens)
+        scan.SECRETS.update(c.token for c in mm.commands())
+        bots = {u.id for u in mm._users.values() if u.is_bot}
+        for post in list(mm._posts.values()) + list(mm._ephemerals):
+            if post.user_id in bots or post.ephemeral_for or (post.props or {}).get("from_webhook"):
+                problems += scan.check_post(post.message, post.props, f"post {post.id}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture

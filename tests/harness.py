@@ -53,6 +53,9 @@ class BotHarness:
                 self.tokens[kind] = token
         self.runtime.dispatcher.tokens.reload()
         self.replies: list[tuple[str, str]] = []  # (user id, text) of every ephemeral reply
+        from tests import scan
+
+        scan.HARNESSES.append(self)
 
     # -- people, places, time -------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import PresenceChange, RotationMember
+from tests import scan
 from tests.live import LiveBot, manual_clock
 from tests.test_roster_live import ROOT, env_for
 
@@ -77,6 +78,7 @@ def test_plan_export_for_operators_as_json(team, standin, tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "plan", "--channel", "jugendamt-asd", "--from", "2030-03-11",
                           "--to", "2030-03-17", "--format", "json"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
+    scan.add_log_text(out.stderr)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 6 * 5  # six people, five working days, nothing for the weekend

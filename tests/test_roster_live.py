@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxItem, Rotation, RotationMember
+from tests import scan
 from tests.harness import TEST_SECRET
 from tests.live import postgres_url, seed_world
 
@@ -66,6 +67,13 @@ def post_rosters(env, *extra: str) -> subprocess.Popen:
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
+    """Wait for a bot subprocess; its log output (stderr) joins the suite-wide log scan."""
+    out, err = proc.communicate(timeout=timeout)
+    scan.add_log_text(err)
+    return out, err
+
+
 def roster_posts(standin, world) -> dict[str, int]:
     counts = {}
     for cid in world["channel_ids"]:
@@ -97,7 +105,7 @@ def test_post_rosters_twice_gives_one_post_per_channel(standin, tmp_path):
     seed_rotations(url, world)
     for _ in range(2):
         proc = post_rosters(env_for(standin, world, url))
-        out, err = proc.communicate(timeout=60)
+        out, err = finish(proc)
         assert proc.returncode == 0, err
     assert roster_posts(standin, world) == dict.fromkeys(world["channel_ids"], 1)
     assert "rosters queued: 0" in out  # the second run found the ledger rows
@@ -108,7 +116,7 @@ def test_two_processes_on_one_postgres_started_together_post_once_per_channel(st
     seed_rotations(pg_url, world)
     env = env_for(standin, world, pg_url)
     procs = [post_rosters(env) for _ in range(2)]
-    results = [p.communicate(timeout=90) for p in procs]
+    results = [finish(p, 90) for p in procs]
     assert all(p.returncode == 0 for p in procs), results
     assert roster_posts(standin, world) == dict.fromkeys(world["channel_ids"], 1)
     queued = sorted(int(out.split("rosters queued: ")[1].split(";")[0]) for out, _ in results)
@@ -134,6 +142,6 @@ def test_killed_after_mattermost_accepted_the_post_gives_no_second_post(standin,
     db.dispose()
     assert tuple(row) == (True, "pending")
     again = post_rosters(env_for(standin, world, url))
-    out, err = again.communicate(timeout=60)
+    out, err = finish(again)
     assert again.returncode == 0, err
     assert roster_posts(standin, world) == {world["channel_ids"][0]: 1}

@@ -28,6 +28,9 @@ def register_markers(config: pytest.Config) -> None:
 @pytest.fixture
 def standin(request: pytest.FixtureRequest) -> Iterator[MattermostStandin]:
     server = MattermostStandin().start()
+    from tests import scan
+
+    scan.STANDINS.append(server)
     marker = request.node.get_closest_marker(MARKER)
     for pattern in marker.args if marker else ():
         server.expect_violation(pattern)
