@@ -23,7 +23,7 @@ _lock = threading.Lock()
 # An attacker-labelled link: a markdown link whose label is not our own. The suite's
 # injection payloads all point at this host.
 EVIL_HOST = "evil.example"
-_LABELLED_EVIL = re.compile(r"\]\((?:https?:)?//" + re.escape(EVIL_HOST) + r"|\]\(javascript:", re.I)
+_LABELLED_EVIL = re.compile(r"(?<!\\)\]\((?:https?:)?//" + re.escape(EVIL_HOST) + r"|(?<!\\)\]\(javascript:", re.I)
 _PHONE = re.compile(r"(?<![\w.:/])(?:\+49|0)\d[\d \-/()]{5,}\d(?![\w])")
 _BODY_MARKERS = ("token=", "user_id=", "response_url=", '"context":', "trigger_id=", "Authorization", "Bearer ")
 
