@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import LocalizedError, Text, pick_locale
 from bot.mattermost import Channel, MattermostPort, User
+from bot.safetext import plain
 from config.settings import Settings
 from storage.db import Database
 
@@ -169,7 +170,7 @@ class Context:
             found.update(await self.mm.users_by_username(missing))
         unknown = [n for n in names if n not in found or found[n].deleted]
         if unknown:
-            raise LocalizedError(UNKNOWN_USER, name=", ".join("@" + n for n in unknown[:5]))
+            raise LocalizedError(UNKNOWN_USER, name=", ".join(plain("@" + n, max_length=40) for n in unknown[:5]))
         return [found[n] for n in names]
 
     def button(self, label: Text | str, action: str, data: dict[str, Any], *, user_id: str | None,

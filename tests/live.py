@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +131,18 @@ class LiveBot:
         self.call(self.runtime.tick)
 
     def drain(self, timeout: float = 30) -> bool:
+        """Wait until the outbox is empty. With a manual clock, retries wait for simulated time:
+        the clock is moved on a minute at a time while something is still owed."""
         assert self.runtime is not None
-        return self.call(self.runtime.outbox.drain, timeout=timeout)
+        drain = self.runtime.outbox.drain
+        if not isinstance(self.clock, ManualClock):
+            return self.call(lambda: drain(timeout=timeout), timeout=timeout + 10)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.call(lambda: drain(timeout=2), timeout=15):
+                return True
+            self.clock.advance(timedelta(minutes=1))
+        return False
 
     # -- acting as Mattermost ------------------------------------------------------------------
 
