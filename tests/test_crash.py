@@ -84,7 +84,7 @@ def test_sigkill_at_random_points_loses_nothing_and_posts_nothing_twice(standin,
                 with lock:
                     acknowledged.append((user.id, day))
 
-    for round_no in range(KILLS):
+    for _ in range(KILLS):
         serve = _spawn(["serve"], env)
         _wait_healthy(bot_url, serve)
         fanout = _spawn(["post-rosters", "--date", TUESDAY, "--timeout", "20"], env)
