@@ -110,6 +110,11 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    async def openapi(request: Request) -> Response:
+        from bot.openapi import SPEC
+
+        return _json(SPEC)
+
     routes = [
         Route("/mattermost/command", command, methods=["POST", "GET"]),
         Route("/mattermost/action", action, methods=["POST"]),
@@ -117,5 +122,6 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
