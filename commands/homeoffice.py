@@ -986,6 +986,17 @@ async def _field(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     return await change(request, ctx, rest, Where.FIELD)
 
 
+async def expire_swaps(services: Any) -> None:
+    """Proposals not answered by the swapped day's ROSTER_LATEST expire (their buttons already have)."""
+    local = services.clock.now().astimezone(services.tz)
+    cutoff = local.date() if local.time() >= services.settings.roster_latest else local.date() - timedelta(days=1)
+    with services.db.write() as session:
+        session.execute(sa.update(SwapProposal).where(SwapProposal.state == "proposed", SwapProposal.day <= cutoff)
+                        .values(state="expired"))
+
+
+JOBS = [expire_swaps]
+
 HANDLERS = {
     "setup": setup, "assign": assign, "remove": remove, "split": split, "plan": plan_view, "me": me_view,
     "office": _office, "home": _home, "field": _field, "away": away, "swap": swap, "clear": clear,

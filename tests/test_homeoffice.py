@@ -180,3 +180,17 @@ def test_golden_plan_and_me(tmp_path, locale):
         _golden(f"me_{locale}.md", bot.slash(f"/homeoffice {me_word}", as_=user))
     finally:
         bot.close()
+
+
+def test_unanswered_swap_expires_on_the_swapped_day(bot):
+    from storage.models import SwapProposal
+
+    setup_ab(bot)
+    bot.slash("/homeoffice tausch @elif.yilmaz 25.11.", as_="bernd.mueller")
+    bot.advance("2026-11-25 12:05", step_minutes=120)
+    (proposal,) = rows(bot, SwapProposal)
+    assert proposal.state == "expired"
+    (dm,) = bot.dms("elif.yilmaz")
+    result = bot.click(dm, "Annehmen", as_="elif.yilmaz")
+    assert "abgelaufen" in result["ephemeral_text"] or "nicht mehr offen" in result["ephemeral_text"]
+    assert not rows(bot, PresenceChange)

@@ -88,3 +88,32 @@ def test_plan_export_for_operators_as_json(team, standin, tmp_path):
     assert {"date": "2030-03-11", "user": "dieter.fischer", "where": "home"} in rows
     assert "Urlaub" not in out.stdout
     assert set(rows[0]) == {"date", "user", "where"}
+
+
+def test_setup_without_arguments_opens_a_dialog_whose_submission_creates_the_rotation(standin, tmp_path):
+    bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"))
+    bot.register()
+    bot.start()
+    try:
+        result = bot.slash("einrichten")
+        assert "Dialog" in result.text
+        (dialog,) = standin.dialogs_for(bot.world["users"]["anna.schmidt"])
+        assert dialog.dialog["title"] == "Rotation einrichten" and not dialog.problems
+        bad = standin.submit_dialog(bot.url, dialog=dialog, user=bot.world["users"]["anna.schmidt"], channel="jugendamt-asd",
+                                    submission={"groups": "A", "pattern": "weekly", "region": "DE-ST"})
+        assert bad.reply.get("error")  # one group is not a rotation: the dialog stays open
+        ok = standin.submit_dialog(bot.url, dialog=dialog, user=bot.world["users"]["anna.schmidt"], channel="jugendamt-asd",
+                                   submission={"groups": "A,B,C", "pattern": "daily", "custom": None, "start": "30.11.2026",
+                                               "min": "2", "region": "DE-ST"})
+        assert ok.reply == {}
+        with bot.runtime.db.read() as session:
+            from storage.models import Rotation
+
+            row = session.get(Rotation, bot.world["channel"].id)
+        assert (row.groups, row.pattern, row.min_office, row.region, row.start.isoformat()) == \
+            ("A,B,C", "daily", 2, "DE-ST", "2026-11-30")
+        forged = standin.submit_dialog(bot.url, dialog=dialog, user=bot.world["users"]["elif.yilmaz"], channel="jugendamt-asd",
+                                       submission={"groups": "X,Y", "pattern": "weekly", "region": "DE"})
+        assert "ungültig" in forged.reply.get("error", "")  # state is bound to the lead who opened it
+    finally:
+        bot.stop()
