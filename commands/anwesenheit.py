@@ -363,6 +363,45 @@ def _claim(session: Session, channel_id: str, day: date, key: str, now: datetime
     return session.execute(stmt).first() is not None
 
 
+async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
+                       updated: time | None = None) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Compose and render the rosters of many channels with a few bulk reads:
+    channel id -> (message, props, content hash)."""
+    if not due:
+        return {}
+    with services.db.read() as session:
+        channel_ids = [r.channel_id for r, _ in due]
+        member_rows = session.exec(select(RotationMember).where(col(RotationMember.channel_id).in_(channel_ids))).all()
+        members_by_channel: dict[str, dict[str, str]] = {}
+        for m in member_rows:
+            members_by_channel.setdefault(m.channel_id, {})[m.user_id] = m.group
+        everyone = list({m.user_id for m in member_rows})
+        changes = presence.changes_for(session, everyone, day, day)
+        absences = presence.absences_for(session, everyone, day, day)
+    names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
+    rendered = {}
+    for rotation, conf in due:
+        try:
+            channel_name = (await services.mm.channel(rotation.channel_id)).display_name
+        except Exception:
+            channel_name = ""
+        members = members_by_channel.get(rotation.channel_id, {})
+        days = plan(presence.to_domain(rotation), day, day, members, changes, absences, locale=conf.locale)
+        roster = _compose(services, rotation, days, day, channel_name, names, conf.locale)
+        rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
+    return rendered
+
+
+def _load_rotations(services: Services, channel_ids: list[str] | None) -> tuple[list[Rotation], dict[str, ChannelSettings]]:
+    with services.db.read() as session:
+        query = select(Rotation)
+        if channel_ids is not None:
+            query = query.where(col(Rotation.channel_id).in_(channel_ids))
+        rotations = list(session.exec(query).all())
+        settings_rows = {s.channel_id: s for s in session.exec(select(ChannelSettings)).all()} if rotations else {}
+    return rotations, settings_rows
+
+
 async def post_rosters(services: Services, *, day: date | None = None, channel_id: str | None = None,
                        ignore_time: bool = False) -> int:
     """Post the roster of `day` (default: today) to every channel that is due; returns how many were posted.
@@ -374,15 +413,11 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
     now = services.clock.now()
     local_now = now.astimezone(services.tz)
     day = day or local_now.date()
+    rotations, settings_rows = _load_rotations(services, [channel_id] if channel_id else None)
+    if not rotations:
+        return 0
     with services.db.read() as session:
-        query = select(Rotation)
-        if channel_id:
-            query = query.where(Rotation.channel_id == channel_id)
-        rotations = list(session.exec(query).all())
-        if not rotations:
-            return 0
         done = set(session.exec(select(RosterPost.channel_id).where(RosterPost.day == day)).all())
-        settings_rows = {s.channel_id: s for s in session.exec(select(ChannelSettings)).all()}
     due: list[tuple[Rotation, ChannelRoster]] = []
     for rotation in rotations:
         if rotation.channel_id in done:
@@ -399,36 +434,12 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
                 _skip(services, rotation.channel_id, day, now)
                 continue
         due.append((rotation, conf))
-    if not due:
-        return 0
-    # Everything needed for all due channels, in a few bulk reads.
-    with services.db.read() as session:
-        channel_ids = [r.channel_id for r, _ in due]
-        member_rows = session.exec(select(RotationMember).where(col(RotationMember.channel_id).in_(channel_ids))).all()
-        members_by_channel: dict[str, dict[str, str]] = {}
-        for m in member_rows:
-            members_by_channel.setdefault(m.channel_id, {})[m.user_id] = m.group
-        everyone = list({m.user_id for m in member_rows})
-        changes = presence.changes_for(session, everyone, day, day)
-        absences = presence.absences_for(session, everyone, day, day)
-    names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
-    channel_names = {}
-    for rotation, _ in due:
-        try:
-            channel_names[rotation.channel_id] = (await services.mm.channel(rotation.channel_id)).display_name
-        except Exception:
-            channel_names[rotation.channel_id] = ""
+    rendered = await _render_many(services, due, day)
     posted = 0
-    batch: list[tuple[str, str, dict[str, Any], str]] = []
-    for rotation, conf in due:
-        members = members_by_channel.get(rotation.channel_id, {})
-        days = plan(presence.to_domain(rotation), day, day, members, changes, absences, locale=conf.locale)
-        roster = _compose(services, rotation, days, day, channel_names[rotation.channel_id], names, conf.locale)
-        message, props, digest = roster_view.render_post(roster, conf.locale)
-        batch.append((rotation.channel_id, message, props, digest))
+    batch = list(rendered.items())
     for start in range(0, len(batch), 200):
         with services.db.write() as session:
-            for cid, message, props, digest in batch[start : start + 200]:
+            for cid, (message, props, digest) in batch[start : start + 200]:
                 key = f"roster:{cid}:{day.isoformat()}"
                 if _claim(session, cid, day, key, now):
                     session.execute(sa.update(RosterPost).where(RosterPost.channel_id == cid, RosterPost.day == day)
@@ -458,35 +469,27 @@ async def refresh_posted(services: Services, *, only_channel: str | None = None,
         query = select(RosterPost).where(RosterPost.day == day, RosterPost.outbox_key != "skipped")
         if only_channel:
             query = query.where(RosterPost.channel_id == only_channel)
-        ledger = list(session.exec(query).all())
-        rotations = {r.channel_id: r for r in session.exec(select(Rotation).where(
-            col(Rotation.channel_id).in_([row.channel_id for row in ledger]))).all()} if ledger else {}
-        settings_rows = {s.channel_id: s for s in session.exec(select(ChannelSettings)).all()} if ledger else {}
-    edited = 0
-    for entry in ledger:
-        rotation = rotations.get(entry.channel_id)
-        if rotation is None:
-            continue
-        conf = effective_settings(rotation, settings_rows.get(entry.channel_id), services)
-        roster = await build_roster(services, entry.channel_id, day, locale=conf.locale)
-        if roster is None:
-            continue
-        message, props, digest = roster_view.render_post(roster, conf.locale, updated=local_now.time())
-        if digest == entry.content_hash and not force:
-            continue
-        with services.db.write() as session:
-            current = session.get(RosterPost, (entry.channel_id, day))
+        ledger = {row.channel_id: row for row in session.exec(query).all()}
+    if not ledger:
+        return 0
+    rotations, settings_rows = _load_rotations(services, list(ledger))
+    due = [(r, effective_settings(r, settings_rows.get(r.channel_id), services)) for r in rotations]
+    rendered = await _render_many(services, due, day, updated=local_now.time())
+    changed = {cid: r for cid, r in rendered.items() if force or r[2] != ledger[cid].content_hash}
+    if not changed:
+        return 0
+    with services.db.write() as session:
+        for cid, (message, props, digest) in changed.items():
+            current = session.get(RosterPost, (cid, day))
             if current is None or (current.content_hash == digest and not force):
-                continue
+                continue  # another replica edited it already
             current.edits += 1
             current.content_hash = digest
             session.add(current)
-            enqueue_patch(session, key=f"{entry.outbox_key}:edit:{current.edits}", target_key=entry.outbox_key,
+            enqueue_patch(session, key=f"{current.outbox_key}:edit:{current.edits}", target_key=current.outbox_key,
                           message=message, props=props, now=now)
-        edited += 1
-    if edited:
-        services.notify_outbox()
-    return edited
+    services.notify_outbox()
+    return len(changed)
 
 
 async def morning_job(services: Services) -> None:
