@@ -213,7 +213,8 @@ class Dispatcher:
             ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
                           team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
             request = ActionRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
-                                    post_id=str(body.get("post_id") or ""), data=data)
+                                    post_id=str(body.get("post_id") or ""), data=data,
+                                    trigger_id=str(body.get("trigger_id") or "")[:1000])
             result = await handler(request, ctx)
             ACTIONS.labels("ok").inc()
             return result.to_json()

@@ -20,7 +20,8 @@ DESCRIPTIONS = {
 HINTS = {
     "homeoffice": Text(de="hilfe | plan | ich | büro DATUM | abwesend DATUM", en="help | plan | me | office DATE | away DATE"),
     "roster": Text(de="[heute|morgen|DATUM|woche|@name]", en="[today|tomorrow|DATE|week|@name]"),
-    "forward": Text(de="handy | @kollegin | privat | ab | aus | liste", en="mobile | @colleague | private | voicemail | off | list"),
+    "forward": Text(de="nummer | handy | @kollegin | privat | ab | aus | liste",
+                    en="number | mobile | @colleague | private | voicemail | off | list"),
     "meeting": Text(de='neu "Titel" DATUM ZEIT | jetzt | liste', en='new "Title" DATE TIME | now | list'),
 }
 

@@ -128,7 +128,8 @@ def effective_settings(rotation: Rotation, row: ChannelSettings | None, services
 # -- composing ------------------------------------------------------------------------------------
 
 
-def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str]) -> dict[str, str]:
+def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str],
+              tz: Any = None) -> dict[str, str]:
     """Active forwards as roster text, if the call-forwarding module provides them."""
     from commands import rufumleitung
 
@@ -136,7 +137,7 @@ def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str,
     describe = getattr(rufumleitung, "describe_forward", None)
     if active is None or describe is None or not user_ids:
         return {}
-    views = active(session, user_ids, now)
+    views = active(session, user_ids, now, tz=tz)
     if not views:
         return {}
     numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers).where(col(PhoneNumbers.user_id).in_(
@@ -176,7 +177,7 @@ def _compose(services: Services, row: Rotation, days: list[Any], day: date, chan
 
         day_plan = DayPlan(day, None, {}, 0, False)
     with services.db.read() as session:
-        forwards = _forwards(session, list(day_plan.entries), services.clock.now(), locale, names)
+        forwards = _forwards(session, list(day_plan.entries), services.clock.now(), locale, names, services.tz)
         meetings = _meetings(session, row.channel_id, day, services)
     return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
                                meetings=meetings, min_office=row.min_office)
@@ -263,18 +264,21 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
             lines.append(REACH_UNKNOWN(ctx.locale, name=name))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
-        forwards = _forwards(session, [user.id], ctx.now, ctx.locale, {user.id: user.display_name})
-        colleague_id = None
         from commands import rufumleitung
 
         active = getattr(rufumleitung, "active_forwards", None)
-        if active is not None:
-            view = active(session, [user.id], ctx.now).get(user.id)
-            colleague_id = getattr(view, "colleague_id", None) if view else None
-    if user.id in forwards:
-        lines.append(REACH_FORWARD(ctx.locale, forward=forwards[user.id]))
-    if colleague_id:
-        colleague = await ctx.mm.user(colleague_id)
+        view = active(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if active is not None else None
+    colleague_id = getattr(view, "colleague_id", None) if view else None
+    names = {user.id: user.display_name}
+    colleague = await ctx.mm.user(colleague_id) if colleague_id else None
+    if colleague is not None:
+        names[colleague.id] = colleague.display_name
+    if view is not None:
+        with ctx.db.read() as session:
+            forwards = _forwards(session, [user.id], ctx.now, ctx.locale, names, ctx.tz)
+        if user.id in forwards:
+            lines.append(REACH_FORWARD(ctx.locale, forward=forwards[user.id]))
+    if colleague is not None:
         lines.append(REACH_STANDIN(ctx.locale, name=plain(colleague.display_name, max_length=60)))
     return Reply("\n".join(lines))
 

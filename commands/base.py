@@ -68,6 +68,7 @@ class ActionRequest:
     team_id: str
     post_id: str
     data: dict[str, Any]
+    trigger_id: str = ""  # lets a button open a dialog
 
 
 @dataclass(slots=True)
