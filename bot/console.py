@@ -60,6 +60,7 @@ class ConsolePost:
     props: dict[str, Any]
     create_at: int
     edits: int = 0
+    file_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ConsoleMattermost:
     admins: set[tuple[str, str]] = field(default_factory=set)
     posts: dict[str, ConsolePost] = field(default_factory=dict)
     buttons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.users_by_id[self.bot_user_id] = User(self.bot_user_id, "amtsbote", "Amtsbote", "de", is_bot=True)
@@ -131,9 +133,10 @@ class ConsoleMattermost:
         return False
 
     async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
-                          pending_post_id: str, root_id: str | None = None) -> str:
+                          pending_post_id: str, root_id: str | None = None,
+                          file_ids: list[str] | None = None) -> str:
         post = ConsolePost(uuid.uuid4().hex[:26], channel_id, self.bot_user_id, message, dict(props or {}),
-                           int(self.clock.now().timestamp() * 1000))
+                           int(self.clock.now().timestamp() * 1000), file_ids=list(file_ids or []))
         self.posts[post.id] = post
         self._show(post, edited=False)
         return post.id
@@ -160,7 +163,9 @@ class ConsoleMattermost:
 
     async def upload_file(self, channel_id: str, filename: str, data: bytes) -> str:
         self.out.write(f"  📎 {filename} ({len(data)} bytes)\n")
-        return uuid.uuid4().hex[:26]
+        file_id = uuid.uuid4().hex[:26]
+        self.files[file_id] = (filename, data)
+        return file_id
 
     async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None:
         fields = ", ".join(e.get("display_name", "") for e in dialog.get("elements", []))

@@ -106,7 +106,8 @@ class MattermostPort(Protocol):
     async def is_channel_admin(self, channel_id: str, user_id: str) -> bool: ...
     async def is_team_admin(self, team_id: str, user_id: str) -> bool: ...
     async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
-                          pending_post_id: str, root_id: str | None = None) -> str: ...
+                          pending_post_id: str, root_id: str | None = None,
+                          file_ids: list[str] | None = None) -> str: ...
     async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None: ...
     async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
         """The id of a post of ours carrying `marker`, created since `since_ms`, if any.
@@ -323,12 +324,15 @@ class RestMattermost:
     # -- posts -----------------------------------------------------------------------------
 
     async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
-                          pending_post_id: str, root_id: str | None = None) -> str:
+                          pending_post_id: str, root_id: str | None = None,
+                          file_ids: list[str] | None = None) -> str:
         body: dict[str, Any] = {"channel_id": channel_id, "message": message, "pending_post_id": pending_post_id}
         if props:
             body["props"] = props
         if root_id:
             body["root_id"] = root_id
+        if file_ids:
+            body["file_ids"] = file_ids
         result = await self._call("post", "/api/v4/posts", options=body, params={"set_online": "false"},
                                   sent_unsure=True)
         return result["id"]

@@ -151,7 +151,8 @@ def _meetings(session: Session, channel_id: str, day: date, services: Services) 
     meetings_on = getattr(meeting, "meetings_on", None)
     if meetings_on is None:
         return []
-    return [roster_view.RosterMeeting(m.start, m.end, m.title) for m in meetings_on(session, channel_id, day, services.tz)]
+    return [roster_view.RosterMeeting(m.start, m.end, m.title)
+            for m in meetings_on(session, channel_id, day, services.tz, default_region=services.settings.bot_holiday_region)]
 
 
 async def build_roster(services: Services, channel_id: str, day: date, *, locale: str) -> roster_view.Roster | None:
