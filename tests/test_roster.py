@@ -124,9 +124,16 @@ def _full_roster(locale: str, tmp_path) -> str:
         bot.slash("/homeoffice gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann @james.miller")
         bot.slash("/homeoffice abwesend 24.11. Urlaub", as_="claudia.weber")
         bot.slash("/homeoffice unterwegs 24.11.", as_="frank.hoffmann")
+        new, weekly = ("neu", "wöchentlich") if locale == "de" else ("new", "weekly")
+        assert "ID 1" in bot.slash(f'/meeting {new} "Teamrunde" 24.11. 10:00 45m {weekly}')
+        forward = "rufumleitung" if locale == "de" else "forward"
+        bot.set_time("2026-11-24 07:10")
+        bot.slash(f"/{forward} handy 0171 2345678 bis 16:00", as_="dieter.fischer")
+        bot.slash(f"/{forward} privat", as_="elif.yilmaz")
         bot.advance("2026-11-24 07:30", step_minutes=60)
         posts = roster_posts(bot)
         assert bot.slash(f"/{trigger} hilfe").startswith(f"#### /{trigger}")
+        assert len(posts) == 1
         return text_of(posts[-1])
     finally:
         bot.close()
