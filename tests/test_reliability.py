@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEntry, OutboxItem, PresenceChange
 from tests.live import LiveBot, manual_clock
+from tests.provider_standins import provider_standin  # noqa: F401
 
 NASTY = st.sampled_from([
     "@channel", "@all", "@here", "<!channel>", "<!here|x>", "@everyone", "[klick](https://evil.example/x)",
@@ -158,8 +159,12 @@ def test_429_storm_never_retries_a_post_before_retry_after_and_own_rate_is_cappe
         bot.stop()
 
 
-def test_outbound_requests_go_only_to_mattermost(standin, tmp_path, monkeypatch):
-    allowed = {urlsplit(standin.url).netloc}
+def test_outbound_requests_go_only_to_mattermost_and_the_meeting_providers(standin, tmp_path, monkeypatch,
+                                                                          provider_standin):  # noqa: F811
+    from commands import meeting as meeting_module
+
+    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    allowed = {urlsplit(standin.url).netloc, urlsplit(provider_standin.url).netloc}
     seen: list[str] = []
     original = httpx.AsyncHTTPTransport.handle_async_request
 
@@ -170,7 +175,7 @@ def test_outbound_requests_go_only_to_mattermost(standin, tmp_path, monkeypatch)
         return await original(self, request)
 
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", guarded)
-    bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"))
+    bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"), **provider_standin.settings_changes())
     allowed.add(urlsplit(bot.url).netloc)
     bot.register()
     bot.start()
@@ -180,10 +185,14 @@ def test_outbound_requests_go_only_to_mattermost(standin, tmp_path, monkeypatch)
             bot.slash(text)
         bot.slash("", command="/anwesenheit")
         bot.slash("posten", command="/anwesenheit")
+        for via in ("bbb", "zoom", "jitsi", "https://evil.example/raum"):
+            assert "ID" in bot.slash(f'neu "Runde" morgen 10:00 über {via}', command="/meeting").text
+        bot.slash("handy 0171 2345678", command="/rufumleitung", user="dieter.fischer")
         bot.drain()
     finally:
         bot.stop()
     assert seen and set(seen) <= allowed
+    assert urlsplit(provider_standin.url).netloc in seen  # the providers were really used
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
