@@ -391,7 +391,10 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
         except Exception:
             channel_name = ""
         members = members_by_channel.get(rotation.channel_id, {})
-        days = plan(presence.to_domain(rotation), day, day, members, changes, absences, locale=conf.locale)
+        # only this channel's members: a change of someone in another channel must not list them here
+        own_changes = {(p, day): changes[(p, day)] for p in members if (p, day) in changes}
+        own_absences = {(p, day) for p in members if (p, day) in absences}
+        days = plan(presence.to_domain(rotation), day, day, members, own_changes, own_absences, locale=conf.locale)
         roster = _compose(services, rotation, days, day, channel_name, names, conf.locale)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered

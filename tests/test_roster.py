@@ -156,3 +156,21 @@ def test_configuration_by_lead_only(bot):
     assert "So geht’s" in bot.slash("/anwesenheit zeit 25:00")
     assert bot.slash("/anwesenheit sprache en").startswith("Gespeichert")
     assert bot.slash("/anwesenheit aus").startswith("Gespeichert")
+
+
+def test_a_change_in_one_channel_does_not_list_the_person_in_another_channels_roster(bot):
+    # Two channels roster on the same morning; Dieter is only in ASD. His one-off office day must
+    # not make him appear in the roster of "Wirtschaftliche Jugendhilfe", where he is no member.
+    bot.set_time("2026-11-20 16:00")
+    setup_ab(bot)
+    reply = bot.slash("/homeoffice einrichten A,B woche ab 23.11.2026", as_="gabriele.wagner",
+                      channel="wirtschaftliche-hilfe")
+    assert reply.startswith("Rotation eingerichtet"), reply
+    bot.slash("/homeoffice gruppe A @gabriele.wagner", as_="gabriele.wagner", channel="wirtschaftliche-hilfe")
+    bot.slash("/homeoffice unterwegs 23.11.", as_="dieter.fischer")
+    bot.advance("2026-11-23 07:30")
+    (asd,) = roster_posts(bot)
+    (wigu,) = roster_posts(bot, "wirtschaftliche-hilfe")
+    assert "Dieter Fischer" in text_of(asd)
+    assert "Dieter Fischer" not in text_of(wigu)
+    assert "Gabriele Wagner" in text_of(wigu)
