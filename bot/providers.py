@@ -309,9 +309,24 @@ class Zoom:
             raise ProviderError(REFUSED, provider="Zoom", reason=f"HTTP {response.status_code}")
         data = _json(response)
         join_url, meeting_id = data.get("join_url"), data.get("id")
-        if not isinstance(join_url, str) or meeting_id is None:
-            raise ProviderError(REFUSED, provider="Zoom", reason="join_url")
-        return Room(join_url=check_meeting_url(join_url), provider=self.name, external_id=str(meeting_id))
+        external_id = str(meeting_id) if isinstance(meeting_id, int | str) and str(meeting_id) else ""
+        try:
+            if not isinstance(join_url, str) or not external_id:
+                raise ProviderError(REFUSED, provider="Zoom", reason="join_url")
+            return Room(join_url=check_meeting_url(join_url), provider=self.name, external_id=external_id)
+        except ProviderError:
+            # Zoom made a meeting we cannot use: take it back, so none is left half-created.
+            log.warning("Zoom answered create meeting without a usable join link")
+            await self._delete_quietly(external_id)
+            raise ProviderError(REFUSED, provider="Zoom", reason="join_url") from None
+
+    async def _delete_quietly(self, external_id: str) -> None:
+        if not external_id:
+            return
+        try:
+            await self.delete_room(Room(join_url="", provider=self.name, external_id=external_id))
+        except Exception as e:  # best effort: the user's error is the create failure
+            log.warning("could not delete the unusable Zoom meeting (%s)", type(e).__name__)
 
     async def delete_room(self, room: Room) -> None:
         if room.external_id:

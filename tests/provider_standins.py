@@ -64,6 +64,7 @@ class ProviderStandin:
     # faults to inject
     bbb_fail_key: str | None = None  # create answers FAILED with this messageKey
     zoom_create_status: int | None = None  # create answers this status instead of 201
+    zoom_join_url: str | None = None  # create answers 201 with this join_url ("" leaves it out)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     _socket: socket.socket | None = None
@@ -213,10 +214,14 @@ class ProviderStandin:
             return JSONResponse({"code": 300, "message": "Invalid meeting type"}, 400)
         meeting_id = 80_000_000_000 + len(self.zoom_meetings) + 1
         self.zoom_meetings[meeting_id] = body
-        return JSONResponse({"id": meeting_id, "topic": body.get("topic"), "type": body["type"],
-                             "join_url": f"https://zoom.example/j/{meeting_id}?pwd={secrets.token_urlsafe(12)}",
-                             "start_url": f"https://zoom.example/s/{meeting_id}?zak=secret",
-                             "password": "123456"}, 201)
+        answer = {"id": meeting_id, "topic": body.get("topic"), "type": body["type"],
+                  "join_url": f"https://zoom.example/j/{meeting_id}?pwd={secrets.token_urlsafe(12)}",
+                  "start_url": f"https://zoom.example/s/{meeting_id}?zak=secret", "password": "123456"}
+        if self.zoom_join_url is not None:
+            answer["join_url"] = self.zoom_join_url
+            if not self.zoom_join_url:
+                del answer["join_url"]
+        return JSONResponse(answer, 201)
 
     async def _zoom_delete(self, request: Request) -> Response:
         if not self._bearer_ok(request):

@@ -151,6 +151,16 @@ def test_zoom_with_wrong_credentials_or_a_refusal_is_a_clear_error(provider_stan
     assert provider_standin.zoom_client_secret not in caplog.text and "Bearer" not in caplog.text
 
 
+@pytest.mark.parametrize("join_url", ["", "http://zoom.example/j/1", "https://zoom.example/j/1 [x](https://evil.example)"])
+def test_zoom_meeting_without_a_usable_join_link_is_deleted_again(provider_standin, join_url):  # noqa: F811
+    provider_standin.zoom_join_url = join_url  # 201 Created, but no link we could show
+    with pytest.raises(ProviderError) as caught:
+        run(provider_standin.config().provider("zoom").create_room(REQUEST))
+    assert "Zoom hat das Anlegen abgelehnt (join_url). Es wurde keine Besprechung angelegt." in caught.value.render("de")
+    (created,) = provider_standin.zoom_meetings
+    assert provider_standin.zoom_deleted == [created]  # nothing half-created stays in the Zoom account
+
+
 class socket_closed_port:
     """A loopback URL where nothing listens."""
 
