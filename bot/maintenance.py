@@ -1,15 +1,20 @@
 """Housekeeping: the retention purge (RETENTION_DAYS) of past presence data.
 
 Presence data is personal data; what is past and older than the retention period
-is deleted, not archived. Delivered outbox rows (which hold post texts) are kept
-only a week, for diagnosing delivery problems.
+is deleted, not archived. Delivered outbox rows are kept only a week, for
+diagnosing delivery problems.
+
+The purge runs on the scheduler tick, throttled by the bot's own clock (the one
+everything else asks): once per local day and at least once per hour of clock time.
+Throttling by the wall clock of the machine instead would make a simulated clock
+(console, tests) or a clock that jumps skip the purge that is due.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import datetime, timedelta
+import weakref
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -27,8 +32,9 @@ from storage.models import (
 log = logging.getLogger("amtsbote.maintenance")
 
 OUTBOX_KEEP = timedelta(days=7)
-PURGE_EVERY_SECONDS = 3600.0
-_last_purge: dict[int, float] = {}
+PURGE_EVERY = timedelta(hours=1)
+# services -> (local day, instant) of its last purge, by its own clock
+_last_purge: weakref.WeakKeyDictionary[Services, tuple[date, datetime]] = weakref.WeakKeyDictionary()
 
 
 def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -54,14 +60,23 @@ def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz) ->
     return counts
 
 
+def purge_due(services: Services, now: datetime) -> bool:
+    """True when the purge should run now: first tick, a new local day, an hour of clock
+    time since the last run, or the clock was set back."""
+    last = _last_purge.get(services)
+    if last is None:
+        return True
+    last_day, last_at = last
+    return now.astimezone(services.tz).date() != last_day or not last_at <= now < last_at + PURGE_EVERY
+
+
 async def retention_job(services: Services) -> None:
-    key = id(services)
-    if time.monotonic() - _last_purge.get(key, -1e9) < PURGE_EVERY_SECONDS:
+    now = services.clock.now()
+    if not purge_due(services, now):
         return
-    _last_purge[key] = time.monotonic()
+    _last_purge[services] = (now.astimezone(services.tz).date(), now)  # a failed run is tried again in an hour
     with services.db.write() as session:
-        counts = purge(session, now=services.clock.now(), retention_days=services.settings.retention_days,
-                       tz=services.tz)
+        counts = purge(session, now=now, retention_days=services.settings.retention_days, tz=services.tz)
     if any(counts.values()):
         log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items() if v))
 
