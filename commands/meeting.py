@@ -168,6 +168,9 @@ RSVP_YES = T(de="Du hast zugesagt.", en="You accepted.")
 RSVP_NO = T(de="Du hast abgesagt.", en="You declined.")
 RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zusagen sind nicht mehr möglich.",
                 en="This meeting is cancelled or over; answers are no longer possible.")
+RSVP_NOT_INVITED = T(de="Zu- und Absagen zu „{title}“ sind nur für die eingeladenen Personen möglich. "
+                       "Es wurde nichts gespeichert.",
+                    en="Only the people invited to “{title}” can accept or decline. Nothing was saved.")
 JOIN_UNAVAILABLE = T(de="BigBlueButton ist gerade nicht erreichbar. Bitte gleich noch einmal „Beitreten“ drücken.",
                      en="BigBlueButton cannot be reached right now. Please press “Join” again in a moment.")
 JOIN_LINK = T(de="Dein persönlicher Link zu „{title}“: [Jetzt beitreten]({url})",
@@ -806,6 +809,9 @@ async def rsvp_action(request: ActionRequest, ctx: Context) -> ActionResult:
         meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise LocalizedError(GONE)
+    if meeting.audience == "people" and ctx.user.id not in (meeting.organizer_id, *_participant_ids(meeting)):
+        # A meeting with named participants: the others in the channel see it but do not answer it.
+        return ActionResult(ephemeral_text=RSVP_NOT_INVITED(ctx.locale, title=plain(meeting.title)))
     names = await _names(ctx.mm, _participant_ids(meeting))
     organizer = await _display_name(ctx.mm, meeting.organizer_id)
     with ctx.db.write() as session:

@@ -27,7 +27,7 @@ from bot.console import ConsoleMattermost
 from bot.maintenance import purge
 from bot.runtime import Runtime
 from commands import meeting as meeting_module
-from storage.meeting_models import Meeting, MeetingRsvp
+from storage.meeting_models import Meeting, MeetingRsvp, ReminderLedger
 from storage.models import AuditEntry, ChannelSettings, OutboxItem
 from tests.harness import BERLIN, BotHarness, berlin
 from tests.live import postgres_url
@@ -175,6 +175,26 @@ def test_rsvp_buttons_update_the_counts_in_place(bot):
     assert count(bot, MeetingRsvp) == 3
 
 
+def test_only_the_invited_people_and_the_organizer_answer_a_meeting_with_named_participants(bot):
+    bot.slash('/meeting neu "Hilfeplan" 30.11. 10:00 @bernd.mueller @james.miller', as_="anna.schmidt")
+    post = announcement(bot)
+    before = copy.deepcopy(post.props)
+    refused = bot.click(post, "Zusage", as_="claudia.weber")
+    assert refused["ephemeral_text"] == ("Zu- und Absagen zu „Hilfeplan“ sind nur für die eingeladenen Personen "
+                                         "möglich. Es wurde nichts gespeichert.")
+    assert "update" not in refused and post.props == before
+    assert bot.click(post, "Absage", as_="frank.hoffmann")["ephemeral_text"].startswith("Zu- und Absagen")
+    assert count(bot, MeetingRsvp) == 0
+    assert bot.click(post, "Zusage", as_="bernd.mueller")["ephemeral_text"] == "Du hast zugesagt."
+    assert bot.click(post, "Absage", as_="anna.schmidt")["ephemeral_text"] == "Du hast abgesagt."  # the organizer
+    bot.slash('/meeting neu "Fallbesprechung" 1.12. 9:00 @bernd.mueller', as_="anna.schmidt")
+    other = [p for p in bot.posts() if p.props.get("amtsbote_key") == "meeting:2:announce"][0]
+    assert bot.click(other, "Zusage", as_="james.miller")["ephemeral_text"] == (
+        "Only the people invited to “Fallbesprechung” can accept or decline. Nothing was saved.")
+    assert bot.click(post, "Absage", as_="james.miller")["ephemeral_text"] == "You declined."  # invited
+    assert "✅ Zusagen: 1 · ❌ Absagen: 2" in text_of(post) and count(bot, MeetingRsvp) == 3
+
+
 # -- reminders ----------------------------------------------------------------------------------------
 
 
@@ -186,13 +206,48 @@ def test_reminder_is_posted_once_ten_minutes_before(bot):
     (reminder,) = reminders(bot.posts())
     assert reminder.message.startswith("⏰ **Teamrunde** beginnt in 10 Minuten (Mo, 23.11.2026, 10:00–10:30 Uhr).")
     assert "[Jetzt beitreten](https://meet.jit.si/Amtsbote-" in reminder.message
-    with bot.runtime.db.write() as session:  # delivered outbox rows are cleaned up after a while
-        session.execute(sa.delete(OutboxItem).where(OutboxItem.status == "done"))
-    bot.set_time("2026-11-23 09:55")  # the clock passes the reminder time a second time: the ledger remembers
-    bot.advance("2026-11-23 10:05")
     for _ in range(3):
         bot.tick()
     assert len(reminders(bot.posts())) == 1
+
+
+def test_after_a_restart_while_the_reminder_is_still_due_the_ledger_stops_a_second_one(bot):
+    bot.slash('/meeting neu "Teamrunde" heute 10:00')
+    bot.set_time("2026-11-23 09:50")
+    bot.tick()
+    assert len(reminders(bot.posts())) == 1
+    with bot.runtime.db.write() as session:  # not the outbox key: only the ledger may stop the second one
+        session.execute(sa.delete(OutboxItem).where(OutboxItem.status == "done"))
+    bot.runtime.db.dispose()
+    bot.runtime = Runtime(bot.settings, mm=bot.mm, clock=bot.clock)  # a new process on the same database
+    for at in ("09:51", "09:55", "09:59"):  # 10:00 is still within the ten minutes before
+        bot.set_time(f"2026-11-23 {at}")
+        bot.tick()
+    assert len(reminders(bot.posts())) == 1
+    with bot.runtime.db.read() as session:
+        assert [(r.meeting_id, r.occurrence_start) for r in session.exec(select(ReminderLedger)).all()] == [
+            (1, berlin("2026-11-23 10:00"))]
+
+
+@pytest.mark.parametrize(("locale", "line"), [
+    ("de", '/meeting neu "Teamrunde" heute 10:00 wöchentlich erinnerung aus'),
+    ("en", '/meeting new "Team meeting" today 10:00 weekly remind off'),
+])
+def test_a_meeting_with_reminder_off_gets_none(tmp_path, locale, line):
+    bot = BotHarness(tmp_path, bot_locale=locale)
+    try:
+        assert "(ID 1)" in bot.slash(line)
+        text = text_of(announcement(bot))
+        assert "Erinnerung" not in text and "Reminder" not in text
+        with bot.runtime.db.read() as session:
+            assert session.get(Meeting, 1).reminder_minutes == 0
+        bot.advance("2026-11-23 10:30", step_minutes=1)
+        bot.set_time("2026-11-30 09:30")
+        bot.advance("2026-11-30 10:05", step_minutes=5)
+        assert reminders(bot.posts()) == [] and count(bot, ReminderLedger) == 0
+        assert [p for p in bot.mm.posts.values() if ":remind:" in p.props.get("amtsbote_key", "")] == []
+    finally:
+        bot.close()
 
 
 def test_two_replicas_ticking_together_send_one_reminder(bot):
@@ -344,13 +399,16 @@ def test_the_roster_gets_todays_meetings_of_the_channel(bot):
     bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 wöchentlich')
     bot.slash('/meeting neu "**Fall** X" 30.11. 8:15 45m')
     bot.slash('/meeting neu "Woanders" 30.11. 9:00', channel="wirtschaftliche-hilfe", as_="gabriele.wagner")
+    bot.slash("/meeting absagen 1 14.12.")
     with bot.runtime.db.read() as session:
         views = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 11, 30), BERLIN)
-        cancelled = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 12, 7), BERLIN)
+        next_week = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 12, 7), BERLIN)
+        called_off = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 12, 14), BERLIN)
     assert [(v.start, v.end, v.title) for v in views] == [(time(8, 15), time(9, 0), "\\*\\*Fall\\*\\* X"),
                                                           (time(10, 0), time(10, 30), "Teamrunde")]
     assert views[1].join_url.startswith("https://meet.jit.si/")
-    assert [v.title for v in cancelled] == ["Teamrunde"]
+    assert [v.title for v in next_week] == ["Teamrunde"]
+    assert called_off == []  # the occurrence of that day was called off
 
 
 def test_the_morning_roster_lists_todays_meetings(bot):
@@ -361,6 +419,19 @@ def test_the_morning_roster_lists_todays_meetings(bot):
     bot.advance("2026-11-23 07:35")
     (roster,) = [p for p in bot.posts() if p.props.get("amtsbote_key", "").startswith("roster:")]
     assert "- 10:00–10:30 Uhr: Teamrunde" in roster.props["attachments"][0]["text"]
+
+
+def test_the_morning_roster_leaves_out_an_occurrence_called_off_for_today(bot):
+    bot.set_time("2026-11-20 16:00")
+    setup_ab(bot)
+    bot.slash('/meeting neu "Teamrunde" 23.11. 10:00 wöchentlich')
+    bot.slash('/meeting neu "Fallbesprechung" 23.11. 14:00')
+    assert "Abgesagt: „Teamrunde“ am Mo, 23.11.2026" in bot.slash("/meeting absagen 1 23.11.")
+    bot.set_time("2026-11-23 07:25")
+    bot.advance("2026-11-23 07:35")
+    (roster,) = [p for p in bot.posts() if p.props.get("amtsbote_key", "").startswith("roster:")]
+    text = roster.props["attachments"][0]["text"]
+    assert "- 14:00–14:30 Uhr: Fallbesprechung" in text and "Teamrunde" not in text
 
 
 # -- calendar file ------------------------------------------------------------------------------------------
