@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import httpx
 import pytest
 from icalendar import Calendar
+from sqlmodel import col, select
 
 from commands import meeting as meeting_module
+from storage.db import Database
+from storage.meeting_models import ReminderLedger
+from storage.models import OutboxItem
+from tests.harness import berlin
 from tests.live import LiveBot, manual_clock, postgres_url, seed_world
 from tests.provider_standins import provider_standin  # noqa: F401
 from tests.test_roster_live import pg_url  # noqa: F401
@@ -82,12 +88,23 @@ def test_ics_file_is_uploaded_and_parses(standin, tmp_path):
         bot.stop()
 
 
-def test_two_bots_on_one_postgres_send_each_reminder_once(standin, tmp_path, pg_url):  # noqa: F811
+def test_two_bots_on_one_postgres_claiming_at_the_same_moment_send_each_reminder_once(
+        standin, tmp_path, pg_url, monkeypatch):  # noqa: F811
+    queued: list[str] = []  # every enqueue: the ledger, not the outbox key, must stop the second bot
+    lock = threading.Lock()
+    original = meeting_module.enqueue_post
+
+    def counting(session, **kwargs):
+        with lock:
+            queued.append(kwargs["key"])
+        return original(session, **kwargs)
+
+    monkeypatch.setattr(meeting_module, "enqueue_post", counting)
     world = seed_world(standin)
     clock = manual_clock("2026-11-30 09:00")
-    first = LiveBot(standin, tmp_path / "a", database_url=pg_url, clock=clock, world=world)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
+    first = LiveBot(standin, tmp_path / "a", database_url=pg_url, clock=clock, world=world)
     first.register()
     first.start()
     second = LiveBot(standin, tmp_path / "b", database_url=pg_url, clock=clock, world=world)
@@ -95,12 +112,33 @@ def test_two_bots_on_one_postgres_send_each_reminder_once(standin, tmp_path, pg_
     try:
         first.slash('neu "Teamrunde" heute 10:00 täglich', command="/meeting")
         first.drain()
-        for _ in range(3):  # through 09:50 (the reminder) to 10:05, both bots ticking
-            clock.set(clock.now() + timedelta(minutes=25))
+        clock.set(berlin("2026-11-30 09:52"))
+        barrier = threading.Barrier(2, timeout=20)
+
+        async def claim(services) -> None:
+            barrier.wait()  # blocks this bot's loop on purpose: both claim in the same instant
+            await meeting_module.send_reminders(services)
+
+        threads = [threading.Thread(target=bot.call, args=(claim, bot.runtime.services)) for bot in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        for _ in range(3):  # then on to 10:05, both bots ticking
+            clock.set(clock.now() + timedelta(minutes=5))
             first.tick()
             second.tick()
         first.drain()
         second.drain()
+        occurrence = berlin("2026-11-30 10:00")
+        db = Database(pg_url)
+        with db.read() as session:
+            ledger = session.exec(select(ReminderLedger)).all()
+            keys = session.exec(select(OutboxItem.key).where(col(OutboxItem.key).like("meeting:%:remind:%"))).all()
+        db.dispose()
+        assert [(row.meeting_id, row.occurrence_start) for row in ledger] == [(1, occurrence)]
+        assert keys == [f"meeting:1:remind:{int(occurrence.timestamp())}"]
+        assert [k for k in queued if ":remind:" in k] == keys  # queued by one bot only
         reminders = [p for p in first.channel_posts() if ":remind:" in str((p.props or {}).get("amtsbote_key", ""))]
         assert len(reminders) == 1
     finally:
