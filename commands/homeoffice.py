@@ -31,7 +31,7 @@ from commands.base import (
     split_subcommand,
 )
 from commands.help import HELP_WORDS, render_help
-from commands.leads import ONLY_OWN_DATA, audit, is_lead, require_lead
+from commands.leads import ONLY_OWN_DATA, audit, channel_leads, is_lead, require_lead
 from domain import calendar as cal
 from domain.rotation import Rotation as RotationPlan
 from domain.rotation import Where, office_groups, plan, preview
@@ -73,13 +73,21 @@ PATTERN_WORDS = {"woche": "weekly", "wöchentlich": "weekly", "weekly": "weekly"
 FOR_WORDS = {"für", "fuer", "for"}
 ON_WORDS = {"an", "on", "ein"}
 OFF_WORDS = {"aus", "off"}
-MAX_RANGE_DAYS = 366
+MAX_RANGE_DAYS = 366  # one-off changes and absences: at most this many days at once
+PLAN_MAX_DAYS = 62  # `plan`: at most this many days in one table
 
 WHERE_TEXT = {
     Where.OFFICE: Text(de="Büro", en="Office"),
     Where.HOME: Text(de="Zuhause", en="Home"),
     Where.FIELD: Text(de="Unterwegs", en="In the field"),
     Where.AWAY: Text(de="Abwesend", en="Away"),
+}
+# Where someone works, as it reads inside a sentence ("am Di bist du im Büro statt zu Hause").
+WHERE_PHRASE = {
+    Where.OFFICE: Text(de="im Büro", en="in the office"),
+    Where.HOME: Text(de="zu Hause", en="at home"),
+    Where.FIELD: Text(de="unterwegs", en="in the field"),
+    Where.AWAY: Text(de="abwesend", en="away"),
 }
 WHERE_ICON = {Where.OFFICE: "🏢", Where.HOME: "🏠", Where.FIELD: "🚗", Where.AWAY: "🌴"}
 
@@ -140,7 +148,7 @@ SPLIT_DONE = T(de="Aufgeteilt: {summary}", en="Split: {summary}")
 NO_MEMBERS = T(de="In diesem Kanal sind keine Personen, die verteilt werden könnten.", en="There is nobody in this channel to split.")
 NEED_DATE = T(de="Bitte ein Datum oder einen Zeitraum angeben, z. B. `morgen`, `Fr`, `24.11.` oder `24.11. bis 27.11.`.",
               en="Please give a date or range, e.g. `tomorrow`, `Fri`, `24.11.` or `24.11. to 27.11.`.")
-RANGE_TOO_LONG = T(de="Der Zeitraum ist zu lang (höchstens ein Jahr).", en="That range is too long (at most one year).")
+RANGE_TOO_LONG = T(de="Der Zeitraum ist zu lang (höchstens {limit} Tage).", en="That range is too long (at most {limit} days).")
 NO_WORKING_DAY = T(de="Im Zeitraum {range} liegt kein Arbeitstag.", en="There is no working day in {range}.")
 IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen gehen ab heute.", en="That is in the past ({range}). Changes start today.")
 CHANGED = T(de="{who}: {where} am {days}.", en="{who}: {where} on {days}.")
@@ -155,8 +163,13 @@ NOTHING_TO_CLEAR = T(de="Für {days} gab es keine Änderungen.", en="There were 
 SWAP_USAGE = T(de="So geht’s: `/{trigger} tausch @name DATUM [DATUM2]`.", en="Usage: `/{trigger} swap @name DATE [DATE2]`.")
 SWAP_SELF = T(de="Mit dir selbst kannst du nicht tauschen.", en="You cannot swap with yourself.")
 SWAP_NOT_MEMBER = T(de="{name} ist nicht in der Rotation dieses Kanals.", en="{name} is not in this channel's rotation.")
-SWAP_MISMATCH = T(de="Am {day} seid ihr nicht eine Person im Büro und eine zuhause ({a}: {wa}, {b}: {wb}) — da gibt es nichts zu tauschen.",
+SWAP_MISMATCH = T(de="Am {day} seid ihr nicht eine Person im Büro und eine zu Hause ({a}: {wa}, {b}: {wb}) — da gibt es nichts zu tauschen.",
                   en="On {day} you are not one in the office and one at home ({a}: {wa}, {b}: {wb}) — nothing to swap.")
+SWAP_BACK_MISMATCH = T(
+    de="Am {day} könnt ihr nicht zurücktauschen: Dafür müsstest du an dem Tag {your} sein und {name} {their} "
+       "(du: {wa}, {name}: {wb}). Wähle als zweiten Tag einen, an dem es umgekehrt ist.",
+    en="You cannot swap back on {day}: for that you would have to be {your} that day and {name} {their} "
+       "(you: {wa}, {name}: {wb}). Choose a second day on which it is the other way round.")
 SWAP_PROPOSED = T(de="Tausch vorgeschlagen; {name} bekommt eine Nachricht zum Annehmen oder Ablehnen.",
                   en="Swap proposed; {name} gets a message to accept or decline.")
 SWAP_DM = T(de="{who} möchte mit dir tauschen: am {day} bist du {your} statt {their}.{back}",
@@ -348,7 +361,12 @@ def _store_setup(ctx: Context, parsed: SetupRequest) -> str:
         row.pattern, row.custom, row.start = parsed.pattern, parsed.custom, parsed.start
         row.min_office, row.region = parsed.min_office, parsed.region
         session.add(row)
-        # People in a group that no longer exists leave the rotation.
+        # People in a group that no longer exists leave the rotation: a lead's change to their data.
+        dropped = session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
+                                                            col(RotationMember.group).not_in(rotation.groups))).all()
+        for member in dropped:
+            audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
+                  action="remove:setup", detail=f"group {member.group} no longer exists", now=ctx.now)
         session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
                                                         col(RotationMember.group).not_in(rotation.groups)))
         locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
@@ -464,16 +482,35 @@ async def remove(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 
 
 def split_evenly(groups: list[str], existing: dict[str, str], people: list[str]) -> dict[str, str]:
-    """Keep existing assignments; put everyone else into the currently smallest group."""
-    result = {p: existing[p] for p in people if existing.get(p) in groups}
-    sizes = {g: 0 for g in groups}
-    for g in result.values():
-        sizes[g] += 1
+    """Spread `people` over `groups` so that group sizes differ by at most one, moving as few
+    of the already assigned as possible.
+
+    Each group's share is len(people) // len(groups), and the groups that already hold the
+    most people get the one extra place each of the remainder. A group keeps up to its share
+    of its current people (in the order of `people`); the others, and everyone unassigned or
+    in a group that no longer exists, fill the remaining places, smallest group first."""
+    people = list(dict.fromkeys(people))
+    if not groups:
+        return {}
+    current: dict[str, list[str]] = {g: [] for g in groups}
     for person in people:
-        if person not in result:
-            group = min(groups, key=lambda g: (sizes[g], groups.index(g)))
+        group = existing.get(person)
+        if group in current:
+            current[group].append(person)
+    base, extra = divmod(len(people), len(groups))
+    by_size = sorted(groups, key=lambda g: (-len(current[g]), groups.index(g)))
+    share = {g: base + (1 if i < extra else 0) for i, g in enumerate(by_size)}
+    result: dict[str, str] = {}
+    for group in groups:
+        for person in current[group][: share[group]]:
             result[person] = group
-            sizes[group] += 1
+    sizes = {g: min(len(current[g]), share[g]) for g in groups}
+    for person in people:
+        if person in result:
+            continue
+        group = min((g for g in groups if sizes[g] < share[g]), key=lambda g: (sizes[g], groups.index(g)))
+        result[person] = group
+        sizes[group] += 1
     return result
 
 
@@ -519,7 +556,7 @@ def _take_days(tokens: list[str], ctx: Context, region: str) -> tuple[list[date]
         raise LocalizedError(NEED_DATE)
     span, used = taken
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
-        raise LocalizedError(RANGE_TOO_LONG)
+        raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
     label = _range_label(span, ctx.locale)
     if span.end < ctx.today:
         raise LocalizedError(IN_PAST, range=label)
@@ -589,7 +626,12 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         raise LocalizedError(NEED_DATE)
     span = taken[0]
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
-        raise LocalizedError(RANGE_TOO_LONG)
+        raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
+    with ctx.db.read() as session:
+        region = _user_region(session, target.user.id, ctx.settings.bot_holiday_region)
+    # Removing a change can take a day below the minimum too (a one-off office day, say).
+    days = cal.working_days(max(span.start, ctx.today), span.end, region)
+    before = _staffing(ctx, target.user.id, days) if days else {}
     with ctx.db.write() as session:
         count = 0
         for model in (PresenceChange, Absence):
@@ -600,7 +642,10 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
                   action="clear", detail=_range_label(span, "en"), now=ctx.now)
     label = _range_label(span, ctx.locale)
-    return Reply(CLEARED(ctx.locale, days=label, count=count) if count else NOTHING_TO_CLEAR(ctx.locale, days=label))
+    if not count:
+        return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label))
+    warning = await _warn_below_minimum(ctx, target.user, days, before) if days else ""
+    return Reply(CLEARED(ctx.locale, days=label, count=count) + warning)
 
 
 def _staffing(ctx: Context, user_id: str, days: list[date]) -> dict[tuple[str, date], int]:
@@ -633,18 +678,17 @@ async def _warn_below_minimum(ctx: Context, user: User, days: list[date], before
             dropped = [d for (c, d), n in sorted(after.items())
                        if c == channel_id and n < row.min_office and before.get((c, d), n + 1) > n]
             if dropped:
-                leads = set(session.exec(select(ChannelLead.user_id).where(ChannelLead.channel_id == channel_id)).all())
-                leads.add(row.created_by)
-                warnings.append((row, dropped, leads))
+                warnings.append((row, dropped))
     if not warnings:
         return ""
     lines = []
-    for row, dropped, leads in warnings:
+    for row, dropped in warnings:
         try:
             channel_name = plain((await ctx.mm.channel(row.channel_id)).display_name, max_length=60)
         except Exception:
             channel_name = row.channel_id
-        recipients = [u for u in (await ctx.mm.users(sorted(leads))).values() if u.id != ctx.user.id]
+        # Every lead of that channel (SPEC §2.1), except whoever made the change: they see the warning.
+        recipients = [u for u in await channel_leads(ctx, row.channel_id, row.team_id) if u.id != ctx.user.id]
         with ctx.db.write() as session:
             for lead in recipients:
                 locale = lead.locale if lead.locale in ("de", "en") else ctx.settings.bot_locale
@@ -694,16 +738,24 @@ async def swap(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             raise LocalizedError(IN_PAST, range=cal.format_day(d, ctx.locale))
         if not cal.is_working_day(d, row.region):
             raise LocalizedError(NO_WORKING_DAY, range=cal.format_day(d, ctx.locale))
+    def phrase(where: Where | None) -> str:
+        return WHERE_PHRASE[where](ctx.locale) if where else "–"
+
     with ctx.db.read() as session:
-        for d in filter(None, (day, day2)):
-            mine, theirs = _where_on(session, ctx.channel_id, ctx.user.id, d), _where_on(session, ctx.channel_id, partner.id, d)
-            if {mine, theirs} != {Where.OFFICE, Where.HOME}:
-                raise LocalizedError(SWAP_MISMATCH, day=cal.format_day(d, ctx.locale),
-                                     a=plain(ctx.user.display_name, max_length=60), b=plain(partner.display_name, max_length=60),
-                                     wa=WHERE_TEXT[mine](ctx.locale) if mine else "–",
-                                     wb=WHERE_TEXT[theirs](ctx.locale) if theirs else "–")
-            if d == day:
-                their_where, your_where = theirs, mine
+        mine, theirs = _where_on(session, ctx.channel_id, ctx.user.id, day), _where_on(session, ctx.channel_id, partner.id, day)
+        if {mine, theirs} != {Where.OFFICE, Where.HOME}:
+            raise LocalizedError(SWAP_MISMATCH, day=cal.format_day(day, ctx.locale),
+                                 a=plain(ctx.user.display_name, max_length=60), b=plain(partner.display_name, max_length=60),
+                                 wa=phrase(mine), wb=phrase(theirs))
+        their_where, your_where = theirs, mine  # the partner's where and the proposer's on the first day
+        if day2 is not None:
+            # Swapping back means the other way round: the proposer where the partner was on the first day.
+            mine2, theirs2 = (_where_on(session, ctx.channel_id, ctx.user.id, day2),
+                              _where_on(session, ctx.channel_id, partner.id, day2))
+            if (mine2, theirs2) != (theirs, mine):
+                raise LocalizedError(SWAP_BACK_MISMATCH, day=cal.format_day(day2, ctx.locale),
+                                     name=plain(partner.display_name, max_length=60), your=phrase(theirs),
+                                     their=phrase(mine), wa=phrase(mine2), wb=phrase(theirs2))
     partner_locale = partner.locale if partner.locale in ("de", "en") else ctx.settings.bot_locale
     expires = datetime.combine(day, ctx.settings.roster_latest, tzinfo=ctx.tz)
     with ctx.db.write() as session:
@@ -718,8 +770,8 @@ async def swap(request: SlashRequest, ctx: Context, rest: str) -> Reply:
                               style="danger", action_id="swapdecline", locale=partner_locale)]
         back = SWAP_BACK(partner_locale, day=cal.format_day(day2, partner_locale)) if day2 else ""
         message = SWAP_DM(partner_locale, who=plain(ctx.user.display_name, max_length=60),
-                          day=cal.format_day(day, partner_locale), your=WHERE_TEXT[your_where](partner_locale),
-                          their=WHERE_TEXT[their_where](partner_locale), back=back)
+                          day=cal.format_day(day, partner_locale), your=WHERE_PHRASE[your_where](partner_locale),
+                          their=WHERE_PHRASE[their_where](partner_locale), back=back)
         enqueue_dm(session, key=f"ho:swap:{proposal.id}", user_id=partner.id, now=ctx.now, message=message,
                    props={"attachments": [{"text": "", "actions": buttons}]})
     ctx.services.notify_outbox()
@@ -742,11 +794,15 @@ async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
         proposal.state = "accepted" if accept else "declined"
         session.add(proposal)
         if accept:
-            for d in filter(None, (proposal.day, proposal.day2)):
-                mine = _where_on(session, proposal.channel_id, proposal.partner_id, d)
-                theirs = _where_on(session, proposal.channel_id, proposal.proposer_id, d)
+            wheres = [(d, _where_on(session, proposal.channel_id, proposal.partner_id, d),
+                       _where_on(session, proposal.channel_id, proposal.proposer_id, d))
+                      for d in filter(None, (proposal.day, proposal.day2))]
+            for d, mine, theirs in wheres:
                 if {mine, theirs} != {Where.OFFICE, Where.HOME} or d < ctx.today:
                     raise LocalizedError(SWAP_GONE)  # rolls back: things changed since the proposal
+            if len(wheres) == 2 and wheres[1][1:] != (wheres[0][2], wheres[0][1]):
+                raise LocalizedError(SWAP_GONE)  # the day to swap back on is no longer the other way round
+            for d, mine, theirs in wheres:
                 session.merge(PresenceChange(user_id=proposal.partner_id, day=d, where=theirs.value, set_by=ctx.user.id))
                 session.merge(PresenceChange(user_id=proposal.proposer_id, day=d, where=mine.value, set_by=ctx.user.id))
                 summary_parts.append(f"{cal.format_day(d, ctx.locale)}: {WHERE_TEXT[theirs](ctx.locale)}")
@@ -785,8 +841,8 @@ async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     row, members = _require_rotation(ctx, request)
     span = _default_plan_range(ctx.today) if not rest else parsing.parse_range(rest, today=ctx.today)
     span = no_history(span, ctx)
-    if (span.end - span.start).days > 62:
-        raise LocalizedError(RANGE_TOO_LONG)
+    if (span.end - span.start).days >= PLAN_MAX_DAYS:
+        raise LocalizedError(RANGE_TOO_LONG, limit=PLAN_MAX_DAYS)
     with ctx.db.read() as session:
         _, members, days = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
     users = await ctx.mm.users(list(members))
@@ -922,6 +978,9 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
     with ctx.db.write() as session:
         row = session.get(Rotation, ctx.channel_id)
         if row is not None:
+            for member in session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id)).all():
+                audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
+                      action="remove:delete", detail=f"rotation deleted (was in group {member.group})", now=ctx.now)
             session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id))
             session.delete(row)
             locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)

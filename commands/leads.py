@@ -6,14 +6,18 @@ named lead for the channel with `/homeoffice leitung add @user`.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.i18n import LocalizedError, Text
-from bot.mattermost import User
+from bot.mattermost import MattermostError, User
 from commands.base import Context
 from storage.models import AuditEntry, ChannelLead
+
+log = logging.getLogger("amtsbote.leads")
 
 NOT_A_LEAD = Text(
     de="Das dürfen nur Leitungen dieses Kanals (Kanal-, Team- oder Systemadmins oder per "
@@ -45,6 +49,37 @@ async def is_lead(ctx: Context, user: User | None = None, channel_id: str | None
         except Exception:
             team_id = ""
     return await ctx.mm.is_team_admin(team_id, user.id)
+
+
+async def channel_leads(ctx: Context, channel_id: str, team_id: str = "") -> list[User]:
+    """Every lead of a channel: the people named with `leitung add`, and the channel's human
+    members who are channel, team or system admins in Mattermost.
+
+    If Mattermost cannot be asked about roles, the named leads are still returned."""
+    with ctx.db.read() as session:
+        named = list(session.exec(select(ChannelLead.user_id).where(ChannelLead.channel_id == channel_id)).all())
+    found: dict[str, User] = {}
+    try:
+        found.update((await ctx.mm.users(named)) if named else {})
+    except MattermostError as e:
+        log.warning("named leads of channel %s could not be looked up: %s", channel_id, e)
+    try:
+        if not team_id:
+            team_id = (await ctx.mm.channel(channel_id)).team_id
+        members = [u for u in await ctx.mm.channel_members(channel_id) if not u.is_bot and not u.deleted]
+
+        async def admin(user: User) -> bool:
+            if user.is_system_admin or user.id in found:
+                return True
+            if await ctx.mm.is_channel_admin(channel_id, user.id):
+                return True
+            return await ctx.mm.is_team_admin(team_id, user.id)
+
+        flags = await asyncio.gather(*(admin(u) for u in members))
+        found.update({u.id: u for u, flag in zip(members, flags, strict=True) if flag})
+    except MattermostError as e:
+        log.warning("admins of channel %s could not be looked up: %s", channel_id, e)
+    return sorted((u for u in found.values() if not u.is_bot and not u.deleted), key=lambda u: u.id)
 
 
 async def require_lead(ctx: Context) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -144,13 +147,32 @@ def test_bad_input_changes_nothing_and_answers_in_german_or_english(bot):
     assert "not a valid date" in english
 
 
-def _golden(name: str, text: str) -> None:
-    from pathlib import Path
+GOLDEN_DIR = Path(__file__).parent / "golden"
 
-    golden = Path(__file__).parent / "golden" / name
-    if not golden.exists():
+
+def _golden(name: str, text: str, directory: Path = GOLDEN_DIR) -> None:
+    """Compare with tests/golden/NAME. A missing file is a failure; with UPDATE_GOLDEN=1 the
+    file is (re)written instead, to be reviewed and committed."""
+    golden = directory / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(text + "\n", encoding="utf-8")
+        return
+    assert golden.exists(), f"golden file {golden} is missing; run with UPDATE_GOLDEN=1 to create it, then review it"
     assert text + "\n" == golden.read_text(encoding="utf-8")
+
+
+def test_missing_golden_file_fails_unless_update_is_asked_for(tmp_path, monkeypatch):
+    monkeypatch.delenv("UPDATE_GOLDEN", raising=False)
+    with pytest.raises(AssertionError, match="UPDATE_GOLDEN=1"):
+        _golden("new.md", "text", tmp_path)
+    assert not (tmp_path / "new.md").exists()
+    monkeypatch.setenv("UPDATE_GOLDEN", "1")
+    _golden("new.md", "text", tmp_path)
+    assert (tmp_path / "new.md").read_text(encoding="utf-8") == "text\n"
+    monkeypatch.delenv("UPDATE_GOLDEN")
+    _golden("new.md", "text", tmp_path)
+    with pytest.raises(AssertionError):
+        _golden("new.md", "other", tmp_path)
 
 
 def _golden_team(tmp_path, locale: str):

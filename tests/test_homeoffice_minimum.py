@@ -1,0 +1,92 @@
+"""Minimum office staffing (SPEC §2.1): a change that takes a day below `min` still applies,
+its author is warned and every lead of the channel gets a DM."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlmodel import select
+
+from storage.models import Absence, PresenceChange
+from tests.test_homeoffice import rows, setup_ab
+
+BELOW = "nur noch 2 statt mindestens 3"
+
+
+def make_channel_admin(bot, username: str) -> None:
+    bot.mm.admins.add((bot.channel_id(), bot.user(username).id))
+
+
+def make_system_admin(bot, username: str) -> None:
+    user = bot.user(username)
+    bot.mm.users_by_id[user.id] = dataclasses.replace(user, roles="system_user system_admin")
+
+
+def below_min_dms(bot, username: str) -> list[str]:
+    return [p.message for p in bot.dms(username) if BELOW in p.message]
+
+
+def test_below_minimum_dm_reaches_every_channel_admin_not_only_who_set_up_the_rotation(bot):
+    # Bernd, a channel admin too, sets the rotation up; Anna is a channel admin from the start.
+    make_channel_admin(bot, "bernd.mueller")
+    assert bot.slash("/homeoffice einrichten A,B woche ab 23.11.2026 min 3", as_="bernd.mueller").startswith("Rotation")
+    bot.slash("/homeoffice gruppe A @anna.schmidt @bernd.mueller @claudia.weber", as_="bernd.mueller")
+    bot.slash("/homeoffice gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann", as_="bernd.mueller")
+    reply = bot.slash("/homeoffice zuhause 24.11.", as_="claudia.weber")
+    assert "unter der Mindestbesetzung" in reply
+    assert len(below_min_dms(bot, "anna.schmidt")) == 1
+    assert len(below_min_dms(bot, "bernd.mueller")) == 1
+    for username in ("claudia.weber", "dieter.fischer", "elif.yilmaz", "frank.hoffmann", "james.miller"):
+        assert below_min_dms(bot, username) == [], username
+
+
+def test_below_minimum_dm_goes_to_named_team_and_system_admin_leads_but_not_to_a_former_creator(bot):
+    setup_ab(bot, "min 3")  # Anna (channel admin) creates the rotation
+    bot.slash("/homeoffice leitung add @dieter.fischer")
+    bot.mm.admins.discard((bot.channel_id(), bot.user("anna.schmidt").id))  # Anna is no longer a lead
+    make_system_admin(bot, "frank.hoffmann")
+    make_system_admin(bot, "gabriele.wagner")  # not a member of this channel: not one of its leads
+    elif_id = bot.user("elif.yilmaz").id
+
+    async def team_admin(team_id: str, user_id: str) -> bool:
+        return user_id == elif_id
+
+    bot.mm.is_team_admin = team_admin
+    bot.slash("/homeoffice zuhause 24.11.", as_="claudia.weber")
+    for username in ("dieter.fischer", "frank.hoffmann", "elif.yilmaz"):
+        assert len(below_min_dms(bot, username)) == 1, username
+    for username in ("anna.schmidt", "gabriele.wagner", "bernd.mueller", "claudia.weber"):
+        assert below_min_dms(bot, username) == [], username
+
+
+def test_clearing_a_one_off_office_day_below_the_minimum_warns_and_dms_the_leads(bot):
+    setup_ab(bot, "min 3")
+    bot.slash("/homeoffice büro 24.11.", as_="dieter.fischer")  # four in the office
+    assert "Mindestbesetzung" not in bot.slash("/homeoffice zuhause 24.11.", as_="bernd.mueller")  # three
+    assert below_min_dms(bot, "anna.schmidt") == []
+    reply = bot.slash("/homeoffice zurücksetzen 24.11.", as_="dieter.fischer")  # two
+    assert reply.startswith("Einmalige Änderungen am Di, 24.11.2026 entfernt (1)."), reply
+    assert "unter der Mindestbesetzung (3 im Büro)" in reply
+    (dm,) = below_min_dms(bot, "anna.schmidt")
+    assert "Änderung von Dieter Fischer" in dm
+    with bot.runtime.db.read() as session:
+        assert session.exec(select(PresenceChange).where(PresenceChange.user_id == bot.user("dieter.fischer").id)).all() == []
+
+
+def test_clearing_an_absence_that_restores_staffing_sends_nothing(bot):
+    setup_ab(bot, "min 3")
+    bot.slash("/homeoffice abwesend 24.11.", as_="claudia.weber")
+    assert len(below_min_dms(bot, "anna.schmidt")) == 1
+    reply = bot.slash("/homeoffice zurücksetzen 24.11.", as_="claudia.weber")
+    assert "Mindestbesetzung" not in reply and not rows(bot, Absence)
+    assert len(below_min_dms(bot, "anna.schmidt")) == 1
+
+
+def test_clear_in_english_warns_in_english(bot):
+    setup_ab(bot, "min 3")
+    bot.slash("/homeoffice gruppe A @james.miller")
+    bot.slash("/homeoffice office 30.11.", as_="james.miller")  # week B: James alone from group A
+    bot.slash("/homeoffice home 30.11.", as_="dieter.fischer")  # B: elif, frank + james = 3
+    reply = bot.slash("/homeoffice clear 30.11.", as_="james.miller")
+    assert reply.startswith("Removed one-off changes on Mon, 30 Nov 2026 (1).")
+    assert "below the minimum office staffing (3)" in reply
