@@ -998,7 +998,15 @@ async def my_data(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     from commands import privacy
 
     with ctx.db.read() as session:
-        sections = privacy.collect(session, ctx.user.id, ctx.locale)
+        others = privacy.people_named(session, ctx.user.id)
+    try:
+        people = await ctx.mm.users(sorted(others)) if others else {}
+    except Exception:  # names are a courtesy; the data is shown regardless
+        log.warning("names for my-data could not be looked up")
+        people = {}
+    names = {uid: plain(u.display_name, max_length=60) for uid, u in people.items()}
+    with ctx.db.read() as session:
+        sections = privacy.collect(session, ctx.user.id, ctx.locale, names=names, tz=ctx.tz)
     channel_ids = sorted({cid for _, _, cid in sections if cid})
     names = {}
     for cid in channel_ids:

@@ -8,6 +8,10 @@ table cannot be forgotten by the data-protection commands without a test noticin
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -22,6 +26,8 @@ from storage.models import (
     OutboxItem,
     PhoneNumbers,
     PresenceChange,
+    RosterPost,
+    Rotation,
     RotationMember,
     SwapProposal,
 )
@@ -30,10 +36,19 @@ Section = tuple[str, str, str | None]
 
 GROUPS = Text(de="Gruppen", en="Groups")
 GROUP_LINE = Text(de="Gruppe {group} in {{channel}}", en="group {group} in {{channel}}")
+ROTATIONS = Text(de="Von dir eingerichtete Rotationen", en="Rotations you set up")
+ROTATION_LINE = Text(de="{{channel}}, eingerichtet am {day}", en="{{channel}}, set up on {day}")
 CHANGES = Text(de="Einmalige Änderungen", en="One-off changes")
 ABSENCES = Text(de="Abwesenheiten (Notizen nur für dich)", en="Absences (notes only for you)")
+FOR_OTHERS = Text(de="Von dir als Leitung für andere eingetragen", en="Entered by you as a lead for others")
+FOR_OTHER_DAY = Text(de="{day}: {name} — {where}", en="{day}: {name} — {where}")
+FOR_OTHER_FORWARD = Text(de="Rufumleitung für {name}: → {target}, eingetragen am {day}",
+                         en="call forward for {name}: → {target}, entered on {day}")
 SWAPS = Text(de="Tauschvorschläge", en="Swap proposals")
-SWAP_LINE = Text(de="{day}: {state}", en="{day}: {state}")
+SWAP_LINE = Text(de="{day}{back} mit {name}: {state}", en="{day}{back} with {name}: {state}")
+SWAP_BACK = Text(de=" (zurück am {day})", en=" (back on {day})")
+SWAP_STATE = {"proposed": Text(de="offen", en="open"), "accepted": Text(de="angenommen", en="accepted"),
+              "declined": Text(de="abgelehnt", en="declined"), "expired": Text(de="abgelaufen", en="expired")}
 LEADS = Text(de="Leitung", en="Lead")
 LEAD_LINE = Text(de="Leitung in {channel}", en="lead in {channel}")
 NUMBERS = Text(de="Telefonnummern", en="Phone numbers")
@@ -42,11 +57,46 @@ MOBILE = Text(de="Diensthandy: {number}", en="work mobile: {number}")
 FORWARDS = Text(de="Rufumleitungen", en="Call forwards")
 FORWARD_LINE = Text(de="{target} bis {until}", en="{target} until {until}")
 AUDIT = Text(de="Änderungen durch Leitungen an deinen Daten", en="Changes to your data by leads")
-AUDIT_LINE = Text(de="{at}: {action} {detail}", en="{at}: {action} {detail}")
-WHERE = {"office": Text(de="Büro", en="office"), "home": Text(de="zuhause", en="home"),
-         "field": Text(de="unterwegs", en="in the field")}
+AUDIT_LINE = Text(de="{at}: {action} (von {actor}){detail}", en="{at}: {action} (by {actor}){detail}")
+AUDIT_BY_YOU = Text(de="Deine Änderungen als Leitung an Daten anderer", en="Your changes as a lead to others' data")
+AUDIT_BY_YOU_LINE = Text(de="{at}: {action} — {name}{detail}", en="{at}: {action} — {name}{detail}")
+OUTBOX = Text(de="Nachrichten des Bots (Zustellprotokoll)", en="The bot's messages (delivery log)")
+OUTBOX_LINE = Text(de="{count} Nachrichten an dich oder über dich, gesendet oder noch zu senden; "
+                      "versandte werden nach einer Woche gelöscht",
+                   en="{count} messages to you or about you, sent or still to be sent; "
+                      "sent ones are deleted after a week")
+SOMEONE = Text(de="eine nicht mehr bekannte Person", en="someone no longer known")
+FORGOTTEN_PERSON = Text(de="einer gelöschten Person", en="a deleted person")
+WHERE = {"office": Text(de="im Büro", en="in the office"), "home": Text(de="zu Hause", en="at home"),
+         "field": Text(de="unterwegs", en="in the field"), "away": Text(de="abwesend", en="away")}
+ACTIONS = {
+    "assign": Text(de="Gruppe zugeordnet", en="put into a group"),
+    "remove": Text(de="aus der Rotation genommen", en="taken out of the rotation"),
+    "remove:setup": Text(de="aus der Rotation genommen (Gruppe entfällt)", en="taken out of the rotation (group removed)"),
+    "remove:delete": Text(de="aus der Rotation genommen (Rotation gelöscht)", en="taken out of the rotation (rotation deleted)"),
+    "change:office": Text(de="Büro eingetragen", en="office entered"),
+    "change:home": Text(de="Homeoffice eingetragen", en="home office entered"),
+    "change:field": Text(de="„unterwegs“ eingetragen", en="“in the field” entered"),
+    "change:away": Text(de="Abwesenheit eingetragen", en="absence entered"),
+    "clear": Text(de="einmalige Änderungen entfernt", en="one-off changes removed"),
+    "lead:add": Text(de="als Leitung benannt", en="named lead"),
+    "lead:remove": Text(de="als Leitung entfernt", en="no longer lead"),
+    "forward:set": Text(de="Rufumleitung eingetragen", en="call forward set"),
+    "forward:end": Text(de="Rufumleitung beendet", en="call forward ended"),
+    "number:office": Text(de="Büronummer eingetragen", en="office number entered"),
+    "number:mobile": Text(de="Diensthandynummer eingetragen", en="work mobile number entered"),
+    "meeting:cancel": Text(de="Besprechung abgesagt", en="meeting cancelled"),
+}
 
+# What stays where a forgotten person acted for others (set_by, created_by, actor): the rows
+# belong to the others, but no longer say who it was. Columns are NOT NULL, hence a word.
 FORGOTTEN_ACTOR = "forgotten"
+
+
+def action_text(action: str, locale: str) -> str:
+    """An audit action in words ("change:office" -> "Büro eingetragen"); unknown ones as they are."""
+    text = ACTIONS.get(action)
+    return text(locale) if text is not None else plain(action, max_length=40)
 
 
 def _modules() -> list[object]:
@@ -55,20 +105,86 @@ def _modules() -> list[object]:
     return [rufumleitung, meeting, anwesenheit]
 
 
-def collect(session: Session, user_id: str, locale: str) -> list[Section]:
+def _outbox_about(user_id: str) -> sa.ColumnElement[bool]:
+    """Outbox rows that are the person's (a DM to them) or carry their id (in a key, say)."""
+    return sa.or_(OutboxItem.user_id == user_id, col(OutboxItem.key).contains(user_id),
+                  col(OutboxItem.target_key).contains(user_id), col(OutboxItem.props).contains(user_id),
+                  col(OutboxItem.message).contains(user_id))
+
+
+def people_named(session: Session, user_id: str) -> set[str]:
+    """The other people `collect` names (whom the person acted for, swapped with, was changed by),
+    so the caller can look up their display names first."""
+    ids: set[str] = set()
+    for model in (PresenceChange, Absence, CallForward):
+        ids.update(session.exec(select(model.user_id).where(model.set_by == user_id)).all())
+    for s in session.exec(select(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
+                                                            SwapProposal.partner_id == user_id))).all():
+        ids.update((s.proposer_id, s.partner_id))
+    ids.update(session.exec(select(AuditEntry.actor_id).where(AuditEntry.subject_id == user_id)).all())
+    ids.update(session.exec(select(AuditEntry.subject_id).where(AuditEntry.actor_id == user_id)).all())
+    ids.discard(user_id)
+    ids.discard(FORGOTTEN_ACTOR)
+    return ids
+
+
+def collect(session: Session, user_id: str, locale: str, names: Mapping[str, str] | None = None,
+            tz: tzinfo = UTC) -> list[Section]:
+    """Everything stored about the person, as (section title, line, channel id or None).
+
+    `names` maps the user ids of others to display names (see `people_named`); lines hold
+    `{channel}` where the channel's name goes."""
+    names = names or {}
+
+    def name(other: str) -> str:
+        if other == FORGOTTEN_ACTOR:
+            return FORGOTTEN_PERSON(locale)
+        return names.get(other) or SOMEONE(locale)
+
+    def day_of(at: datetime) -> str:
+        return cal.format_day(at.astimezone(tz).date(), locale)
+
+    def moment(at: datetime) -> str:
+        local = at.astimezone(tz)
+        return f"{cal.format_day(local.date(), locale)} {local.strftime('%H:%M')}"
+
     out: list[Section] = []
     for m in session.exec(select(RotationMember).where(RotationMember.user_id == user_id)).all():
         out.append((GROUPS(locale), GROUP_LINE(locale, group=m.group), m.channel_id))
+    for r in session.exec(select(Rotation).where(Rotation.created_by == user_id)).all():
+        out.append((ROTATIONS(locale), ROTATION_LINE(locale, day=day_of(r.created_at)), r.channel_id))
+    for lead in session.exec(select(ChannelLead).where(ChannelLead.user_id == user_id)).all():
+        out.append((LEADS(locale), LEAD_LINE(locale, channel="{channel}"), lead.channel_id))
     for c in session.exec(select(PresenceChange).where(PresenceChange.user_id == user_id).order_by(PresenceChange.day)).all():
         out.append((CHANGES(locale), f"{cal.format_day(c.day, locale)}: {WHERE[c.where](locale)}", None))
     for a in session.exec(select(Absence).where(Absence.user_id == user_id).order_by(Absence.day)).all():
         note = f" — {plain(a.note)}" if a.note else ""
         out.append((ABSENCES(locale), f"{cal.format_day(a.day, locale)}{note}", None))
+    # What the person entered as a lead for others (their notes stay private to whoever wrote them).
+    entered: list[tuple[tuple[object, ...], str]] = []
+    for c in session.exec(select(PresenceChange).where(PresenceChange.set_by == user_id,
+                                                       PresenceChange.user_id != user_id)).all():
+        entered.append(((c.day, name(c.user_id)), FOR_OTHER_DAY(locale, day=cal.format_day(c.day, locale),
+                                                                 name=name(c.user_id), where=WHERE[c.where](locale))))
+    for a in session.exec(select(Absence).where(Absence.set_by == user_id, Absence.user_id != user_id)).all():
+        entered.append(((a.day, name(a.user_id)), FOR_OTHER_DAY(locale, day=cal.format_day(a.day, locale),
+                                                                 name=name(a.user_id), where=WHERE["away"](locale))))
+    from commands.rufumleitung import TARGET_LABEL
+
+    for f in session.exec(select(CallForward).where(CallForward.set_by == user_id, CallForward.user_id != user_id)).all():
+        label = TARGET_LABEL.get(f.target)
+        entered.append(((f.created_at.astimezone(tz).date(), name(f.user_id)),
+                        FOR_OTHER_FORWARD(locale, name=name(f.user_id), target=label(locale) if label else f.target,
+                                          day=day_of(f.created_at))))
+    out.extend((FOR_OTHERS(locale), line, None) for _, line in sorted(entered, key=lambda e: str(e[0])))
     for s in session.exec(select(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
-                                                            SwapProposal.partner_id == user_id))).all():
-        out.append((SWAPS(locale), SWAP_LINE(locale, day=cal.format_day(s.day, locale), state=s.state), s.channel_id))
-    for lead in session.exec(select(ChannelLead).where(ChannelLead.user_id == user_id)).all():
-        out.append((LEADS(locale), LEAD_LINE(locale, channel="{channel}"), lead.channel_id))
+                                                            SwapProposal.partner_id == user_id))
+                          .order_by(SwapProposal.day)).all():
+        other = s.partner_id if s.proposer_id == user_id else s.proposer_id
+        back = SWAP_BACK(locale, day=cal.format_day(s.day2, locale)) if s.day2 else ""
+        state = SWAP_STATE.get(s.state)
+        out.append((SWAPS(locale), SWAP_LINE(locale, day=cal.format_day(s.day, locale), back=back, name=name(other),
+                                             state=state(locale) if state else s.state), s.channel_id))
     numbers = session.get(PhoneNumbers, user_id)
     if numbers is not None:
         if numbers.office:
@@ -76,8 +192,14 @@ def collect(session: Session, user_id: str, locale: str) -> list[Section]:
         if numbers.mobile:
             out.append((NUMBERS(locale), MOBILE(locale, number=numbers.mobile), None))
     for entry in session.exec(select(AuditEntry).where(AuditEntry.subject_id == user_id).order_by(AuditEntry.at)).all():
-        out.append((AUDIT(locale), AUDIT_LINE(locale, at=entry.at.strftime("%d.%m.%Y %H:%M UTC"), action=entry.action,
-                                              detail=entry.detail), entry.channel_id))
+        detail = f" — {plain(entry.detail, max_length=200)}" if entry.detail else ""
+        out.append((AUDIT(locale), AUDIT_LINE(locale, at=moment(entry.at), action=action_text(entry.action, locale),
+                                              detail=detail, actor=name(entry.actor_id)), entry.channel_id))
+    for entry in session.exec(select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.at)).all():
+        detail = f" ({plain(entry.detail, max_length=200)})" if entry.detail else ""
+        out.append((AUDIT_BY_YOU(locale), AUDIT_BY_YOU_LINE(locale, at=moment(entry.at), name=name(entry.subject_id),
+                                                            action=action_text(entry.action, locale), detail=detail),
+                    entry.channel_id))
     for module in _modules():
         contribute = getattr(module, "my_data", None)
         if contribute is not None:
@@ -86,21 +208,49 @@ def collect(session: Session, user_id: str, locale: str) -> list[Section]:
             for f in session.exec(select(CallForward).where(CallForward.user_id == user_id,
                                                             col(CallForward.ended_at).is_(None))).all():
                 out.append((FORWARDS(locale), FORWARD_LINE(locale, target=f.target, until=f.until.isoformat()), None))
+    messages = session.exec(select(sa.func.count()).select_from(OutboxItem).where(_outbox_about(user_id))).one()
+    if messages:
+        out.append((OUTBOX(locale), OUTBOX_LINE(locale, count=messages), None))
     return out
 
 
 def forget(session: Session, user_id: str) -> None:
-    """Delete every row about the person. Audit entries they caused as a lead keep the
-    action but no longer name them."""
+    """Delete every row about the person. Where they acted for others (a lead's change, an
+    absence entered for someone, a forward set for someone, the rotation they set up, the audit
+    entries they caused), the row stays for the others but no longer names them."""
     for model in (RotationMember, PresenceChange, Absence, ChannelLead, PhoneNumbers, CallForward):
         session.execute(sa.delete(model).where(model.user_id == user_id))
     session.execute(sa.delete(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
                                                          SwapProposal.partner_id == user_id)))
     session.execute(sa.update(CallForward).where(CallForward.colleague_id == user_id).values(colleague_id=None))
+    for model in (PresenceChange, Absence, CallForward):
+        session.execute(sa.update(model).where(model.set_by == user_id).values(set_by=FORGOTTEN_ACTOR))
+    session.execute(sa.update(Rotation).where(Rotation.created_by == user_id).values(created_by=FORGOTTEN_ACTOR))
     session.execute(sa.delete(AuditEntry).where(AuditEntry.subject_id == user_id))
     session.execute(sa.update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=FORGOTTEN_ACTOR))
+    # Messages to the person go, with the later edits of those messages.
+    own = list(session.exec(select(OutboxItem.key).where(OutboxItem.user_id == user_id)).all())
+    for start in range(0, len(own), 500):
+        session.execute(sa.delete(OutboxItem).where(col(OutboxItem.target_key).in_(own[start : start + 500])))
     session.execute(sa.delete(OutboxItem).where(OutboxItem.user_id == user_id))
     for module in _modules():
         erase = getattr(module, "forget", None)
         if erase is not None:
             erase(session, user_id)
+    _scrub_outbox(session, user_id)
+
+
+def _scrub_outbox(session: Session, user_id: str) -> None:
+    """Posts and DMs to others can carry the person's id in their outbox key (and so in edits'
+    target keys and the roster ledger) or in button data. Replace it with a random token, the
+    same in every row, so keys stay unique and edits still find their post."""
+    token = "x" + secrets.token_hex(13)[:25]  # as long as a Mattermost id: column lengths hold
+    for row in session.exec(select(OutboxItem).where(_outbox_about(user_id))).all():
+        for field in ("key", "target_key", "props", "message"):
+            value = getattr(row, field)
+            if value and user_id in value:
+                setattr(row, field, value.replace(user_id, token))
+        session.add(row)
+    for post in session.exec(select(RosterPost).where(col(RosterPost.outbox_key).contains(user_id))).all():
+        post.outbox_key = post.outbox_key.replace(user_id, token)
+        session.add(post)
