@@ -42,7 +42,11 @@ async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def
 
 def export_rows(settings: Settings, channel_id: str, start: date, end: date, usernames: dict[str, str] | None,
                 db=None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    """One row per rotation member and working day: date, user (username), where. No notes."""
+    """One row per rotation member and working day: date, user (username), where. No notes.
+
+    Weekends and the rotation region's holidays have no rows. Like `/homeoffice plan`, days
+    before the rotation's start schedule nobody: on those days only members with a one-off
+    change or an absence have a row."""
     from storage import presence
     from storage.db import Database
 
@@ -137,7 +141,11 @@ def cmd_post_rosters(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    plan = sub.add_parser("plan", help="export where each person works each day (table, json or csv)")
+    plan = sub.add_parser(
+        "plan", help="export where each person works each day (table, json or csv)",
+        description="One row per rotation member and working day (none for weekends and holidays, no notes). "
+                    "Days before the rotation starts list only members with a one-off change or absence. "
+                    "Only today and later: presence is not a record.")
     plan.add_argument("--channel", required=True, help="channel name or id")
     plan.add_argument("--from", dest="from_", required=True, type=_date, help="first day (e.g. 2026-11-23)")
     plan.add_argument("--to", required=True, type=_date, help="last day")

@@ -90,6 +90,34 @@ def test_plan_export_for_operators_as_json(team, standin, tmp_path):
     assert set(rows[0]) == {"date", "user", "where"}
 
 
+def _export(team, standin, *args: str) -> subprocess.CompletedProcess[str]:
+    env = env_for(standin, team.world, team.database_url)
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "plan", "--channel", "jugendamt-asd", *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    scan.add_log_text(out.stderr)
+    return out
+
+
+def test_plan_export_as_table_and_csv_and_never_for_past_days(team, standin):
+    team.slash("abwesend 12.03.2030 Urlaub", user="dieter.fischer")
+    out = _export(team, standin, "--from", "2030-03-15", "--to", "2030-03-18", "--format", "csv")  # Fri to Mon
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "date,user,where" and len(lines) == 1 + 2 * 6
+    assert "2030-03-15,anna.schmidt,office" in lines and "2030-03-18,anna.schmidt,home" in lines
+    assert not any(line.startswith(("2030-03-16", "2030-03-17")) for line in lines)
+    out = _export(team, standin, "--from", "2030-03-11", "--to", "2030-03-12")
+    assert out.returncode == 0, out.stderr
+    table = out.stdout.splitlines()
+    assert table[0].split() == ["date", "user", "where"] and len(table) == 1 + 2 * 6
+    assert table[1].split() == ["2030-03-11", "anna.schmidt", "office"]
+    assert ["2030-03-12", "dieter.fischer", "away"] in [line.split() for line in table]
+    assert "Urlaub" not in out.stdout
+    past = _export(team, standin, "--from", "2026-11-23", "--to", "2026-11-27", "--format", "csv")
+    assert past.returncode == 2 and past.stdout == ""
+    assert "past days are not exported" in past.stderr
+
+
 def test_setup_without_arguments_opens_a_dialog_whose_submission_creates_the_rotation(standin, tmp_path):
     bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"))
     bot.register()
