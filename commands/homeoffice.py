@@ -89,6 +89,12 @@ WHERE_PHRASE = {
     Where.FIELD: Text(de="unterwegs", en="in the field"),
     Where.AWAY: Text(de="abwesend", en="away"),
 }
+# In the reply to a one-off change: "Anna Schmidt: zu Hause am Di, 24.11.2026." / "Anna Schmidt: Home on …".
+CHANGED_WHERE = {
+    Where.OFFICE: Text(de="im Büro", en="Office"),
+    Where.HOME: Text(de="zu Hause", en="Home"),
+    Where.FIELD: Text(de="unterwegs", en="In the field"),
+}
 WHERE_ICON = {Where.OFFICE: "🏢", Where.HOME: "🏠", Where.FIELD: "🚗", Where.AWAY: "🌴"}
 
 TITLE = Text(de="Home-Office-Gruppen", en="Rotating home-office groups")
@@ -593,7 +599,7 @@ async def change(request: SlashRequest, ctx: Context, rest: str, where: Where) -
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
                   action=f"change:{where.value}", detail=_days_text(days, "en"), now=ctx.now)
     reply = CHANGED(ctx.locale, who=plain(target.user.display_name, max_length=60),
-                    where=WHERE_TEXT[where](ctx.locale), days=_days_text(days, ctx.locale))
+                    where=CHANGED_WHERE[where](ctx.locale), days=_days_text(days, ctx.locale))
     return Reply(reply + await _warn_below_minimum(ctx, target.user, days, before))
 
 
@@ -805,7 +811,7 @@ async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
             for d, mine, theirs in wheres:
                 session.merge(PresenceChange(user_id=proposal.partner_id, day=d, where=theirs.value, set_by=ctx.user.id))
                 session.merge(PresenceChange(user_id=proposal.proposer_id, day=d, where=mine.value, set_by=ctx.user.id))
-                summary_parts.append(f"{cal.format_day(d, ctx.locale)}: {WHERE_TEXT[theirs](ctx.locale)}")
+                summary_parts.append(f"{cal.format_day(d, ctx.locale)} {WHERE_PHRASE[theirs](ctx.locale)}")
         enqueue_dm(session, key=f"ho:swap:{proposal.id}:answer", user_id=proposal.proposer_id, now=ctx.now,
                    message=SWAP_TOLD(proposer_locale, name=plain(ctx.user.display_name, max_length=60),
                                      day=cal.format_day(proposal.day, proposer_locale),
