@@ -19,6 +19,8 @@ from storage.models import AuditEntry, ChannelLead
 
 log = logging.getLogger("amtsbote.leads")
 
+ROLE_LOOKUPS_AT_ONCE = 8  # members whose roles are asked of Mattermost concurrently
+
 NOT_A_LEAD = Text(
     de="Das dürfen nur Leitungen dieses Kanals (Kanal-, Team- oder Systemadmins oder per "
        "„/homeoffice leitung add“ benannte Personen). Es wurde nichts geändert.",
@@ -68,12 +70,15 @@ async def channel_leads(ctx: Context, channel_id: str, team_id: str = "") -> lis
             team_id = (await ctx.mm.channel(channel_id)).team_id
         members = [u for u in await ctx.mm.channel_members(channel_id) if not u.is_bot and not u.deleted]
 
+        gate = asyncio.Semaphore(ROLE_LOOKUPS_AT_ONCE)
+
         async def admin(user: User) -> bool:
             if user.is_system_admin or user.id in found:
                 return True
-            if await ctx.mm.is_channel_admin(channel_id, user.id):
-                return True
-            return await ctx.mm.is_team_admin(team_id, user.id)
+            async with gate:
+                if await ctx.mm.is_channel_admin(channel_id, user.id):
+                    return True
+                return await ctx.mm.is_team_admin(team_id, user.id)
 
         flags = await asyncio.gather(*(admin(u) for u in members))
         found.update({u.id: u for u, flag in zip(members, flags, strict=True) if flag})
