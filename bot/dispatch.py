@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from bot.i18n import LocalizedError, Text, pick_locale
 from bot.mattermost import MattermostError
+from bot.signing import FORGED
 from commands.base import (
     ActionRequest,
     ActionResult,
@@ -94,28 +95,41 @@ def parse_slash_form(form: Mapping[str, list[str]]) -> SlashRequest:
 
 
 class TokenStore:
-    """The registered slash-command tokens, kept in memory, re-read when one is unknown."""
+    """The registered slash-command tokens, kept in memory.
+
+    They are re-read from the database when a command is unknown or its token does
+    not match: `amtsbote register` in another process, or an operator who set the
+    command up by hand in the System Console, may have stored a new token. Re-reading
+    happens at most once per `TOKEN_RELOAD_INTERVAL` seconds, so a flood of wrong
+    tokens costs one small query every few seconds and nothing more.
+    """
 
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
         self._loaded_at = -1e9
+        self.monotonic = time.monotonic  # replaceable in tests
 
     def reload(self) -> None:
         with self.services.db.read() as session:
             rows = session.exec(select(SlashCommand)).all()
         self._tokens = {(r.team_id, r.trigger): (r.token, r.kind) for r in rows}
-        self._loaded_at = time.monotonic()
+        self._loaded_at = self.monotonic()
+
+    def _matches(self, key: tuple[str, str], token: str) -> tuple[bool, str]:
+        entry = self._tokens.get(key)
+        expected, kind = entry if entry is not None else ("\x00" * 26, "")
+        # Always one constant-time comparison, whether or not the command is known.
+        same = hmac.compare_digest(expected.encode(), token.encode())
+        return same and bool(token) and entry is not None, kind
 
     def check(self, team_id: str, command: str, token: str) -> str:
         """The command's kind if `token` is the one registered for exactly this command."""
-        trigger = command.strip().lstrip("/").lower()
-        entry = self._tokens.get((team_id, trigger))
-        if entry is None and time.monotonic() - self._loaded_at > TOKEN_RELOAD_INTERVAL:
+        key = (team_id, command.strip().lstrip("/").lower())
+        ok, kind = self._matches(key, token)
+        if not ok and self.monotonic() - self._loaded_at > TOKEN_RELOAD_INTERVAL:
             self.reload()
-            entry = self._tokens.get((team_id, trigger))
-        expected, kind = entry if entry is not None else ("\x00" * 26, "")
-        ok = hmac.compare_digest(expected.encode(), token.encode()) and bool(token) and entry is not None
+            ok, kind = self._matches(key, token)
         if not ok:
             raise Unauthorized
         return kind
@@ -127,6 +141,27 @@ class Dispatcher:
         self.registry = registry
         self.tokens = TokenStore(services)
         self._background: set[asyncio.Task[Any]] = set()
+        # The locale of people seen recently: "one moment" is sent before the user is looked
+        # up, and a refused button must still answer in the presser's language.
+        self._locales: dict[str, str] = {}
+
+    def _remember_locale(self, user_id: str, locale: str) -> None:
+        if len(self._locales) >= 10_000:
+            self._locales.clear()
+        self._locales[user_id] = locale
+
+    async def _locale_of(self, user_id: str) -> str:
+        """The person's locale for a refusal, without ever failing (bot locale if unknown)."""
+        known = self._locales.get(user_id)
+        if known is not None or not user_id:
+            return known or self.services.settings.bot_locale
+        try:
+            user = await self.services.mm.user(user_id)
+        except Exception:  # noqa: BLE001 - a refusal must not fail on a lookup
+            return self.services.settings.bot_locale
+        locale = user_locale(user, self.services.settings)
+        self._remember_locale(user_id, locale)
+        return locale
 
     # -- slash commands ------------------------------------------------------------------
 
@@ -142,7 +177,8 @@ class Dispatcher:
         except TimeoutError:
             self._background.add(task)
             task.add_done_callback(lambda t: self._follow_up(t, request))
-            return Reply(ONE_MOMENT(self.services.settings.bot_locale)).to_json()
+            locale = self._locales.get(request.user_id, self.services.settings.bot_locale)
+            return Reply(ONE_MOMENT(locale)).to_json()
         finally:
             COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
         return reply.to_json()
@@ -170,6 +206,7 @@ class Dispatcher:
         try:
             user = await self.services.mm.user(request.user_id)
             locale = user_locale(user, self.services.settings)
+            self._remember_locale(request.user_id, locale)
             ctx = Context(services=self.services, user=user, channel_id=request.channel_id,
                           team_id=request.team_id, locale=locale, now=self.services.clock.now())
             command = self.registry.get(kind)
@@ -205,11 +242,20 @@ class Dispatcher:
         try:
             action, data = self.services.signer.verify(body.get("context"), now=self.services.clock.now(),
                                                         user_id=user_id)
+        except LocalizedError as e:  # forged, tampered, expired or someone else's
+            ACTIONS.labels("refused").inc()
+            return ActionResult(ephemeral_text=e.render(await self._locale_of(user_id))).to_json()
+        except Exception:  # noqa: BLE001 - whatever was sent, it is not a context we made
+            ACTIONS.labels("refused").inc()
+            log.warning("action refused: unreadable context")
+            return ActionResult(ephemeral_text=FORGED(await self._locale_of(user_id))).to_json()
+        try:
             user = await self.services.mm.user(user_id)
             locale = user_locale(user, self.services.settings)
+            self._remember_locale(user_id, locale)
             handler = self._find(action, "actions")
-            if handler is None:
-                raise LookupError(action)
+            if handler is None:  # signed by us, but no such button (any more)
+                raise LocalizedError(FORGED)
             ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
                           team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
             request = ActionRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
@@ -235,11 +281,20 @@ class Dispatcher:
         try:
             action, data = self.services.signer.verify_state(body.get("state"), now=self.services.clock.now(),
                                                              user_id=user_id)
+        except LocalizedError as e:
+            ACTIONS.labels("refused").inc()
+            return {"error": e.render(await self._locale_of(user_id))}
+        except Exception:  # noqa: BLE001
+            ACTIONS.labels("refused").inc()
+            log.warning("dialog refused: unreadable state")
+            return {"error": FORGED(await self._locale_of(user_id))}
+        try:
             user = await self.services.mm.user(user_id)
             locale = user_locale(user, self.services.settings)
+            self._remember_locale(user_id, locale)
             handler = self._find(action, "dialogs")
             if handler is None:
-                raise LookupError(action)
+                raise LocalizedError(FORGED)
             ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
                           team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
             submission = body.get("submission")

@@ -77,7 +77,7 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
             return None
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; "[[[[…" nests too deep
             return None
         return data if isinstance(data, dict) else None
 

@@ -41,21 +41,31 @@ class Signer:
         return {"p": base64.urlsafe_b64encode(body).decode(), "s": self._mac(body)}
 
     def verify(self, context: Any, *, now: datetime, user_id: str) -> tuple[str, dict[str, Any]]:
-        """Return (action, data) or raise LocalizedError (forged, tampered, expired, or not yours)."""
+        """Return (action, data) or raise LocalizedError (forged, tampered, expired, or not yours).
+
+        Whatever a caller puts into `context` ends here as a refusal, never as another error."""
         if not isinstance(context, dict) or not isinstance(context.get("p"), str) or not isinstance(context.get("s"), str):
             raise LocalizedError(FORGED)
         try:
-            body = base64.urlsafe_b64decode(context["p"].encode())
-        except (ValueError, TypeError):
+            body = base64.urlsafe_b64decode(context["p"].encode("utf-8", "surrogatepass"))
+            signature = context["s"].encode("utf-8", "surrogatepass")
+        except (ValueError, TypeError):  # binascii.Error and UnicodeError are ValueErrors
             raise LocalizedError(FORGED) from None
-        if not hmac.compare_digest(self._mac(body), context["s"]):
+        # Bytes on both sides: compare_digest refuses non-ASCII str, and a caller may send any.
+        if not hmac.compare_digest(self._mac(body).encode(), signature):
             raise LocalizedError(FORGED)
-        payload = json.loads(body)
-        if payload.get("u") and payload["u"] != user_id:
+        try:
+            payload = json.loads(body)
+            action, data, expires, owner = payload["a"], payload["d"], int(payload["e"]), payload.get("u")
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # signed by us: never expected
+            raise LocalizedError(FORGED) from None
+        if not isinstance(action, str) or not isinstance(data, dict):
             raise LocalizedError(FORGED)
-        if int(payload["e"]) < now.timestamp():
+        if owner and owner != user_id:
+            raise LocalizedError(FORGED)
+        if expires < now.timestamp():
             raise LocalizedError(EXPIRED)
-        return payload["a"], payload["d"]
+        return action, data
 
     def sign_state(self, action: str, data: dict[str, Any], *, expires: datetime, user_id: str) -> str:
         """A dialog `state` string (dialogs carry a string, not an object)."""
@@ -64,6 +74,6 @@ class Signer:
     def verify_state(self, state: Any, *, now: datetime, user_id: str) -> tuple[str, dict[str, Any]]:
         try:
             context = json.loads(state) if isinstance(state, str) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             context = None
         return self.verify(context, now=now, user_id=user_id)

@@ -53,6 +53,7 @@ class BotHarness:
                 self.tokens[kind] = token
         self.runtime.dispatcher.tokens.reload()
         self.replies: list[tuple[str, str]] = []  # (user id, text) of every ephemeral reply
+        self.action_results: list[dict[str, Any]] = []  # every button answer (ephemeral_text, update)
         from tests import scan
 
         scan.HARNESSES.append(self)
@@ -113,6 +114,9 @@ class BotHarness:
                 "team_id": TEAM_ID, "post_id": post.id if isinstance(post, ConsolePost) else "",
                 "type": "button", "context": json.loads(json.dumps(action["integration"]["context"]))}
         result = self.run(self.runtime.dispatcher.action(body))
+        self.action_results.append(result)
+        if result.get("ephemeral_text"):
+            self.replies.append((user.id, result["ephemeral_text"]))
         if isinstance(post, ConsolePost) and result.get("update"):
             update = result["update"]
             post.message = update.get("message", post.message)
