@@ -45,11 +45,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed_world(standin: MattermostStandin) -> dict[str, Any]:
+def seed_world(standin: MattermostStandin, *, channel_display_name: str = "Jugendamt – ASD Team 3") -> dict[str, Any]:
     team = standin.add_team("stadtverwaltung", "Stadtverwaltung")
     bot_user, token = standin.add_bot("amtsbote", roles="system_user system_post_all")
     standin.add_team_member(team, bot_user, admin=True)  # may manage slash commands
-    channel = standin.add_channel(team, "jugendamt-asd", "Jugendamt – ASD Team 3")
+    channel = standin.add_channel(team, "jugendamt-asd", channel_display_name)
     standin.add_member(channel, bot_user)
     users = {}
     for username, first, last, locale in STAFF:

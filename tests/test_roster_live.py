@@ -62,8 +62,9 @@ def env_for(standin, world, url: str) -> dict[str, str]:
     return env
 
 
-def post_rosters(env, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "post-rosters", "--date", TUESDAY, *extra],
+def post_rosters(env, *extra: str, day: str = TUESDAY) -> subprocess.Popen:
+    """`amtsbote post-rosters --date DAY` as its own process, as cron would run it."""
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "post-rosters", "--date", day, *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
