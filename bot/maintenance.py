@@ -2,7 +2,8 @@
 
 Presence data is personal data; what is past and older than the retention period
 is deleted, not archived. Delivered outbox rows are kept only a week, for
-diagnosing delivery problems.
+diagnosing delivery problems; a meeting's announcement row stays as long as the
+meeting, so that the announcement can still be edited.
 
 The purge runs on the scheduler tick, throttled by the bot's own clock (the one
 everything else asks): once per local day and at least once per hour of clock time.
@@ -17,6 +18,7 @@ import weakref
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from commands.base import Services
 from storage.models import (
@@ -32,6 +34,10 @@ from storage.models import (
 log = logging.getLogger("amtsbote.maintenance")
 
 OUTBOX_KEEP = timedelta(days=7)
+# A meeting's announcement is edited as long as the meeting runs (answers, next date, cancel), so its
+# delivered outbox row, which holds the post's id, stays with the meeting and goes with it
+# (commands.meeting.purge). One that was never delivered goes after the week like any other.
+ANNOUNCEMENTS = "meeting:%:announce"
 PURGE_EVERY = timedelta(hours=1)
 # services -> (local day, instant) of its last purge, by its own clock
 _last_purge: weakref.WeakKeyDictionary[Services, tuple[date, datetime]] = weakref.WeakKeyDictionary()
@@ -49,7 +55,9 @@ def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz) ->
         ("roster_post", sa.delete(RosterPost).where(RosterPost.day < cutoff_day)),
         ("call_forward", sa.delete(CallForward).where(CallForward.until < cutoff)),
         ("audit_log", sa.delete(AuditEntry).where(AuditEntry.at < cutoff)),
-        ("outbox", sa.delete(OutboxItem).where(OutboxItem.status != "pending", OutboxItem.created_at < now - OUTBOX_KEEP)),
+        ("outbox", sa.delete(OutboxItem).where(OutboxItem.status != "pending", OutboxItem.created_at < now - OUTBOX_KEEP,
+                                               ~sa.and_(col(OutboxItem.key).like(ANNOUNCEMENTS),
+                                                        OutboxItem.status == "done"))),
     ):
         counts[name] = session.execute(stmt).rowcount or 0
     from commands import meeting

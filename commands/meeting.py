@@ -63,7 +63,7 @@ from domain.recurrence import (
     skipped_days,
 )
 from storage.meeting_models import Meeting, MeetingCancellation, MeetingRsvp, ReminderLedger
-from storage.models import ChannelSettings, Rotation
+from storage.models import ChannelSettings, OutboxItem, Rotation
 
 log = logging.getLogger("amtsbote.meeting")
 
@@ -943,7 +943,65 @@ async def send_reminders(services: Services) -> None:
     services.notify_outbox()
 
 
-JOBS = [send_reminders]
+# -- the announcement follows the series --------------------------------------------------------------------
+
+REFRESH_LOOKBACK = timedelta(days=3)  # an occurrence that ended while the bot was down this long still counts
+
+
+def _refresh_key(meeting_id: int | None, occurrence_start: datetime) -> str:
+    return f"meeting:{meeting_id}:next:{int(occurrence_start.astimezone(UTC).timestamp())}"
+
+
+async def refresh_announcements(services: Services) -> None:
+    """When an occurrence of a series is over, edit the announcement to show the next one.
+
+    Each ended occurrence gives one edit, keyed by it in the outbox, so restarts and
+    replicas queue it once; the edit itself is idempotent anyway. The bare rule
+    decides cheaply which series to look at; cancellations and holidays come in
+    with the rendering (an edit after a skipped date shows the same next date)."""
+    now = services.clock.now()
+    with services.db.read() as session:
+        series = session.exec(select(Meeting).where(
+            col(Meeting.repeat).is_not(None), col(Meeting.cancelled_at).is_(None), Meeting.starts_at <= now)).all()
+        wanted: dict[str, Meeting] = {}
+        for meeting in series:
+            bare = schedule_of(meeting)
+            ended = [occ for occ in occurrences(bare, start=now - REFRESH_LOOKBACK - bare.duration, end=now)
+                     if occ.end <= now]
+            if ended:
+                wanted[_refresh_key(meeting.id, ended[-1].start)] = meeting
+        if not wanted:
+            return
+        done = set(session.exec(select(OutboxItem.key).where(col(OutboxItem.key).in_(list(wanted)))).all())
+        announced = set(session.exec(select(OutboxItem.key).where(col(OutboxItem.key).in_(
+            [_announce_key(m.id) for m in wanted.values()]))).all())
+    todo = {key: m for key, m in wanted.items() if key not in done and _announce_key(m.id) in announced}
+    if not todo:
+        return
+    people = sorted({uid for m in todo.values() for uid in [m.organizer_id, *_participant_ids(m)] if uid != FORGOTTEN})
+    try:
+        users = await services.mm.users(people)
+    except MattermostError as e:  # the names are part of the post; try again at the next tick
+        log.warning("announcements: could not look up names (%s)", e)
+        return
+    names = {uid: user.display_name for uid, user in users.items()}
+    bot = User(id=getattr(services.mm, "bot_user_id", "") or "amtsbote", username="amtsbote",
+               display_name="Amtsbote", locale=services.settings.bot_locale, is_bot=True)
+    with services.db.write() as session:
+        for key, meeting in todo.items():
+            row = session.get(Meeting, meeting.id)
+            if row is None or row.cancelled_at is not None:
+                continue  # cancelled since we looked: the cancel edited the announcement
+            facts = _facts(session, row, services.settings, now)
+            ctx = Context(services=services, user=bot, channel_id=row.channel_id, team_id=row.team_id,
+                          locale=facts.locale, now=now)
+            organizer = "–" if row.organizer_id == FORGOTTEN else names.get(row.organizer_id, "–")
+            message, props = render_announcement(ctx, row, facts, names, organizer=organizer)
+            enqueue_patch(session, key=key, target_key=_announce_key(row.id), message=message, props=props, now=now)
+    services.notify_outbox()
+
+
+JOBS = [send_reminders, refresh_announcements]
 
 
 # -- for the roster, data protection and retention -----------------------------------------------------------
@@ -1009,12 +1067,16 @@ def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, 
     file's SEQUENCE counts them."""
     old = select(Meeting.id).where(sa.or_(col(Meeting.ends_at) < cutoff, col(Meeting.cancelled_at) < cutoff))
     ids = list(session.exec(old).all())
-    counts = {"meeting_rsvp": 0, "meeting_cancellation": 0, "meeting_reminder": 0, "meeting": 0}
+    counts = {"meeting_rsvp": 0, "meeting_cancellation": 0, "meeting_reminder": 0, "meeting": 0,
+              "meeting_announcement": 0}
     if ids:
         for name, model in (("meeting_rsvp", MeetingRsvp), ("meeting_cancellation", MeetingCancellation),
                             ("meeting_reminder", ReminderLedger)):
             counts[name] += session.execute(sa.delete(model).where(col(model.meeting_id).in_(ids))).rowcount or 0
         counts["meeting"] = session.execute(sa.delete(Meeting).where(col(Meeting.id).in_(ids))).rowcount or 0
+        # the announcement's outbox row was kept for editing it (bot.maintenance); with the meeting it goes
+        counts["meeting_announcement"] = session.execute(sa.delete(OutboxItem).where(
+            col(OutboxItem.key).in_([_announce_key(i) for i in ids]))).rowcount or 0
     # Ledger rows of running series are bookkeeping; past the cutoff they can never be due again.
     counts["meeting_reminder"] += session.execute(
         sa.delete(ReminderLedger).where(col(ReminderLedger.occurrence_start) < cutoff)).rowcount or 0

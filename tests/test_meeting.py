@@ -360,6 +360,51 @@ def test_recurring_meetings_skip_holidays_of_the_channels_region(tmp_path):
         bot.close()
 
 
+# -- the announcement follows the series ---------------------------------------------------------------------
+
+
+def test_after_an_occurrence_the_announcement_shows_the_next_one_and_keeps_the_answers(bot):
+    bot.slash('/meeting neu "Teamrunde" heute 10:00 wöchentlich')
+    post = announcement(bot)
+    bot.click(post, "Zusage", as_="bernd.mueller")
+    assert "**Nächster Termin:** Mo, 23.11.2026, 10:00–10:30 Uhr" in text_of(post)
+    bot.advance("2026-11-23 10:25")
+    assert "**Nächster Termin:** Mo, 23.11.2026, 10:00–10:30 Uhr" in text_of(post)  # still running
+    bot.advance("2026-11-23 10:35")
+    text = text_of(post)
+    assert "**Nächster Termin:** Mo, 30.11.2026, 10:00–10:30 Uhr" in text  # edited in place
+    assert "✅ Zusagen: 1 · ❌ Absagen: 0" in text and buttons(post) == ["Zusage", "Absage"]
+    assert bot.posts() == [post] + reminders(bot.posts())  # no new post, only the reminder
+    bot.advance("2026-11-23 11:30")
+    with bot.runtime.db.read() as session:
+        edits = session.exec(select(OutboxItem.key).where(OutboxItem.key.like("meeting:1:next:%"))).all()
+    assert len(edits) == 1  # one edit per occurrence, not one per tick
+
+
+def test_an_occurrence_that_ended_while_the_bot_was_down_is_caught_up_skipping_holidays_and_called_off_dates(
+        tmp_path):
+    bot = BotHarness(tmp_path, start="2026-12-18 09:00")  # a Friday
+    try:
+        bot.slash('/meeting neu "Wochenabschluss" heute 10:00 wöchentlich')
+        bot.slash("/meeting absagen 1 8.1.")
+        bot.set_time("2026-12-19 12:00")  # down from Friday morning to Saturday noon
+        bot.tick()
+        # 25.12. and 1.1. are public holidays, 8.1. is called off
+        assert "**Nächster Termin:** Fr, 15.01.2027, 10:00–10:30 Uhr" in text_of(announcement(bot))
+    finally:
+        bot.close()
+
+
+def test_a_series_announced_weeks_ago_can_still_be_edited(bot):
+    bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 wöchentlich')
+    bot.tick()
+    bot.set_time("2026-12-16 09:00")  # more than the week delivered outbox rows are kept
+    bot.tick()
+    assert "**Nächster Termin:** Mo, 21.12.2026, 10:00–10:30 Uhr" in text_of(announcement(bot))
+    bot.slash("/meeting absagen 1")
+    assert text_of(announcement(bot)).startswith("#### ❌ Abgesagt: Teamrunde") and buttons(announcement(bot)) == []
+
+
 # -- cancelling --------------------------------------------------------------------------------------------
 
 
@@ -590,9 +635,11 @@ def test_finished_meetings_are_deleted_after_the_retention_period(bot):
     bot.set_time("2027-03-05 12:00")  # 95 days after the one-off meeting
     with bot.runtime.db.write() as session:
         counts = purge(session, now=bot.clock.now(), retention_days=90, tz=BERLIN)
-    assert counts["meeting"] == 1 and counts["meeting_rsvp"] == 1
+    assert counts["meeting"] == 1 and counts["meeting_rsvp"] == 1 and counts["meeting_announcement"] == 1
     with bot.runtime.db.read() as session:
         assert [m.title for m in session.exec(select(Meeting)).all()] == ["Serie"]
+        # the series' announcement row stays to be edited; everything else delivered went after a week
+        assert session.exec(select(OutboxItem.key)).all() == ["meeting:2:announce"]
 
 
 # -- several replicas on PostgreSQL ------------------------------------------------------------------------------
