@@ -123,6 +123,9 @@ class ConsoleMattermost:
             raise PermanentError("no such channel", 404)
         return self.channels[channel_id]
 
+    async def channels_by_ids(self, channel_ids: list[str]) -> dict[str, Channel]:
+        return {cid: self.channels[cid] for cid in channel_ids if cid in self.channels}
+
     async def channel_members(self, channel_id: str) -> list[User]:
         return [self.users_by_id[u] for u in self.members.get(channel_id, [])]
 

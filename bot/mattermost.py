@@ -25,6 +25,9 @@ log = logging.getLogger("amtsbote.mattermost")
 
 USER_CACHE_SECONDS = 300.0
 ROLE_CACHE_SECONDS = 60.0
+FIND_POST_PAGE = 200
+FIND_POST_MAX_PAGES = 25  # 5,000 posts back: far more than a channel gets while a post is retried
+CHANNEL_FETCH_CONCURRENCY = 8
 
 
 class MattermostError(Exception):
@@ -102,6 +105,16 @@ class MattermostPort(Protocol):
     async def users(self, user_ids: list[str]) -> dict[str, User]: ...
     async def users_by_username(self, usernames: list[str]) -> dict[str, User]: ...
     async def channel(self, channel_id: str) -> Channel: ...
+    async def channels_by_ids(self, channel_ids: list[str]) -> dict[str, Channel]:
+        """Many channels at once (those that cannot be read are left out)."""
+        found = {}
+        for cid in dict.fromkeys(channel_ids):
+            try:
+                found[cid] = await self.channel(cid)
+            except MattermostError:
+                pass
+        return found
+
     async def channel_members(self, channel_id: str) -> list[User]: ...
     async def is_channel_admin(self, channel_id: str, user_id: str) -> bool: ...
     async def is_team_admin(self, team_id: str, user_id: str) -> bool: ...
@@ -263,11 +276,46 @@ class RestMattermost:
         cached = self._channels.get(channel_id)
         if cached is not None:
             return cached
-        data = await self._call("get", f"/api/v4/channels/{channel_id}")
+        return self._remember_channel(await self._call("get", f"/api/v4/channels/{channel_id}"))
+
+    def _remember_channel(self, data: dict[str, Any]) -> Channel:
         channel = Channel(id=data["id"], team_id=data.get("team_id") or "", name=data.get("name") or "",
                           display_name=data.get("display_name") or data.get("name") or "", type=data.get("type") or "O")
-        self._channels.put(channel_id, channel)
+        self._channels.put(channel.id, channel)
         return channel
+
+    async def channels_by_ids(self, channel_ids: list[str]) -> dict[str, Channel]:
+        """Many channels at once, for the morning fan-out: the bot's own channels come in one
+        request per team; the rest (channels the bot posts to without being a member) one by one."""
+        found: dict[str, Channel] = {}
+        missing = []
+        for cid in dict.fromkeys(channel_ids):
+            cached = self._channels.get(cid)
+            if cached is not None:
+                found[cid] = cached
+            else:
+                missing.append(cid)
+        if len(missing) > CHANNEL_FETCH_CONCURRENCY:
+            wanted = set(missing)
+            try:
+                for team in await self.bot_teams():
+                    for data in await self._call("get", f"/api/v4/users/{self.bot_user_id}/teams/{team['id']}/channels"):
+                        if data.get("id") in wanted:
+                            found[data["id"]] = self._remember_channel(data)
+            except MattermostError as e:  # one by one below
+                log.info("channel list of the bot unavailable (%s); fetching channels one by one", e)
+            missing = [cid for cid in missing if cid not in found]
+        semaphore = asyncio.Semaphore(CHANNEL_FETCH_CONCURRENCY)
+
+        async def one(cid: str) -> None:
+            async with semaphore:
+                try:
+                    found[cid] = await self.channel(cid)
+                except MattermostError:
+                    pass
+
+        await asyncio.gather(*(one(cid) for cid in missing))
+        return found
 
     async def channel_members(self, channel_id: str) -> list[User]:
         members: list[User] = []
@@ -346,18 +394,26 @@ class RestMattermost:
     async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
         """The id of a post of ours carrying `marker`, created since `since_ms`, if any.
 
-        Used before re-sending a post whose earlier attempt may have reached the server."""
-        page = 0
-        while True:
+        Used before re-sending a post whose earlier attempt may have reached the server. Pages
+        back from the newest post until the posts are older than `since_ms`. (`since` is not
+        used: with it, Mattermost ignores paging, so a busy channel would repeat one page.)"""
+        for page in range(FIND_POST_MAX_PAGES):
             data = await self._call("get", f"/api/v4/channels/{channel_id}/posts",
-                                    params={"since": since_ms, "page": page, "per_page": 200})
+                                    params={"page": page, "per_page": FIND_POST_PAGE})
             posts = (data or {}).get("posts") or {}
-            for post in posts.values():
+            order = (data or {}).get("order") or list(posts)
+            oldest = None
+            for post_id in order:
+                post = posts.get(post_id) or {}
                 if post.get("user_id") == self.bot_user_id and (post.get("props") or {}).get(MARKER_PROP) == marker:
-                    return post["id"]
-            if len(posts) < 200:
+                    return post_id
+                created = post.get("create_at")
+                if isinstance(created, int):
+                    oldest = created if oldest is None else min(oldest, created)
+            if len(order) < FIND_POST_PAGE or (oldest is not None and oldest < since_ms):
                 return None
-            page += 1
+        log.warning("post lookup in channel %s stopped after %s pages", channel_id, FIND_POST_MAX_PAGES)
+        return None
 
     async def direct_channel(self, user_id: str) -> str:
         if user_id in self._dm_channels:

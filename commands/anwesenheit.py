@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -128,31 +128,54 @@ def effective_settings(rotation: Rotation, row: ChannelSettings | None, services
 # -- composing ------------------------------------------------------------------------------------
 
 
-def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str],
-              tz: Any = None) -> dict[str, str]:
-    """Active forwards as roster text, if the call-forwarding module provides them."""
+def _forward_views(session: Session, user_ids: list[str], now: datetime, tz: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Active forwards of these people, and the phone numbers their descriptions need."""
     from commands import rufumleitung
 
-    active = getattr(rufumleitung, "active_forwards", None)
-    describe = getattr(rufumleitung, "describe_forward", None)
-    if active is None or describe is None or not user_ids:
-        return {}
-    views = active(session, user_ids, now, tz=tz)
+    if not user_ids:
+        return {}, {}
+    views = rufumleitung.active_forwards(session, user_ids, now, tz=tz)
     if not views:
-        return {}
-    numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers).where(col(PhoneNumbers.user_id).in_(
-        list(views) + [v.colleague_id for v in views.values() if getattr(v, "colleague_id", None)]))).all()}
-    return {uid: describe(view, locale, names, numbers) for uid, view in views.items()}
+        return {}, {}
+    wanted = list(views) + [v.colleague_id for v in views.values() if getattr(v, "colleague_id", None)]
+    numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers).where(col(PhoneNumbers.user_id).in_(wanted))).all()}
+    return views, numbers
+
+
+def _describe_forwards(views: dict[str, Any], numbers: dict[str, Any], user_ids: Any, locale: str,
+                       names: dict[str, str]) -> dict[str, str]:
+    """Roster text of the active forwards of `user_ids`."""
+    from commands.rufumleitung import describe_forward
+
+    return {uid: describe_forward(views[uid], locale, names, numbers) for uid in user_ids if uid in views}
+
+
+def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str],
+              tz: Any = None) -> dict[str, str]:
+    """Active forwards as roster text."""
+    views, numbers = _forward_views(session, user_ids, now, tz)
+    return _describe_forwards(views, numbers, views, locale, names)
 
 
 def _meetings(session: Session, channel_id: str, day: date, services: Services) -> list[roster_view.RosterMeeting]:
-    from commands import meeting
+    from commands.meeting import meetings_on
 
-    meetings_on = getattr(meeting, "meetings_on", None)
-    if meetings_on is None:
-        return []
     return [roster_view.RosterMeeting(m.start, m.end, m.title)
             for m in meetings_on(session, channel_id, day, services.tz, default_region=services.settings.bot_holiday_region)]
+
+
+def _channels_with_meetings(session: Session, channel_ids: list[str], day: date, services: Services) -> set[str]:
+    """Which of these channels have a meeting that may occur on `day` (one query for many channels)."""
+    from storage.meeting_models import Meeting
+
+    start = datetime.combine(day, time(), tzinfo=services.tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=services.tz).astimezone(UTC)
+    found: set[str] = set()
+    for at in range(0, len(channel_ids), 500):
+        found.update(session.exec(select(Meeting.channel_id).distinct().where(
+            col(Meeting.channel_id).in_(channel_ids[at:at + 500]), col(Meeting.cancelled_at).is_(None),
+            Meeting.starts_at < end, sa.or_(col(Meeting.ends_at).is_(None), col(Meeting.ends_at) > start))).all())
+    return found
 
 
 async def build_roster(services: Services, channel_id: str, day: date, *, locale: str) -> roster_view.Roster | None:
@@ -171,17 +194,20 @@ async def build_roster(services: Services, channel_id: str, day: date, *, locale
 
 def _compose(services: Services, row: Rotation, days: list[Any], day: date, channel_name: str, names: dict[str, str],
              locale: str) -> roster_view.Roster:
-    if days:
-        day_plan = days[0]
-    else:  # weekend: an empty plan
-        from domain.rotation import DayPlan
-
-        day_plan = DayPlan(day, None, {}, 0, False)
+    day_plan = _day_plan(days, day)
     with services.db.read() as session:
         forwards = _forwards(session, list(day_plan.entries), services.clock.now(), locale, names, services.tz)
         meetings = _meetings(session, row.channel_id, day, services)
     return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
                                meetings=meetings, min_office=row.min_office)
+
+
+def _day_plan(days: list[Any], day: date) -> Any:
+    if days:
+        return days[0]
+    from domain.rotation import DayPlan  # weekend: an empty plan
+
+    return DayPlan(day, None, {}, 0, False)
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -374,8 +400,8 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
     channel id -> (message, props, content hash)."""
     if not due:
         return {}
+    channel_ids = [r.channel_id for r, _ in due]
     with services.db.read() as session:
-        channel_ids = [r.channel_id for r, _ in due]
         member_rows = session.exec(select(RotationMember).where(col(RotationMember.channel_id).in_(channel_ids))).all()
         members_by_channel: dict[str, dict[str, str]] = {}
         for m in member_rows:
@@ -383,19 +409,24 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
         everyone = list({m.user_id for m in member_rows})
         changes = presence.changes_for(session, everyone, day, day)
         absences = presence.absences_for(session, everyone, day, day)
+        views, numbers = _forward_views(session, everyone, services.clock.now(), services.tz)
+        with_meetings = _channels_with_meetings(session, channel_ids, day, services)
+        meetings = {cid: _meetings(session, cid, day, services) for cid in with_meetings}
     names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
+    channels = await services.mm.channels_by_ids(channel_ids)
     rendered = {}
     for rotation, conf in due:
-        try:
-            channel_name = (await services.mm.channel(rotation.channel_id)).display_name
-        except Exception:
-            channel_name = ""
+        channel = channels.get(rotation.channel_id)
         members = members_by_channel.get(rotation.channel_id, {})
         # only this channel's members: a change of someone in another channel must not list them here
         own_changes = {(p, day): changes[(p, day)] for p in members if (p, day) in changes}
         own_absences = {(p, day) for p in members if (p, day) in absences}
         days = plan(presence.to_domain(rotation), day, day, members, own_changes, own_absences, locale=conf.locale)
-        roster = _compose(services, rotation, days, day, channel_name, names, conf.locale)
+        day_plan = _day_plan(days, day)
+        roster = roster_view.compose(
+            day_plan, channel_name=channel.display_name if channel else "", names=names,
+            forwards=_describe_forwards(views, numbers, day_plan.entries, conf.locale, names),
+            meetings=meetings.get(rotation.channel_id, []), min_office=rotation.min_office)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered
 

@@ -75,6 +75,38 @@ BUILTIN_TRIGGERS = frozenset(
     "shortcuts shrug status".split())
 
 
+class _ChannelMembers(dict[tuple[str, str], ChannelMember]):
+    """(channel id, user id) -> member, with an index of each channel's members, so that a post
+    in one channel of a large world does not scan every membership."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_channel: dict[str, dict[str, None]] = {}
+
+    def __setitem__(self, key: tuple[str, str], value: ChannelMember) -> None:
+        super().__setitem__(key, value)
+        self._by_channel.setdefault(key[0], {})[key[1]] = None
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        super().__delitem__(key)
+        self._by_channel.get(key[0], {}).pop(key[1], None)
+
+    _missing = object()
+
+    def pop(self, key: tuple[str, str], default: Any = _missing) -> Any:
+        if key in self:
+            value = super().pop(key)
+            self._by_channel.get(key[0], {}).pop(key[1], None)
+            return value
+        if default is self._missing:
+            raise KeyError(key)
+        return default
+
+    def of(self, channel_id: str) -> list[str]:
+        """The user ids of a channel's members, in the order they joined."""
+        return list(self._by_channel.get(channel_id, ()))
+
+
 class ApiError(Exception):
     """A Mattermost AppError; rendered as the standard JSON error body."""
 
@@ -216,7 +248,7 @@ class MattermostStandin:
         self._tokens: dict[str, str] = {}
         self._channels: dict[str, Channel] = {}
         self._team_members: dict[tuple[str, str], TeamMember] = {}
-        self._channel_members: dict[tuple[str, str], ChannelMember] = {}
+        self._channel_members = _ChannelMembers()
         self._posts: dict[str, Post] = {}
         self._ephemerals: list[Post] = []
         self._files: dict[str, FileInfo] = {}
@@ -926,6 +958,7 @@ class MattermostStandin:
             Route(f"{v4}/users/usernames", self._users_by_usernames, methods=["POST"]),
             Route(f"{v4}/users/{{user_id}}", self._get_user, methods=["GET"]),
             Route(f"{v4}/users/{{user_id}}/teams", self._user_teams, methods=["GET"]),
+            Route(f"{v4}/users/{{user_id}}/teams/{{team_id}}/channels", self._user_team_channels, methods=["GET"]),
             Route(f"{v4}/teams/{{team_id}}", self._get_team, methods=["GET"]),
             Route(f"{v4}/teams/{{team_id}}/members/{{user_id}}", self._get_team_member, methods=["GET"]),
             Route(f"{v4}/teams/{{team_id}}/channels/name/{{channel_name}}", self._channel_by_name, methods=["GET"]),
@@ -1088,6 +1121,24 @@ class MattermostStandin:
                      if u == uid and not m.delete_at and t in self._teams]
         return JSONResponse(teams)
 
+    async def _user_team_channels(self, request: Request) -> Response:
+        """GetChannelsForTeamForUser: every channel of the team the user is a member of."""
+        me = self._session(request)
+        uid = self._path_id(request, "user_id", allow_me=me)
+        tid = self._path_id(request, "team_id")
+        if uid != me.id and not me.is_system_admin:
+            raise _forbidden()
+        include_deleted = request.query_params.get("include_deleted", "false").lower() == "true"
+        with self._lock:
+            if tid not in self._teams:
+                raise ApiError(404, "app.team.get.find.app_error", "Unable to find the existing team.")
+            if not self._can_view_team(me, tid):
+                raise _forbidden()
+            channels = [self._channels[c].to_api() for (c, u) in self._channel_members
+                        if u == uid and c in self._channels and self._channels[c].team_id == tid
+                        and (include_deleted or not self._channels[c].delete_at)]
+        return JSONResponse(channels)
+
     async def _get_team(self, request: Request) -> Response:
         me = self._session(request)
         tid = self._path_id(request, "team_id")
@@ -1136,7 +1187,7 @@ class MattermostStandin:
         chan = self._readable_channel(me, self._path_id(request, "channel_id"))
         page, per_page = _page(request.query_params)
         with self._lock:
-            members = [m.to_api() for (c, _), m in self._channel_members.items() if c == chan.id]
+            members = [self._channel_members[(chan.id, u)].to_api() for u in self._channel_members.of(chan.id)]
         return JSONResponse(members[page * per_page:(page + 1) * per_page])
 
     async def _get_channel_member(self, request: Request) -> Response:
@@ -1278,7 +1329,7 @@ class MattermostStandin:
     def _publish_posted(self, sender: User, chan: Channel, api: dict[str, Any], *, set_online: bool) -> None:
         post_json = json.dumps(api)
         with self._lock:
-            members = {u: self._users[u] for (c, u) in self._channel_members if c == chan.id and u in self._users}
+            members = {u: self._users[u] for u in self._channel_members.of(chan.id) if u in self._users}
         message = api["message"]
 
         def per_user(uid: str, data: dict[str, Any]) -> dict[str, Any]:
