@@ -41,7 +41,8 @@ log = logging.getLogger("amtsbote.outbox")
 
 LEASE = timedelta(seconds=30)  # longer than one delivery can take (10 s timeout + lookup)
 MAX_BACKOFF_SECONDS = 300.0
-MAX_ATTEMPTS = 200  # about half a day of retries at the maximum backoff
+MAX_BATCH = 200
+RECORD_BATCH = 50  # delivered rows written per transaction
 RECONCILE_WINDOW = timedelta(minutes=5)
 
 
@@ -113,6 +114,7 @@ class Outbox:
         self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # monotonic; set by a 429
+        self._delivered: list[dict[str, Any]] = []  # "done" records not yet written
         self.delivered = 0
 
     def notify(self) -> None:
@@ -136,12 +138,17 @@ class Outbox:
             except TimeoutError:
                 pass
 
-    async def deliver_due(self, *, limit: int = 200) -> int:
+    def batch_size(self) -> int:
+        """How many rows one pass claims: no more than the send rate gets through well inside
+        the lease, so a claimed row is never still waiting when another replica may take it."""
+        return max(1, min(MAX_BATCH, int(self.bucket.rate * LEASE.total_seconds() / 3)))
+
+    async def deliver_due(self, *, limit: int | None = None) -> int:
         """Claim and deliver what is due; returns how many rows were attempted."""
         pause = self._paused_until - time.monotonic()
         if pause > 0:
             await asyncio.sleep(pause)
-        rows = self._claim(limit)
+        rows = self._claim(limit or self.batch_size())
         if not rows:
             return 0
         semaphore = asyncio.Semaphore(self.concurrency)
@@ -149,9 +156,23 @@ class Outbox:
         async def one(row: OutboxItem) -> None:
             async with semaphore:
                 await self._deliver(row)
+                if len(self._delivered) >= RECORD_BATCH:
+                    self._flush_delivered()
 
-        await asyncio.gather(*(one(row) for row in rows))
+        try:
+            await asyncio.gather(*(one(row) for row in rows))
+        finally:
+            self._flush_delivered()
         return len(rows)
+
+    def _flush_delivered(self) -> None:
+        """Record delivered rows, many in one transaction. Until then a row is `unsure`: a crash
+        before this write makes the next attempt look the post up first, never post it again."""
+        if not self._delivered:
+            return
+        done, self._delivered = self._delivered, []
+        with self.db.write() as session:
+            session.execute(sa.update(OutboxItem), done)
 
     async def drain(self, *, timeout: float = 30.0) -> bool:
         """Deliver until nothing is due (CLI runs and tests). True if the outbox is empty."""
@@ -217,11 +238,11 @@ class Outbox:
                     log.info("outbox %s: post already delivered earlier, not sending again", row.id)
             if post_id is None:
                 await self.bucket.acquire()
+                if self._release_if_paused(row):
+                    return
                 post_id = await self.port.create_post(channel_id=channel_id, message=row.message, props=props,
                                                       pending_post_id=row.pending_post_id)
-            self._record(row.id, status="done", post_id=post_id, delivered_at=self.clock.now(), unsure=False,
-                         claimed_until=None, last_error=None)
-            self.delivered += 1
+            self._done(row, post_id)
         except PermanentError as e:
             log.error("outbox %s (%s) refused by Mattermost: %s", row.id, row.kind, e)
             self._record(row.id, status="dead", last_error=str(e)[:200], claimed_until=None)
@@ -248,8 +269,26 @@ class Outbox:
             return
         props[MARKER_PROP] = target.key
         await self.bucket.acquire()
+        if self._release_if_paused(row):
+            return
         await self.port.patch_post(target.post_id, message=row.message, props=props)
-        self._record(row.id, status="done", post_id=target.post_id, delivered_at=self.clock.now(), claimed_until=None)
+        self._done(row, target.post_id)
+
+    def _done(self, row: OutboxItem, post_id: str) -> None:
+        # The text is not kept once it is in Mattermost: the row only remembers where it went.
+        self._delivered.append({"id": row.id, "status": "done", "post_id": post_id, "delivered_at": self.clock.now(),
+                                "unsure": False, "claimed_until": None, "last_error": None, "message": "",
+                                "props": None})
+        self.delivered += 1
+
+    def _release_if_paused(self, row: OutboxItem) -> bool:
+        """A 429 arrived while this row waited its turn: give it back unsent until the pause ends."""
+        pause = self._paused_until - time.monotonic()
+        if pause <= 0:
+            return False
+        self._record(row.id, claimed_until=None, unsure=row.unsure,
+                     next_attempt_at=self.clock.now() + timedelta(seconds=pause))
+        return True
 
     def _retry_later(self, row: OutboxItem, error: TransientError) -> None:
         attempts = row.attempts + 1
@@ -265,11 +304,9 @@ class Outbox:
             # a definite failure means the post does not exist; an unknown outcome keeps `unsure`
             "unsure": isinstance(error, UnknownOutcome) or row.unsure,
         }
-        if attempts >= MAX_ATTEMPTS:
-            changes["status"] = "dead"
-            log.error("outbox %s: giving up after %s attempts (%s)", row.id, attempts, error)
-        else:
-            log.warning("outbox %s (%s): %s; retrying in %.1f s", row.id, row.kind, error, delay)
+        # Never given up: a post that is owed stays owed until Mattermost takes it.
+        log_at = logging.ERROR if attempts % 50 == 0 else logging.WARNING
+        log.log(log_at, "outbox %s (%s): %s; attempt %s, retrying in %.1f s", row.id, row.kind, error, attempts, delay)
         self._record(row.id, **changes)
 
     def _record(self, row_id: int | None, **changes: Any) -> None:

@@ -1,0 +1,117 @@
+"""The outbox with a scripted Mattermost: pauses after a 429, rows that are never given up,
+batches that fit the lease, and delivered rows that keep no text."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from bot.mattermost import TransientError
+from bot.outbox import LEASE, Outbox, enqueue_post
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import OutboxItem
+
+
+class ScriptedPort:
+    """Answers create_post from a script: an exception to raise, or None for success."""
+
+    bot_user_id = "bot"
+
+    def __init__(self, script: list[BaseException | None] | None = None) -> None:
+        self.script = list(script or [])
+        self.sent: list[tuple[float, str]] = []  # (monotonic time, message) of every attempt
+
+    async def create_post(self, *, channel_id: str, message: str, props: Any, pending_post_id: str,
+                          root_id: str | None = None, file_ids: list[str] | None = None) -> str:
+        self.sent.append((time.monotonic(), message))
+        outcome = self.script.pop(0) if self.script else None
+        if outcome is not None:
+            raise outcome
+        return f"post{len(self.sent):022d}"
+
+    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
+        return None
+
+
+@pytest.fixture
+def db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'outbox.db'}"
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def owe(db: Database, clock: ManualClock, n: int) -> None:
+    with db.write() as session:
+        for i in range(n):
+            enqueue_post(session, key=f"k{i}", channel_id="c" * 26, message=f"Nachricht {i}", now=clock.now(),
+                         props={"attachments": [{"text": f"Anna Schmidt {i}"}]})
+
+
+def rows(db: Database) -> list[OutboxItem]:
+    with db.read() as session:
+        return list(session.exec(select(OutboxItem).order_by(OutboxItem.id)).all())
+
+
+def test_a_429_pauses_the_rest_of_the_batch_until_retry_after(db):
+    clock = ManualClock(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    owe(db, clock, 6)
+    port = ScriptedPort([None, TransientError("rate limited (429)", retry_after=1.0)])
+    outbox = Outbox(db, port, clock, rate=1000, burst=1000, concurrency=1)
+
+    asyncio.run(outbox.deliver_due())
+    limited_at = port.sent[1][0]
+    assert len(port.sent) == 2  # the other four waited in the batch and were given back unsent
+    pending = [r for r in rows(db) if r.status == "pending"]
+    assert len(pending) == 5 and all(r.claimed_until is None for r in pending)
+    assert all(not r.unsure for r in pending if r.key != "k1")  # never sent, so they cannot exist
+
+    clock.advance(timedelta(seconds=2))
+    asyncio.run(outbox.drain(timeout=10))
+    assert [m for _, m in port.sent].count("Nachricht 1") == 2
+    assert all(at - limited_at >= 1.0 for at, _ in port.sent[2:])
+    assert {r.status for r in rows(db)} == {"done"}
+
+
+def test_a_post_that_keeps_failing_is_never_given_up(db):
+    clock = ManualClock(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    owe(db, clock, 1)
+    with db.write() as session:
+        row = session.exec(select(OutboxItem)).one()
+        row.attempts = 5_000  # weeks of an outage
+        session.add(row)
+    port = ScriptedPort([TransientError("server error 503")])
+    outbox = Outbox(db, port, clock, rate=1000, burst=1000)
+    asyncio.run(outbox.deliver_due())
+    (row,) = rows(db)
+    assert row.status == "pending" and row.next_attempt_at > clock.now()
+    clock.advance(timedelta(seconds=3600))
+    asyncio.run(outbox.drain(timeout=10))
+    assert rows(db)[0].status == "done"
+
+
+def test_delivered_rows_keep_where_the_post_went_but_not_its_text(db):
+    clock = ManualClock(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    owe(db, clock, 120)  # more than one batch of recorded deliveries
+    port = ScriptedPort()
+    asyncio.run(Outbox(db, port, clock, rate=1000, burst=1000).drain(timeout=30))
+    delivered = rows(db)
+    assert len(port.sent) == 120 and len({m for _, m in port.sent}) == 120
+    assert all(r.status == "done" and r.post_id and not r.unsure for r in delivered)
+    assert all(r.message == "" and r.props is None for r in delivered)
+
+
+@pytest.mark.parametrize("rate", [0.2, 1, 10, 100, 1_000_000])
+def test_a_batch_never_holds_more_rows_than_the_rate_sends_within_the_lease(db, rate):
+    outbox = Outbox(db, ScriptedPort(), ManualClock(datetime(2026, 11, 24, tzinfo=UTC)), rate=rate, burst=1)
+    size = outbox.batch_size()
+    assert 1 <= size <= 200
+    assert size / rate < LEASE.total_seconds() / 2 or size == 1
