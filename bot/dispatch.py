@@ -58,6 +58,11 @@ ONE_MOMENT = Text(
     de="⏳ Einen Moment, die Antwort folgt gleich.",
     en="⏳ One moment, the answer follows shortly.",
 )
+TOO_LONG = Text(
+    de="Der Text ist zu lang (höchstens {limit} Zeichen). Es wurde nichts geändert.",
+    en="The text is too long (at most {limit} characters). Nothing was changed.",
+)
+MAX_TEXT = 10_000  # characters of command text; longer text is refused, never cut (a cut "für @name" would change its meaning)
 UNKNOWN_COMMAND = Text(
     de="Diesen Befehl kenne ich nicht. Verfügbar: {triggers}",
     en="I do not know this command. Available: {triggers}",
@@ -80,7 +85,7 @@ def parse_slash_form(form: Mapping[str, list[str]]) -> SlashRequest:
 
     return SlashRequest(
         command=_first(form, "command")[:130],
-        text=_first(form, "text")[:10_000],
+        text=_first(form, "text")[:MAX_TEXT],
         user_id=_first(form, "user_id")[:26],
         user_name=_first(form, "user_name")[:64],
         channel_id=_first(form, "channel_id")[:26],
@@ -171,7 +176,8 @@ class Dispatcher:
         request = parse_slash_form(form)
         kind = self.tokens.check(request.team_id, request.command, token)
         started = time.perf_counter()
-        task = asyncio.create_task(self._run(kind, request))
+        too_long = len(_first(form, "text")) > MAX_TEXT
+        task = asyncio.create_task(self._run(kind, request, too_long=too_long))
         try:
             reply = await asyncio.wait_for(asyncio.shield(task), REPLY_DEADLINE)
         except TimeoutError:
@@ -201,7 +207,7 @@ class Dispatcher:
                 log.warning("response_url follow-up failed (%s), attempt %s", e, attempt + 1)
                 await asyncio.sleep(1 + attempt)
 
-    async def _run(self, kind: str, request: SlashRequest) -> Reply:
+    async def _run(self, kind: str, request: SlashRequest, *, too_long: bool = False) -> Reply:
         locale = self.services.settings.bot_locale
         try:
             user = await self.services.mm.user(request.user_id)
@@ -209,6 +215,9 @@ class Dispatcher:
             self._remember_locale(request.user_id, locale)
             ctx = Context(services=self.services, user=user, channel_id=request.channel_id,
                           team_id=request.team_id, locale=locale, now=self.services.clock.now())
+            if too_long:
+                limit = f"{MAX_TEXT:,}".replace(",", "." if locale == "de" else ",")
+                raise LocalizedError(TOO_LONG, limit=limit)
             command = self.registry.get(kind)
             if command is None:
                 triggers = ", ".join("/" + t for t in self.services.settings.command_triggers.values())

@@ -64,7 +64,7 @@ def unescape_for_terminal(text: str) -> str:
 # (the client's `\B@`; "ä@all" still mentions) and followed by a name character.
 # Usernames and group names are lower-case ASCII letters, digits, ".", "-" and "_".
 _LIVE_AT = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
-_SLACK_MENTION = re.compile(r"(?<!\\)<[!@][^>\s]*>")
+_SLACK_MENTION = re.compile(r"(?<!\\)<[!@][A-Za-z0-9][^>\s]*>")
 _BROADCAST = {"channel", "all", "here", "everyone"}
 
 

@@ -7,8 +7,10 @@ synchronous for readable tests; each runs on the harness's own event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,43 @@ TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 def berlin(spec: str) -> datetime:
     """berlin("2026-11-24 09:00") -> aware datetime in Europe/Berlin."""
     return datetime.strptime(spec, "%Y-%m-%d %H:%M").replace(tzinfo=BERLIN)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@functools.cache
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """Words only the German texts use, and words only the English texts use (from every `Text`)."""
+    import gc
+
+    import bot.runtime  # noqa: F401 - loads every command module and with it every text
+    from bot.i18n import Text
+
+    german: set[str] = set()
+    english: set[str] = set()
+    for text in (o for o in gc.get_objects() if isinstance(o, Text)):
+        german.update(_WORD.findall(re.sub(r"\{[^}]*\}", " ", text.de)))
+        english.update(_WORD.findall(re.sub(r"\{[^}]*\}", " ", text.en)))
+    return frozenset(german - english), frozenset(english - german)
+
+
+def language_words(text: str, typed: str = "") -> tuple[list[str], list[str]]:
+    """(German-only words, English-only words) of the bot's own texts found in `text`, not counting
+    words the user typed (an echo is no evidence of the reply's language)."""
+    german, english = _vocabulary()
+    typed_words = set(_WORD.findall(typed))
+    text = re.sub(r"/[\w-]+", " ", text)  # command triggers are configured names, in no language
+    words = [w for w in _WORD.findall(text) if w not in typed_words]
+    return [w for w in words if w in german], [w for w in words if w in english]
+
+
+def assert_localized(text: str, locale: str, typed: str = "") -> None:
+    """`text` is a reply in `locale`: mostly the bot's words of that language, hardly any of the other."""
+    german, english = language_words(text, typed)
+    own, other = (german, english) if locale == "de" else (english, german)
+    assert text.strip(), "empty reply"
+    assert own and len(other) <= len(own) // 4, f"not {locale}: {text[:300]!r} (de {german[:8]}, en {english[:8]})"
 
 
 class BotHarness:

@@ -7,19 +7,21 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from bot.outbox import enqueue_post
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import AuditEntry, OutboxItem, PresenceChange
+from storage.models import AuditEntry, PresenceChange
+from tests import scan
+from tests.harness import assert_localized
 from tests.live import LiveBot, manual_clock
 from tests.provider_standins import provider_standin  # noqa: F401
 
@@ -177,6 +179,7 @@ def test_outbound_requests_go_only_to_mattermost_and_the_meeting_providers(stand
     monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", guarded)
     bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"), **provider_standin.settings_changes())
     allowed.add(urlsplit(bot.url).netloc)
+    scan.DELIBERATE_LINKS.add("https://evil.example/raum")  # the typed meeting link is meant to be one
     bot.register()
     bot.start()
     try:
@@ -195,24 +198,91 @@ def test_outbound_requests_go_only_to_mattermost_and_the_meeting_providers(stand
     assert urlsplit(provider_standin.url).netloc in seen  # the providers were really used
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=TEXT)
-def test_hostile_command_text_is_answered_changes_nothing_and_echoes_nothing_live(live, text):
-    before = _state(live)
-    for command in ("/homeoffice", "/anwesenheit", "/rufumleitung", "/meeting"):
-        result = live.slash(text, command=command, user="bernd.mueller")
-        assert result.status == 200 and result.text
-    # a non-lead's garbage never changes shared state (own changes need a valid date form)
-    after = _state(live)
-    assert after["rotation"] == before["rotation"]
+# -- hostile input ---------------------------------------------------------------------------------
+#
+# Every fuzz test keeps its example count modest: the file is in the default suite.
+
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PEOPLE = (("bernd.mueller", "de"), ("james.miller", "en"))  # members, not leads; one of each language
 
 
-def _state(live) -> dict:
+def _snapshot(live) -> dict[str, list[str]]:
+    """Every row of every table. Nothing is left out, the technical tables included: a refused
+    command or button queues no post (outbox), writes no audit entry and touches no ledger."""
     with live.runtime.db.read() as session:
-        return {"rotation": session.execute(sa.text("SELECT count(*) FROM rotation")).scalar_one()}
+        connection = session.connection()
+        names = sa.inspect(connection).get_table_names()
+        missing = set(SQLModel.metadata.tables) - set(names)
+        assert not missing, f"tables of the models missing from the database: {missing}"
+        return {name: sorted(repr(tuple(row)) for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')))
+                for name in names}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def _changed(before: dict, after: dict) -> dict[str, tuple[int, int]]:
+    return {name: (len(before.get(name, [])), len(rows)) for name, rows in after.items() if before.get(name) != rows}
+
+
+def _with_rotation(live) -> None:
+    """A rotation with both groups filled, set up once per bot: there is shared state to protect."""
+    with live.runtime.db.read() as session:
+        if session.execute(sa.text("SELECT count(*) FROM rotation")).scalar_one():
+            return
+    assert live.slash("einrichten A,B woche").text.startswith("Rotation eingerichtet")
+    assert live.slash("aufteilen").status == 200
+    live.drain()
+
+
+# Commands a member who is not a lead may not run, with a hole for the fuzzed text. Whatever
+# the text, the answer is a refusal and nothing is stored, queued or posted.
+MUST_REFUSE = [
+    ("/homeoffice", "einrichten {}"), ("/homeoffice", "setup A,B {}"), ("/homeoffice", "gruppe A {}"),
+    ("/homeoffice", "assign B {} @anna.schmidt"), ("/homeoffice", "entfernen @anna.schmidt {}"),
+    ("/homeoffice", "aufteilen {}"), ("/homeoffice", "leitung add {}"), ("/homeoffice", "lead remove @anna.schmidt {}"),
+    ("/homeoffice", "löschen {}"), ("/homeoffice", "büro {} für @anna.schmidt"),
+    ("/homeoffice", "away tomorrow {} for @anna.schmidt"), ("/homeoffice", "unterwegs morgen {} für @claudia.weber"),
+    ("/anwesenheit", "posten {}"), ("/anwesenheit", "zeit {}"), ("/anwesenheit", "days {}"),
+    ("/anwesenheit", "sprache {}"), ("/anwesenheit", "aus {}"), ("/anwesenheit", "region {}"),
+    ("/rufumleitung", "handy {} für @anna.schmidt"), ("/rufumleitung", "voicemail {} for @anna.schmidt"),
+    ("/rufumleitung", "aus {} für @anna.schmidt"), ("/rufumleitung", "privat {} für @claudia.weber"),
+    ("/meeting", "absagen 999999 {}"), ("/meeting", "cancel 999998 {}"), ("/meeting", "ics 999999 {}"),
+]
+
+
+@FUZZ
+@given(template=st.sampled_from(MUST_REFUSE), text=TEXT)
+def test_refused_commands_with_hostile_text_change_no_table_and_answer_in_the_callers_language(live, template, text):
+    _with_rotation(live)
+    command, pattern = template
+    line = pattern.format(text)
+    before = _snapshot(live)
+    for user, locale in PEOPLE:
+        result = live.slash(line, command=command, user=user)
+        assert result.status == 200, (command, line[:80], result.status)
+        assert_localized(result.text, locale, typed=line)
+        assert not scan.check_text(result.text, "reply", ephemeral=True)
+    after = _snapshot(live)
+    assert after == before, f"{command} {line[:80]!r} changed {_changed(before, after)}"
+
+
+# Tables only a lead or the rotation itself changes: a member's garbage never touches them.
+SHARED = ("rotation", "rotation_member", "channel_lead", "channel_settings", "slash_command", "roster_post")
+
+
+@settings(FUZZ, max_examples=15)
+@given(text=TEXT, person=st.sampled_from(PEOPLE))
+def test_hostile_command_text_is_answered_in_the_callers_language_and_shared_state_stays(live, text, person):
+    _with_rotation(live)
+    user, locale = person
+    before = {k: v for k, v in _snapshot(live).items() if k in SHARED}
+    for command in ("/homeoffice", "/anwesenheit", "/rufumleitung", "/meeting"):
+        result = live.slash(text, command=command, user=user)
+        assert result.status == 200, (command, text[:80], result.status)
+        assert_localized(result.text, locale, typed=text)
+    after = {k: v for k, v in _snapshot(live).items() if k in SHARED}
+    assert after == before, _changed(before, after)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(str.encode),
                       st.dictionaries(st.text(max_size=20), st.text(max_size=50), max_size=8).map(
                           lambda d: "&".join(f"{k}={v}" for k, v in d.items()).encode())))
@@ -222,33 +292,221 @@ def test_random_form_bodies_never_give_5xx(live, body):
     assert response.status_code in (400, 401, 413)
 
 
+# The text field of an otherwise valid request, as raw bytes of the form body: well encoded odd
+# text, and encodings a sloppy or hostile client might send.
+ODD_TEXT = st.sampled_from([
+    "\u202eevil\u202c hilfe", "\u2067rtl\u2069", "hilfe\u200d\u200b\u2060", "\x00", "a\x00b", "\ufeffhilfe",
+    "x" * 10_000, "x" * 10_001, "**fett** _kursiv_ # Titel\n\n| a | b |\n|---|---|", "```\n@all\n```",
+    "@all", "@channel", "@here", "@jugendamt-team", "<!channel>", "<!here|hier>", "<@abc>",
+    "[klick](https://evil.example/x)", "https://evil.example/x", "www.evil.example", "javascript:alert(1)",
+    "'; DROP TABLE rotation; --", "\" OR 1=1 --", "$(rm -rf /)", "`id`", "a; rm -rf / | cat && echo $HOME",
+    "büro morgen", "abwesend morgen Notiz @all https://evil.example/x", "für @anna.schmidt", "Ünïcödé ✓ 🏠",
+])
+RAW_TEXT = st.one_of(
+    st.tuples(ODD_TEXT, TEXT).map(lambda t: quote_plus(" ".join(t)).encode()),
+    st.sampled_from([b"%zz", b"%", b"%%41", b"%e0%80%80", b"%c3", b"%ed%a0%80", b"%ff%fe%00", b"%C0%AF",
+                     b"\xff\xfe", b"\xc3", b"+%2B+", b"a%26token%3Dx", b"%0d%0aX-Injected: 1", b"%F0%9F%8F",
+                     "ä".encode("latin-1"), "hilfe".encode("utf-16")]),
+    st.binary(max_size=300).map(lambda b: b.replace(b"&", b"").replace(b"=", b"")),
+)
+
+
+def _valid_fields(live, command: str, user: str) -> dict[str, str]:
+    person = live.world["users"][user]
+    token = next(c.token for c in live.standin.commands("stadtverwaltung") if "/" + c.trigger == command)
+    return {"token": token, "team_id": live.world["team"].id, "team_domain": "stadtverwaltung",
+            "channel_id": live.world["channel"].id, "channel_name": "jugendamt-asd", "user_id": person.id,
+            "user_name": person.username, "command": command, "trigger_id": "t" * 30, "response_url": ""}
+
+
+@FUZZ
+@given(raw=RAW_TEXT, command=st.sampled_from(["/homeoffice", "/anwesenheit", "/rufumleitung", "/meeting"]),
+       person=st.sampled_from(PEOPLE), twice=st.booleans())
+def test_valid_requests_with_odd_text_encodings_get_a_localized_answer_never_5xx(live, raw, command, person,
+                                                                                  twice):
+    user, locale = person
+    fields = _valid_fields(live, command, user)
+    body = urlencode(fields).encode() + b"&text=" + raw + (b"&text=zweimal" if twice else b"")
+    response = httpx.post(live.url + "/mattermost/command", content=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert response.status_code == 200, (raw[:60], response.status_code, response.text[:200])
+    reply = response.json()
+    assert reply["response_type"] == "ephemeral"
+    typed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).get("text", [""])[0]
+    assert_localized(reply["text"], locale, typed=typed)
+    assert not scan.check_text(reply["text"], "reply", ephemeral=True), reply["text"][:200]
+
+
+def test_text_over_the_limit_is_refused_not_cut(live):
+    _with_rotation(live)
+    before = _snapshot(live)
+    # Cut at 10,000 characters, "für @anna.schmidt" would fall off and the absence be Bernd's own.
+    line = "abwesend morgen " + "x" * 10_000 + " für @anna.schmidt"
+    for user, locale in PEOPLE:
+        reply = live.slash(line, user=user)
+        assert reply.status == 200 and ("zu lang" in reply.text if locale == "de" else "too long" in reply.text)
+    assert _snapshot(live) == before
+
+
 JSONISH = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30)),
                        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
                        max_leaves=12)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=st.dictionaries(st.sampled_from(["user_id", "channel_id", "team_id", "post_id", "context", "type",
                                                 "state", "submission", "cancelled", "callback_id"]), JSONISH, max_size=8))
 def test_random_action_and_dialog_payloads_never_give_5xx_or_change_anything(live, payload):
-    before = _state(live)
+    before = _snapshot(live)
     for path in ("/mattermost/action", "/mattermost/dialog"):
         response = httpx.post(live.url + path, content=json.dumps(payload), headers={"Content-Type": "application/json"})
         assert response.status_code == 200, (path, response.status_code)
         body = response.json()
         assert body.get("ephemeral_text") or body.get("error")
-    assert _state(live) == before
+    assert _snapshot(live) == before
 
 
-@pytest.mark.parametrize("attack", ["@channel", "@all", "@here", "<!channel>", "[klick](https://evil.example/x)"])
+# Validly signed button and dialog contexts carrying values the bot never puts there.
+SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)  # JSON-encodable
+ODD_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70), st.floats(allow_nan=False),
+    SAFE_TEXT, st.sampled_from(["", "0", "-1", "1e9", "abc", "@all", "<!channel>", "https://evil.example/x",
+                                "'; DROP TABLE meeting; --", "\u202e", "\x00", "x" * 2000, "2026-02-31",
+                                "9999-12-31", "jugendamt-asd"]),
+    st.lists(SAFE_TEXT, max_size=3), st.dictionaries(SAFE_TEXT, SAFE_TEXT, max_size=3),
+)
+DATA = st.dictionaries(st.one_of(st.sampled_from(["p", "ok", "c", "m", "r", "f", "day", "u"]), SAFE_TEXT), ODD_VALUE,
+                       max_size=5)
+ACTIONS = ["homeoffice.swap", "homeoffice.delete", "homeoffice.forget", "meeting.rsvp", "meeting.join",
+           "forward.mobile", "forward.colleague", "forward.skip", "forward.end"]
+DIALOGS = ["homeoffice.setup", "forward.colleague"]
+# Buttons that refer to something that does not exist here (no swap, meeting or forward was
+# ever made in this test) or that only a lead may press: refused whatever the data says.
+DANGLING = ["homeoffice.swap", "homeoffice.delete", "meeting.rsvp", "meeting.join", "forward.end"]
+
+
+def _press(live, user: str, context, *, dialog: bool = False, submission=None) -> dict:
+    person = live.world["users"][user]
+    body = {"user_id": person.id, "user_name": person.username, "channel_id": live.world["channel"].id,
+            "team_id": live.world["team"].id, "post_id": "p" * 26, "type": "button", "trigger_id": "t" * 30,
+            "context": context}
+    if dialog:
+        body = {**{k: v for k, v in body.items() if k != "context"}, "state": json.dumps(context),
+                "submission": submission, "callback_id": "x", "cancelled": False}
+    response = httpx.post(live.url + ("/mattermost/dialog" if dialog else "/mattermost/action"),
+                          content=json.dumps(body), headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 200, (context, response.status_code)
+    return response.json()
+
+
+def _sign(live, action: str, data: dict, *, user_id, expires_in: timedelta = timedelta(hours=1)) -> dict:
+    return live.runtime.services.signer.sign(action, data, expires=live.runtime.clock.now() + expires_in,
+                                             user_id=user_id)
+
+
+DESTRUCTIVE = ["homeoffice.forget", "homeoffice.delete"]  # would delete data if a check were missing
+REFUSED_CONTEXT = st.one_of(
+    st.tuples(st.just("someone else's"), st.sampled_from(DESTRUCTIVE * 4 + ACTIONS + DIALOGS)),
+    st.tuples(st.just("expired"), st.sampled_from(DESTRUCTIVE * 4 + ACTIONS + DIALOGS)),
+    st.tuples(st.just("no such action"), st.one_of(SAFE_TEXT, st.sampled_from(
+        ["homeoffice.nothing", "meeting.", ".rsvp", "roster.post", "forward.end.x", "homeoffice.setup.x"]))),
+    st.tuples(st.just("dangling"), st.sampled_from(DANGLING)),
+    st.tuples(st.just("lead only"), st.just("homeoffice.setup")),
+)
+
+
+@FUZZ
+@given(case=REFUSED_CONTEXT, data=DATA, person=st.sampled_from(PEOPLE), submission=st.one_of(
+    st.none(), JSONISH, st.dictionaries(st.sampled_from(["groups", "pattern", "start", "min", "region", "colleague",
+                                                         "until"]), ODD_VALUE, max_size=6)))
+def test_signed_contexts_that_must_be_refused_change_nothing_and_never_5xx(live, case, data, person, submission):
+    _with_rotation(live)
+    kind, action = case
+    user, locale = person
+    if kind == "expired" and data.get("u"):  # now and then the lead presses her own expired button
+        user, locale = "anna.schmidt", "de"
+    presser = live.world["users"][user].id
+    if kind == "no such action" and action in ACTIONS + DIALOGS:
+        action += ".x"
+    if kind in ("someone else's", "expired", "no such action"):
+        # What would make the button work if the check in question were missing.
+        data = {**data, "ok": True, "c": live.world["channel"].id}
+    owner = live.world["users"]["anna.schmidt"].id if kind == "someone else's" else presser
+    expires_in = -timedelta(seconds=1) if kind == "expired" else timedelta(hours=1)
+    context = _sign(live, action, data, user_id=owner, expires_in=expires_in)
+    before = _snapshot(live)
+    answers = []
+    if kind != "lead only":
+        reply = _press(live, user, context)
+        if kind == "dangling" and reply.get("update"):  # "Cancelled, nothing changed" for a falsy "ok"
+            answers.append(reply["update"]["message"])
+        else:
+            assert reply.get("ephemeral_text") and not reply.get("update"), reply
+            answers.append(reply["ephemeral_text"])
+    if kind != "dangling":
+        reply = _press(live, user, context, dialog=True, submission=submission)
+        assert reply.get("error") or reply.get("errors"), reply
+        answers.append(reply.get("error") or " ".join(map(str, reply["errors"].values())))
+    for text in answers:
+        assert_localized(text, locale)
+        assert not scan.check_text(text, "button reply", ephemeral=True), text
+    after = _snapshot(live)
+    assert after == before, f"{kind} {action} {data!r} changed {_changed(before, after)}"
+
+
+def test_the_real_destructive_buttons_expired_or_for_someone_else_are_refused(live):
+    _with_rotation(live)
+    anna, bernd = live.world["users"]["anna.schmidt"].id, live.world["users"]["bernd.mueller"].id
+    channel = live.world["channel"].id
+    cases = [  # (presser, action, data, owner, expires in)
+        ("anna.schmidt", "homeoffice.delete", {"ok": True, "c": channel}, anna, -timedelta(seconds=1)),
+        ("anna.schmidt", "homeoffice.forget", {"ok": True}, anna, -timedelta(minutes=5)),
+        ("bernd.mueller", "homeoffice.forget", {"ok": True}, anna, timedelta(hours=1)),
+        ("bernd.mueller", "homeoffice.forget", {"ok": True}, None, -timedelta(seconds=1)),
+        ("bernd.mueller", "homeoffice.delete", {"ok": True, "c": channel}, bernd, timedelta(hours=1)),  # no lead
+    ]
+    before = _snapshot(live)
+    for user, action, data, owner, expires_in in cases:
+        reply = _press(live, user, _sign(live, action, data, user_id=owner, expires_in=expires_in))
+        assert reply.get("ephemeral_text") and not reply.get("update"), (action, reply)
+        expected = "abgelaufen" if expires_in < timedelta(0) and owner in (None, live.world["users"][user].id) else (
+            "ungültig" if owner not in (None, live.world["users"][user].id) else "Leitung")
+        assert expected in reply["ephemeral_text"], (action, owner, reply)
+    assert _snapshot(live) == before
+
+
+@FUZZ
+@given(action=st.sampled_from(ACTIONS + DIALOGS), data=DATA, person=st.sampled_from(PEOPLE),
+       submission=st.dictionaries(st.sampled_from(["colleague", "until", "groups", "pattern", "start"]), ODD_VALUE,
+                                  max_size=4))
+def test_signed_contexts_with_odd_data_never_give_5xx_and_answer_in_the_pressers_language(live, action, data,
+                                                                                         person, submission):
+    user, locale = person
+    presser = live.world["users"][user].id
+    context = _sign(live, action, data, user_id=presser)
+    reply = _press(live, user, context, dialog=action in DIALOGS, submission=submission)
+    if action in DIALOGS:
+        assert isinstance(reply, dict) and set(reply) <= {"error", "errors"}, reply
+        text = reply.get("error") or ""
+    else:
+        assert scan.check_action_result(reply, "button") == [], reply
+        text = reply.get("ephemeral_text") or ""
+    if text:
+        assert_localized(text, locale)
+
+
+@pytest.mark.parametrize("attack", ["@channel", "@all", "@here", "<!channel>", "[klick](https://evil.example/x)",
+                                    "@jugendamt-team", "@bernd.mueller", "https://evil.example/x",
+                                    "www.evil.example/login", "mailto:chef@evil.example"])
 def test_echoed_text_cannot_notify_or_link(bot, attack):
     from tests.test_homeoffice import setup_ab
 
     setup_ab(bot)
     reply = bot.slash(f"/homeoffice abwesend 24.11. {attack} Notiz", as_="bernd.mueller")
     assert "Notiz" in reply
+    assert not scan.check_text(reply, "reply", ephemeral=True), reply
     bot.slash(f"/homeoffice tausch @elif.yilmaz 25.11. {attack}", as_="bernd.mueller")
     bot.slash(f"/homeoffice gruppe {attack} @bernd.mueller")
-    # the suite-wide scan (tests/conftest.py) checks every reply and post of this test
-    with bot.runtime.db.read() as session:
-        assert session.exec(select(OutboxItem)).all() is not None
+    bot.slash(f'/meeting neu "Runde {attack}" 30.11. 10:00')
+    assert bot.posts() and not any(scan.check_post(p.message, p.props, "post") for p in bot.posts())
+    # and the suite-wide scan (tests/conftest.py) checks every reply and post of this test
