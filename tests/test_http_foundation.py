@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -28,6 +29,46 @@ def test_help_answers_in_german_and_english(live):
     english = live.slash("help", user="james.miller")
     assert german.status == 200 and german.text.startswith("#### /homeoffice — Home-Office-Gruppen")
     assert english.status == 200 and english.text.startswith("#### /homeoffice — Rotating home-office groups")
+
+
+@pytest.mark.parametrize("command", ["/homeoffice", "/anwesenheit", "/rufumleitung", "/meeting"])
+def test_unknown_subcommand_gets_localized_help_and_200(live, command):
+    from tests.harness import assert_localized
+
+    for user, locale in (("bernd.mueller", "de"), ("james.miller", "en")):
+        result = live.slash("quatschbefehl 42", command=command, user=user)
+        assert result.status == 200, (command, user, result.status)
+        assert "quatschbefehl" in result.text and f"#### {command}" in result.text, result.text[:200]
+        assert_localized(result.text, locale, typed="quatschbefehl 42")
+
+
+def test_a_command_registered_anew_works_without_restart_and_a_wrong_token_still_gets_401(live, standin, monkeypatch):
+    from bot import dispatch
+    from storage.models import SlashCommand
+
+    monkeypatch.setattr(dispatch, "TOKEN_RELOAD_INTERVAL", 0.3)
+    assert live.slash("hilfe").status == 200  # the bot has its tokens in memory
+    assert live.slash("", command="/anwesenheit").status == 200
+    commands = {c.trigger: c for c in standin.commands("stadtverwaltung")}
+    old = commands["homeoffice"].token
+
+    # By hand, as in the System Console: a new token, typed into the database directly.
+    new = "neuertoken0123456789abcdef"
+    standin._commands[commands["homeoffice"].id].token = new
+    with live.runtime.db.write() as session:
+        session.exec(select(SlashCommand).where(SlashCommand.trigger == "homeoffice")).one().token = new
+    # With `amtsbote register` in another process (its own database connection): a regenerated token.
+    standin._commands[commands["anwesenheit"].id].token = "regenerated0123456789abcde"
+    live.register()
+    time.sleep(0.35)
+
+    assert live.slash("hilfe").status == 200  # Mattermost now sends the new token
+    assert live.slash("", command="/anwesenheit").status == 200
+    for token in (old, "x" * 26, "", commands["meeting"].token):
+        assert live.slash("einrichten A,B woche", token=token).status == 401, token
+        time.sleep(0.1)
+    with live.runtime.db.read() as session:
+        assert session.exec(select(Rotation)).first() is None
 
 
 def test_wrong_empty_or_other_commands_token_gets_401_and_changes_nothing(live, standin):
@@ -128,6 +169,8 @@ def test_malformed_bodies_get_4xx_never_5xx(live):
         ("/mattermost/action", b"[]", "application/json"),
         ("/mattermost/dialog", b"\x00", "application/json"),
         ("/mattermost/command", b"a=" + b"x" * 100_000, "application/x-www-form-urlencoded"),
+        ("/mattermost/action", b"[" * 50_000, "application/json"),  # nests deeper than the JSON parser goes
+        ("/mattermost/dialog", b'{"a":' * 10_000, "application/json"),
     ):
         response = httpx.post(live.url + path, content=body, headers={"Content-Type": ctype})
         assert 400 <= response.status_code < 500, (path, body[:20], response.status_code)
