@@ -62,11 +62,13 @@ UHR = Text(de="{start}–{end} Uhr", en="{start}–{end}")
 
 def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
             meetings: list[RosterMeeting], min_office: int | None) -> Roster:
-    """Group the day's people into sections, sorted by name; forwards are shown for home and field."""
+    """Group the day's people into sections, sorted by name. An active forward is shown next to the
+    person wherever they work that day (office, home, field: SPEC §2.2, "forwards appear in the
+    roster"); the away section lists names only, so that nothing in it hints at a reason."""
     sections: dict[Where, list[RosterLine]] = {w: [] for w in SECTION_ORDER}
     for user_id, where in day_plan.entries.items():
         name = plain(names.get(user_id, "?"), max_length=60)
-        forward = forwards.get(user_id) if where in (Where.HOME, Where.FIELD, Where.OFFICE) else None
+        forward = forwards.get(user_id) if where is not Where.AWAY else None
         sections[where].append(RosterLine(name, forward))
     for lines in sections.values():
         lines.sort(key=lambda line: line.name.casefold())
