@@ -59,6 +59,20 @@ def enqueue_post(session: Session, *, key: str, channel_id: str, message: str, n
     _enqueue(session, key=key, kind="post", channel_id=channel_id, message=message, props=props, now=now)
 
 
+def enqueue_posts(session: Session, posts: list[dict[str, Any]], *, now: datetime) -> None:
+    """Owe many posts at once (the morning fan-out): each dict has key, channel_id, message and
+    props. One multi-row insert; keys already owed are left alone."""
+    rows = [{"key": p["key"], "kind": "post", "channel_id": p["channel_id"], "user_id": None, "target_key": None,
+             "message": p["message"],
+             "props": json.dumps(p["props"], ensure_ascii=False) if p.get("props") else None,
+             "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
+             "next_attempt_at": now, "created_at": now} for p in posts]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(insert(OutboxItem.__table__).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
 def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
                props: dict[str, Any] | None = None) -> None:
     """Owe a direct message from the bot to `user_id`."""

@@ -47,6 +47,8 @@ _REQUEST_BODY_FIXES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+_ID_SEGMENT = re.compile(r"/[a-z0-9]{26}(?=/|$)")  # a Mattermost id as a whole path segment
+
 @dataclass
 class Operation:
     method: str
@@ -67,6 +69,7 @@ class Spec:
     operations: list[Operation]
     schemas: dict[str, Any]
     _validators: dict[int, Any] = field(default_factory=dict)
+    _found: dict[tuple[str, str], tuple[Operation | None, str | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -78,7 +81,15 @@ class Spec:
     # -- lookup ------------------------------------------------------------------------------
 
     def find(self, method: str, path: str) -> tuple[Operation | None, str | None]:
-        """The operation for a concrete path; literal segments beat `{params}` like a router."""
+        """The operation for a concrete path; literal segments beat `{params}` like a router.
+        Paths that differ only in their ids share one answer (cached)."""
+        key = (method.upper(), _ID_SEGMENT.sub("/{id}", path))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(method, path)
+        return found
+
+    def _find(self, method: str, path: str) -> tuple[Operation | None, str | None]:
         matches = [op for op in self.operations if op.regex.fullmatch(path)]
         if not matches:
             return None, f"no operation in the spec matches path {path}"
