@@ -4,7 +4,14 @@ The morning post is claimed in our own ledger (`roster_post`, one row per channe
 and local date, unique) in the same transaction that queues the post in the
 outbox. Whoever inserts the row posts; a second run, a restarted process or a
 second replica finds the row and does nothing. Later changes that day edit the
-post in place.
+post in place. A day that came too late (after ROSTER_LATEST) is a ledger row
+with the outbox key "skipped"; only a lead's `posten` turns it into a post, by
+a conditional update of that row, so that too happens once.
+
+Holidays of the roster are those of the channel's roster region (`/anwesenheit
+region`, default the rotation's region): on-demand, in the morning post and in
+its edits alike. A roster for a later day shows the forwards active at that
+day's roster time.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.i18n import LocalizedError, Text
-from bot.outbox import enqueue_patch, enqueue_post
+from bot.outbox import enqueue_patch, enqueue_posts
 from bot.safetext import plain
 from commands import parsing
 from commands.base import Command, Context, Reply, Services, SlashRequest, split_subcommand
@@ -27,7 +34,7 @@ from commands.help import HELP_WORDS, render_help
 from commands.leads import require_lead
 from domain import calendar as cal
 from domain import roster as roster_view
-from domain.rotation import Where, plan
+from domain.rotation import Where
 from storage import presence
 from storage.models import (
     Absence,
@@ -52,6 +59,7 @@ SUBCOMMANDS = {
 WEEKDAYS = {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
             "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DEFAULT_DAYS = "0,1,2,3,4"
+SKIPPED = "skipped"  # the ledger's outbox key of a day that got no roster
 
 TITLE = Text(de="Anwesenheit", en="Presence roster")
 HELP_ENTRIES = [
@@ -61,13 +69,20 @@ HELP_ENTRIES = [
     ("posten", "post", Text(de="heutige Anwesenheit jetzt im Kanal posten (Leitung)", en="post today's roster in the channel now (lead)")),
     ("zeit 07:30 | tage Mo-Fr | aus | an", "time 07:30 | days Mon-Fri | off | on",
      Text(de="Morgenpost einstellen (Leitung)", en="configure the morning post (lead)")),
-    ("region DE-XX | sprache de|en", "region DE-XX | language de|en",
-     Text(de="Feiertage und Sprache des Kanals (Leitung)", en="holidays and language of the channel (lead)")),
+    ("region DE-XX", "region DE-XX",
+     Text(de="Feiertage für die Anwesenheit dieses Kanals: an Feiertagen dieser Region keine Morgenpost, "
+             "die Abfragen nennen den Feiertag (Leitung); `/homeoffice plan` rechnet mit der Region der Rotation",
+          en="holidays for this channel's roster: no morning post on that region's holidays, the roster views "
+             "name the holiday (lead); `/homeoffice plan` uses the rotation's region")),
+    ("sprache de|en", "language de|en", Text(de="Sprache der Morgenpost (Leitung)", en="language of the morning post (lead)")),
 ]
 
 NO_ROTATION = Text(de="In diesem Kanal gibt es keine Home-Office-Rotation, daher keine Anwesenheit. Eine Leitung kann sie mit `/homeoffice einrichten` anlegen.",
                    en="This channel has no home-office rotation, so there is no roster. A lead can create one with `/homeoffice setup`.")
 NOT_WORKING_DAY = Text(de="{day} ist kein Arbeitstag{holiday}.", en="{day} is not a working day{holiday}.")
+HOLIDAY_PART = Text(de=" (Feiertag: {name})", en=" (public holiday: {name})")
+NO_POST_TODAY = Text(de="Heute, {day}, ist kein Arbeitstag{holiday}; daher gibt es keine Anwesenheit zum Posten.",
+                     en="Today, {day}, is not a working day{holiday}, so there is no roster to post.")
 POSTED = Text(de="Die Anwesenheit für heute wird jetzt gepostet.", en="Today's roster is being posted now.")
 ALREADY = Text(de="Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert.",
                en="Today's roster is already posted; it is updated automatically when things change.")
@@ -79,7 +94,7 @@ WHAT_TIME = Text(de="Morgenpost um {time} Uhr", en="morning post at {time}")
 WHAT_DAYS = Text(de="Morgenpost an {days}", en="morning post on {days}")
 WHAT_ON = Text(de="Morgenpost an", en="morning post on")
 WHAT_OFF = Text(de="Morgenpost aus", en="morning post off")
-WHAT_REGION = Text(de="Feiertage nach {region}", en="holidays of {region}")
+WHAT_REGION = Text(de="Feiertage für die Anwesenheit nach {region}", en="holidays of {region} for the roster")
 WHAT_LANG = Text(de="Sprache {lang}", en="language {lang}")
 REACH_AWAY = Text(de="{name} ist heute abwesend.", en="{name} is away today.")
 REACH_WHERE = Text(de="{name} ist heute {where}.", en="{name} is {where} today.")
@@ -150,6 +165,23 @@ def _describe_forwards(views: dict[str, Any], numbers: dict[str, Any], user_ids:
     return {uid: describe_forward(views[uid], locale, names, numbers) for uid in user_ids if uid in views}
 
 
+def forwards_instant(services: Services, conf: ChannelRoster, day: date) -> datetime:
+    """The moment whose active forwards a roster of `day` shows: now for today (and, for an
+    explicit run, a past day), the channel's roster time for a later day, so that a forward
+    ending before then is not listed."""
+    now = services.clock.now()
+    if day <= now.astimezone(services.tz).date():
+        return now
+    return datetime.combine(day, conf.at, tzinfo=services.tz)
+
+
+def not_working_day_text(day: date, region: str, locale: str, template: Text = NOT_WORKING_DAY) -> str:
+    """„Sa, 28.11.2026 ist kein Arbeitstag.“ / „… (Feiertag: Erster Weihnachtstag).“ in `locale`."""
+    name = cal.holiday_name(day, region, locale)
+    holiday = HOLIDAY_PART(locale, name=name) if name else ""
+    return template(locale, day=cal.format_day(day, locale), holiday=holiday)
+
+
 def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str, names: dict[str, str],
               tz: Any = None) -> dict[str, str]:
     """Active forwards as roster text."""
@@ -178,9 +210,26 @@ def _channels_with_meetings(session: Session, channel_ids: list[str], day: date,
     return found
 
 
-async def build_roster(services: Services, channel_id: str, day: date, *, locale: str) -> roster_view.Roster | None:
+def channel_roster(session: Session, channel_id: str, services: Services) -> tuple[Rotation, ChannelRoster] | None:
+    """The channel's rotation and its effective roster settings, or None without a rotation."""
+    rotation = session.get(Rotation, channel_id)
+    if rotation is None:
+        return None
+    return rotation, effective_settings(rotation, session.get(ChannelSettings, channel_id), services)
+
+
+async def build_roster(services: Services, channel_id: str, day: date, *,
+                       locale: str) -> roster_view.Roster | str | None:
+    """The roster of one channel and day; on a weekend or a holiday of the channel's roster region
+    the sentence saying so instead; None without a rotation."""
     with services.db.read() as session:
-        result = presence.channel_plan(session, channel_id, day, day, locale=locale)
+        loaded = channel_roster(session, channel_id, services)
+        if loaded is None:
+            return None
+        _, conf = loaded
+        if not cal.is_working_day(day, conf.region):
+            return not_working_day_text(day, conf.region, locale)
+        result = presence.channel_plan(session, channel_id, day, day, locale=locale, region=conf.region)
     if result is None:
         return None
     row, members, days = result
@@ -189,14 +238,10 @@ async def build_roster(services: Services, channel_id: str, day: date, *, locale
         channel_name = (await services.mm.channel(channel_id)).display_name
     except Exception:
         channel_name = ""
-    return _compose(services, row, days, day, channel_name, names, locale)
-
-
-def _compose(services: Services, row: Rotation, days: list[Any], day: date, channel_name: str, names: dict[str, str],
-             locale: str) -> roster_view.Roster:
     day_plan = _day_plan(days, day)
     with services.db.read() as session:
-        forwards = _forwards(session, list(day_plan.entries), services.clock.now(), locale, names, services.tz)
+        forwards = _forwards(session, list(day_plan.entries), forwards_instant(services, conf, day), locale, names,
+                             services.tz)
         meetings = _meetings(session, row.channel_id, day, services)
     return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
                                meetings=meetings, min_office=row.min_office)
@@ -247,6 +292,8 @@ async def show_day(ctx: Context, day: date) -> Reply:
     roster = await build_roster(ctx.services, ctx.channel_id, day, locale=ctx.locale)
     if roster is None:
         raise LocalizedError(NO_ROTATION)
+    if isinstance(roster, str):  # a weekend, or a holiday of the channel's roster region
+        return Reply(roster)
     return Reply(roster_view.render_text(roster, ctx.locale))
 
 
@@ -255,7 +302,11 @@ async def show_week(ctx: Context) -> Reply:
 
     span = no_history(_default_plan_range(ctx.today), ctx)
     with ctx.db.read() as session:
-        result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
+        loaded = channel_roster(session, ctx.channel_id, ctx.services)
+        if loaded is None:
+            raise LocalizedError(NO_ROTATION)
+        result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale,
+                                       region=loaded[1].region)
     if result is None:
         raise LocalizedError(NO_ROTATION)
     row, members, days = result
@@ -272,7 +323,8 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
     with ctx.db.read() as session:
         where = None
         for row in presence.rotations_of(session, user.id):
-            result = presence.channel_plan(session, row.channel_id, today, today)
+            conf = effective_settings(row, session.get(ChannelSettings, row.channel_id), ctx.services)
+            result = presence.channel_plan(session, row.channel_id, today, today, region=conf.region)
             if result and result[2] and user.id in result[2][0].entries:
                 where = result[2][0].entries[user.id]
                 break
@@ -311,16 +363,25 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
 
 
 async def post_now(ctx: Context) -> Reply:
+    """A lead's `posten`: today's roster now, also when the morning post is switched off or today
+    was skipped (too late); once a day like the morning post, whoever asks first."""
     await require_lead(ctx)
     with ctx.db.read() as session:
-        if session.get(Rotation, ctx.channel_id) is None:
+        loaded = channel_roster(session, ctx.channel_id, ctx.services)
+        if loaded is None:
             raise LocalizedError(NO_ROTATION)
-        already = session.get(RosterPost, (ctx.channel_id, ctx.today)) is not None
-    if already:
-        await refresh_posted(ctx.services, only_channel=ctx.channel_id, force=True)
-        return Reply(ALREADY(ctx.locale))
-    await post_rosters(ctx.services, day=ctx.today, channel_id=ctx.channel_id, ignore_time=True)
-    return Reply(POSTED(ctx.locale))
+        ledger = session.get(RosterPost, (ctx.channel_id, ctx.today))
+    _, conf = loaded
+    if not cal.is_working_day(ctx.today, conf.region):
+        return Reply(not_working_day_text(ctx.today, conf.region, ctx.locale, NO_POST_TODAY))
+    if ledger is None or ledger.outbox_key == SKIPPED:
+        posted = await post_rosters(ctx.services, day=ctx.today, channel_id=ctx.channel_id, ignore_time=True,
+                                    requested=True)
+        if posted:
+            return Reply(POSTED(ctx.locale))
+    # posted before, or by a simultaneous `posten` (another lead, another replica): bring it up to date
+    await refresh_posted(ctx.services, only_channel=ctx.channel_id, force=True)
+    return Reply(ALREADY(ctx.locale))
 
 
 async def configure(request: SlashRequest, ctx: Context, name: str, rest: str, trigger: str) -> Reply:
@@ -385,13 +446,43 @@ def parse_days(text: str) -> frozenset[int] | None:
 # -- the morning job -----------------------------------------------------------------------------
 
 
-def _claim(session: Session, channel_id: str, day: date, key: str, now: datetime) -> bool:
-    """Insert the ledger row; True if this process won the day for this channel."""
+def _roster_key(channel_id: str, day: date) -> str:
+    return f"roster:{channel_id}:{day.isoformat()}"
+
+
+def _claim_many(session: Session, digests: dict[str, str], day: date, now: datetime) -> set[str]:
+    """Insert the ledger rows of many channels in one statement; the channels this process won
+    (a row another process inserted first is left alone)."""
+    if not digests:
+        return set()
     table = RosterPost.__table__
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(channel_id=channel_id, day=day, outbox_key=key, content_hash="", edits=0, claimed_at=now)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["channel_id", "day"]).returning(table.c.channel_id)
-    return session.execute(stmt).first() is not None
+    rows = [{"channel_id": cid, "day": day, "outbox_key": _roster_key(cid, day), "content_hash": digest, "edits": 0,
+             "claimed_at": now} for cid, digest in sorted(digests.items())]
+    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
+    return set(session.execute(stmt.returning(table.c.channel_id)).scalars().all())
+
+
+def _claim_skipped(session: Session, channel_id: str, day: date, digest: str, now: datetime) -> bool:
+    """Turn the day's "skipped" ledger row into a real post's row; True if this process did it.
+    Conditional on the row still saying "skipped", so of simultaneous callers exactly one wins."""
+    result = session.execute(
+        sa.update(RosterPost)
+        .where(col(RosterPost.channel_id) == channel_id, col(RosterPost.day) == day, col(RosterPost.outbox_key) == SKIPPED)
+        .values(outbox_key=_roster_key(channel_id, day), content_hash=digest, edits=0, claimed_at=now))
+    return result.rowcount == 1
+
+
+def _skip_many(session: Session, channel_days: list[tuple[str, date]], now: datetime) -> list[tuple[str, date]]:
+    """Record days as skipped (one statement); the (channel, day) pairs this process recorded."""
+    if not channel_days:
+        return []
+    table = RosterPost.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    rows = [{"channel_id": cid, "day": day, "outbox_key": SKIPPED, "content_hash": "", "edits": 0, "claimed_at": now}
+            for cid, day in sorted(channel_days)]
+    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
+    return sorted(tuple(r) for r in session.execute(stmt.returning(table.c.channel_id, table.c.day)).all())
 
 
 async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
@@ -409,7 +500,17 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
         everyone = list({m.user_id for m in member_rows})
         changes = presence.changes_for(session, everyone, day, day)
         absences = presence.absences_for(session, everyone, day, day)
-        views, numbers = _forward_views(session, everyone, services.clock.now(), services.tz)
+        # forwards active at the roster's moment: one read for today (now); for a later day one
+        # per distinct roster time of the channels (a handful), never one per channel
+        instants: dict[str, datetime] = {r.channel_id: forwards_instant(services, conf, day) for r, conf in due}
+        people_at: dict[datetime, set[str]] = {}
+        for cid, at in instants.items():
+            people_at.setdefault(at, set()).update(members_by_channel.get(cid, {}))
+        views_at: dict[datetime, dict[str, Any]] = {}
+        numbers: dict[str, Any] = {}
+        for at, people in people_at.items():
+            views_at[at], found = _forward_views(session, sorted(people), at, services.tz)
+            numbers.update(found)
         with_meetings = _channels_with_meetings(session, channel_ids, day, services)
         meetings = {cid: _meetings(session, cid, day, services) for cid in with_meetings}
     names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
@@ -421,11 +522,13 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
         # only this channel's members: a change of someone in another channel must not list them here
         own_changes = {(p, day): changes[(p, day)] for p in members if (p, day) in changes}
         own_absences = {(p, day) for p in members if (p, day) in absences}
-        days = plan(presence.to_domain(rotation), day, day, members, own_changes, own_absences, locale=conf.locale)
+        days = presence.roster_days(rotation, conf.region, day, day, members, own_changes, own_absences,
+                                    locale=conf.locale)
         day_plan = _day_plan(days, day)
         roster = roster_view.compose(
             day_plan, channel_name=channel.display_name if channel else "", names=names,
-            forwards=_describe_forwards(views, numbers, day_plan.entries, conf.locale, names),
+            forwards=_describe_forwards(views_at[instants[rotation.channel_id]], numbers, day_plan.entries,
+                                        conf.locale, names),
             meetings=meetings.get(rotation.channel_id, []), min_office=rotation.min_office)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered
@@ -433,7 +536,7 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
 
 def _load_rotations(services: Services, channel_ids: list[str] | None) -> tuple[list[Rotation], dict[str, ChannelSettings]]:
     with services.db.read() as session:
-        query = select(Rotation)
+        query = select(Rotation).order_by(col(Rotation.channel_id))  # every replica claims in the same order
         if channel_ids is not None:
             query = query.where(col(Rotation.channel_id).in_(channel_ids))
         rotations = list(session.exec(query).all())
@@ -442,61 +545,114 @@ def _load_rotations(services: Services, channel_ids: list[str] | None) -> tuple[
 
 
 async def post_rosters(services: Services, *, day: date | None = None, channel_id: str | None = None,
-                       ignore_time: bool = False) -> int:
+                       ignore_time: bool = False, requested: bool = False) -> int:
     """Post the roster of `day` (default: today) to every channel that is due; returns how many were posted.
 
     Without `ignore_time` (the scheduler), a channel is due between its roster time and
-    ROSTER_LATEST; after ROSTER_LATEST the day is skipped and logged. With it (CLI, `posten`),
-    the roster is posted now. Weekends, holidays and switched-off channels never get one.
+    ROSTER_LATEST of today; after ROSTER_LATEST the day is skipped and logged, and a working day
+    before it that got no roster at all (the bot was down all that day) is logged as skipped when
+    this one is due. The scheduler never posts a roster of another day than today. With
+    `ignore_time` (`amtsbote post-rosters`, `posten`), the roster is posted now, whatever the
+    channel's roster time and ROSTER_LATEST. `requested` is a lead's `posten` for one channel: it
+    posts also when the morning post is switched off or not on today's weekdays, and also after
+    the day was skipped. Weekends and holidays of the channel's roster region never get one.
     """
     now = services.clock.now()
     local_now = now.astimezone(services.tz)
-    day = day or local_now.date()
+    today = local_now.date()
+    day = day or today
+    if not ignore_time and day != today:
+        return 0  # the morning job posts today's roster only, never a past (or future) day's
     rotations, settings_rows = _load_rotations(services, [channel_id] if channel_id else None)
     if not rotations:
         return 0
     with services.db.read() as session:
-        done = set(session.exec(select(RosterPost.channel_id).where(RosterPost.day == day)).all())
+        query = select(RosterPost.channel_id, RosterPost.outbox_key).where(RosterPost.day == day)
+        if channel_id:
+            query = query.where(RosterPost.channel_id == channel_id)
+        ledger = dict(session.exec(query).all())
     due: list[tuple[Rotation, ChannelRoster]] = []
+    too_late: list[tuple[str, date]] = []
+    reached: list[tuple[Rotation, ChannelRoster]] = []  # due or too late today: was the day before missed?
     for rotation in rotations:
-        if rotation.channel_id in done:
+        key = ledger.get(rotation.channel_id)
+        if key is not None and not (requested and key == SKIPPED):
             continue
         conf = effective_settings(rotation, settings_rows.get(rotation.channel_id), services)
-        if not conf.enabled or day.weekday() not in conf.days or not cal.is_working_day(day, conf.region):
+        if not cal.is_working_day(day, conf.region):
+            continue
+        if not requested and (not conf.enabled or day.weekday() not in conf.days):
             continue
         if not ignore_time:
-            if day != local_now.date() or local_now.time() < conf.at:
+            if local_now.time() < conf.at:
                 continue
             if rotation.created_at.astimezone(services.tz) > datetime.combine(day, conf.at, tzinfo=services.tz):
                 continue  # set up after this morning's roster time: the first roster comes tomorrow
+            reached.append((rotation, conf))
             if local_now.time() > services.settings.roster_latest:
-                _skip(services, rotation.channel_id, day, now)
+                too_late.append((rotation.channel_id, day))
                 continue
         due.append((rotation, conf))
+    if reached:
+        _skip(services, too_late + _missed_before(services, reached, day), now)
     rendered = await _render_many(services, due, day)
     posted = 0
     batch = list(rendered.items())
     for start in range(0, len(batch), 200):
+        chunk = dict(batch[start : start + 200])
         with services.db.write() as session:
-            for cid, (message, props, digest) in batch[start : start + 200]:
-                key = f"roster:{cid}:{day.isoformat()}"
-                if _claim(session, cid, day, key, now):
-                    session.execute(sa.update(RosterPost).where(RosterPost.channel_id == cid, RosterPost.day == day)
-                                    .values(content_hash=digest))
-                    enqueue_post(session, key=key, channel_id=cid, message=message, props=props, now=now)
-                    posted += 1
+            won = _claim_many(session, {cid: r[2] for cid, r in chunk.items()}, day, now)
+            if requested:  # a lead's `posten` after a skipped day (also one skipped just now by
+                # another replica): the skipped row becomes the post's, if it still says skipped
+                for cid in chunk:
+                    if cid not in won and _claim_skipped(session, cid, day, chunk[cid][2], now):
+                        won.add(cid)
+            enqueue_posts(session, [{"key": _roster_key(cid, day), "channel_id": cid, "message": chunk[cid][0],
+                                     "props": chunk[cid][1]} for cid in sorted(won)], now=now)
+            posted += len(won)
     services.notify_outbox()
     if posted:
-        log.info("morning roster queued for %s channel(s) on %s", posted, day.isoformat())
+        log.info("roster queued for %s channel(s) on %s", posted, day.isoformat())
     return posted
 
 
-def _skip(services: Services, channel_id: str, day: date, now: datetime) -> None:
-    """Too late for today's roster: record the day as skipped, once, and log it."""
-    with services.db.write() as session:
-        if _claim(session, channel_id, day, "skipped", now):
-            log.warning("roster for channel %s on %s skipped: the bot was down until after ROSTER_LATEST",
-                        channel_id, day.isoformat())
+def _previous_roster_day(conf: ChannelRoster, day: date) -> date | None:
+    """The channel's last morning-post day before `day` (within a week), or None."""
+    for back in range(1, 8):
+        earlier = day - timedelta(days=back)
+        if earlier.weekday() in conf.days and cal.is_working_day(earlier, conf.region):
+            return earlier
+    return None
+
+
+def _missed_before(services: Services, reached: list[tuple[Rotation, ChannelRoster]], day: date) -> list[tuple[str, date]]:
+    """(channel, day) of the working day before `day` of each channel that has no ledger row at all:
+    the bot was down from before that day's roster time until the next day. One read for all."""
+    wanted: dict[str, date] = {}
+    for rotation, conf in reached:
+        earlier = _previous_roster_day(conf, day)
+        if earlier is not None and rotation.created_at.astimezone(services.tz) <= datetime.combine(
+                earlier, conf.at, tzinfo=services.tz):
+            wanted[rotation.channel_id] = earlier
+    if not wanted:
+        return []
+    ids = sorted(wanted)
+    found: set[tuple[str, date]] = set()
+    with services.db.read() as session:
+        for at in range(0, len(ids), 500):
+            found.update(tuple(r) for r in session.exec(select(RosterPost.channel_id, RosterPost.day).where(
+                col(RosterPost.channel_id).in_(ids[at:at + 500]), col(RosterPost.day).in_(set(wanted.values())))).all())
+    return [(cid, earlier) for cid, earlier in sorted(wanted.items()) if (cid, earlier) not in found]
+
+
+def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetime) -> None:
+    """Record days that got no roster as skipped, once each (across replicas), and log them."""
+    for start in range(0, len(channel_days), 200):
+        with services.db.write() as session:
+            recorded = _skip_many(session, channel_days[start : start + 200], now)
+        for cid, day in recorded:
+            log.warning("roster for channel %s on %s skipped: the bot was down from before its roster time "
+                        "until after ROSTER_LATEST", cid, day.isoformat())
 
 
 async def refresh_posted(services: Services, *, only_channel: str | None = None, force: bool = False) -> int:
@@ -505,7 +661,7 @@ async def refresh_posted(services: Services, *, only_channel: str | None = None,
     local_now = now.astimezone(services.tz)
     day = local_now.date()
     with services.db.read() as session:
-        query = select(RosterPost).where(RosterPost.day == day, RosterPost.outbox_key != "skipped")
+        query = select(RosterPost).where(RosterPost.day == day, RosterPost.outbox_key != SKIPPED)
         if only_channel:
             query = query.where(RosterPost.channel_id == only_channel)
         ledger = {row.channel_id: row for row in session.exec(query).all()}
