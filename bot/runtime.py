@@ -24,6 +24,7 @@ from bot.signing import Signer
 from commands import REGISTRY
 from commands.base import Services
 from config.settings import Settings
+from domain import calendar as cal
 from storage.db import Database
 
 log = logging.getLogger("amtsbote.runtime")
@@ -80,6 +81,8 @@ class Runtime:
         except Exception as e:  # Mattermost may be down at start; the outbox waits for it
             log.warning("Mattermost not reachable at start (%s); continuing", type(e).__name__)
         self.dispatcher.tokens.reload()
+        # Load the holiday tables now rather than in the first command or the morning fan-out.
+        cal.is_working_day(self.clock.now().astimezone(self.services.tz).date(), self.settings.bot_holiday_region)
         self._tasks.append(asyncio.create_task(self.outbox.run(self._stop), name="outbox"))
         if isinstance(self.mm, RestMattermost):
             self._tasks.append(asyncio.create_task(self._websocket(), name="websocket"))
