@@ -25,6 +25,11 @@ from typing import Any
 
 import jsonschema
 
+try:
+    import jsonschema_rs
+except ImportError:  # the slower pure-Python check alone
+    jsonschema_rs = None
+
 # tests/standin/openapi.py -> parents[3] is the directory holding main/ and shared/.
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "mattermost-api" / "mattermost-openapi-v4.yaml"
 _CACHE_FORMAT = 3
@@ -100,13 +105,23 @@ class Spec:
         return max(with_method, key=lambda op: op.specificity), None
 
     def validate(self, schema: dict[str, Any], instance: Any) -> list[str]:
+        """Problems of `instance` against `schema`. A compiled validator answers "valid" fast
+        (jsonschema-rs, where installed); the messages always come from `jsonschema`."""
         key = id(schema)
         with self._lock:
-            validator = self._validators.get(key)
-            if validator is None:
+            found = self._validators.get(key)
+            if found is None:
                 root = {"allOf": [schema], "components": {"schemas": self.schemas}}
-                validator = jsonschema.Draft7Validator(root)
-                self._validators[key] = validator
+                fast = None
+                if jsonschema_rs is not None:
+                    try:
+                        fast = jsonschema_rs.Draft7Validator(root, validate_formats=False)
+                    except Exception:  # noqa: BLE001 - a schema it cannot compile is checked the slow way
+                        fast = None
+                found = self._validators[key] = (fast, jsonschema.Draft7Validator(root))
+        fast, validator = found
+        if fast is not None and fast.is_valid(instance):
+            return []
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [f"{'/'.join(str(p) for p in e.absolute_path) or '<body>'}: {e.message}" for e in errors[:5]]
 
