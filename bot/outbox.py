@@ -185,7 +185,7 @@ class Outbox:
         if not self._delivered:
             return
         done, self._delivered = self._delivered, []
-        with self.db.write() as session:
+        with self.db.write(changes_views=False) as session:
             session.execute(sa.update(OutboxItem), done)
 
     async def drain(self, *, timeout: float = 30.0) -> bool:
@@ -208,7 +208,7 @@ class Outbox:
 
     def _claim(self, limit: int) -> list[OutboxItem]:
         now = self.clock.now()
-        with self.db.write() as session:
+        with self.db.write(changes_views=False) as session:
             query = (
                 select(OutboxItem)
                 .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
@@ -324,7 +324,7 @@ class Outbox:
         self._record(row.id, **changes)
 
     def _record(self, row_id: int | None, **changes: Any) -> None:
-        with self.db.write() as session:
+        with self.db.write(changes_views=False) as session:
             session.execute(sa.update(OutboxItem).where(OutboxItem.id == row_id).values(**changes))
 
 

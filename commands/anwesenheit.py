@@ -288,13 +288,31 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     return await configure(request, ctx, name, rest, trigger)
 
 
+# The rendered roster per (channel, day, language), for the morning rush when a whole team asks
+# at once. An entry is good while this process has written nothing since and for at most
+# VIEW_CACHE_SECONDS of the bot's clock, which bounds how late a forward's end or a write by
+# another replica shows.
+VIEW_CACHE_SECONDS = 2.0
+VIEW_CACHE_MAX = 4096
+
+
 async def show_day(ctx: Context, day: date) -> Reply:
+    views = ctx.db.views
+    key = ("roster", ctx.channel_id, day, ctx.locale)
+    now = ctx.services.clock.now()
+    cached = views.get(key)
+    if cached is not None and cached[0] == ctx.db.version and now < cached[1]:
+        return Reply(cached[2])
+    version = ctx.db.version
     roster = await build_roster(ctx.services, ctx.channel_id, day, locale=ctx.locale)
     if roster is None:
         raise LocalizedError(NO_ROTATION)
-    if isinstance(roster, str):  # a weekend, or a holiday of the channel's roster region
-        return Reply(roster)
-    return Reply(roster_view.render_text(roster, ctx.locale))
+    # a weekend or a holiday of the channel's roster region is a sentence, else the roster
+    text = roster if isinstance(roster, str) else roster_view.render_text(roster, ctx.locale)
+    if len(views) >= VIEW_CACHE_MAX:
+        views.clear()
+    views[key] = (version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
+    return Reply(text)
 
 
 async def show_week(ctx: Context) -> Reply:

@@ -8,10 +8,12 @@ timeout instead of failing with "database is locked" when a reader upgrades.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -66,15 +68,24 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         # One writer at a time per process on SQLite: threads queue here instead of on the file lock.
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._versions = itertools.count(1)
+        self.version = 0  # goes up with every committed write of this process (for caches of read views)
+        self.views: dict[Any, Any] = {}  # such caches, so they live and die with this database
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        if self._write_lock is not None:
-            with self._write_lock, self._session(write=True) as session:
-                yield session
-        else:
-            with self._session(write=True) as session:
-                yield session
+    def write(self, *, changes_views: bool = True) -> Iterator[Session]:
+        """A write transaction. `changes_views=False` for bookkeeping no view shows (the outbox's
+        delivery state), so that cached views stay good."""
+        try:
+            if self._write_lock is not None:
+                with self._write_lock, self._session(write=True) as session:
+                    yield session
+            else:
+                with self._session(write=True) as session:
+                    yield session
+        finally:
+            if changes_views:
+                self.version = next(self._versions)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

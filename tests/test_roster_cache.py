@@ -1,0 +1,49 @@
+"""The on-demand roster is kept for a moment so that a whole team asking at once costs one
+composition - and it is never older than the last change this process made."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from tests.test_homeoffice import setup_ab
+
+
+def count_queries(bot):
+    seen: list[str] = []
+    event.listen(bot.runtime.db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_repeated_roster_is_served_without_the_database_and_a_change_shows_at_once(bot):
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot)
+    first = bot.slash("/anwesenheit", as_="bernd.mueller")
+    queries = count_queries(bot)
+    assert bot.slash("/anwesenheit", as_="claudia.weber") == first
+    assert [q for q in queries if "rotation" in q.lower() or "presence" in q.lower()] == []
+
+    bot.slash("/homeoffice zuhause heute", as_="anna.schmidt")  # Anna is in group A, in the office this week
+    after = bot.slash("/anwesenheit", as_="bernd.mueller")
+    assert after != first
+    home = after.split("Home-Office", 1)[1].split("\n\n", 1)[0]
+    assert "Anna Schmidt" in home
+
+
+def test_a_forward_that_ended_by_the_clock_is_gone_after_a_moment(bot):
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot)
+    bot.slash("/rufumleitung nummer 0391 540-1234", as_="dieter.fischer")
+    bot.slash("/rufumleitung handy 0171 2345678 bis 08:01", as_="dieter.fischer")
+    assert "0171" in bot.slash("/anwesenheit", as_="bernd.mueller")
+    bot.clock.advance(timedelta(minutes=2))  # no job ran in between: only the clock moved
+    assert "0171" not in bot.slash("/anwesenheit", as_="bernd.mueller")
+
+
+def test_each_language_gets_its_own_roster(bot):
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot)
+    german = bot.slash("/anwesenheit", as_="bernd.mueller")
+    english = bot.slash("/anwesenheit", as_="james.miller")
+    assert "Im Büro" in german and "In the office" in english
