@@ -16,6 +16,7 @@ day's roster time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -300,19 +301,39 @@ async def show_day(ctx: Context, day: date) -> Reply:
     views = ctx.db.views
     key = ("roster", ctx.channel_id, day, ctx.locale)
     now = ctx.services.clock.now()
-    cached = views.get(key)
-    if cached is not None and cached[0] == ctx.db.version and now < cached[1]:
-        return Reply(cached[2])
     version = ctx.db.version
+    cached = views.get(key)
+    if cached is not None and cached[0] == version and now < cached[1]:
+        return Reply(cached[2])
+    # One composition at a time per key: who asks meanwhile waits for it instead of repeating it.
+    pending = views.get(("pending", *key))
+    if pending is not None and pending[0] == version:
+        return Reply(await asyncio.shield(pending[1]))
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    views[("pending", *key)] = (version, future)
+    try:
+        text = await _roster_text(ctx, day)
+    except BaseException as e:
+        future.set_exception(e)
+        future.exception()  # retrieved: the waiters, if any, raise it themselves
+        raise
+    else:
+        future.set_result(text)
+        if len(views) >= VIEW_CACHE_MAX:
+            views.clear()
+        views[key] = (version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
+        return Reply(text)
+    finally:
+        if views.get(("pending", *key), (0, None))[1] is future:
+            del views[("pending", *key)]
+
+
+async def _roster_text(ctx: Context, day: date) -> str:
     roster = await build_roster(ctx.services, ctx.channel_id, day, locale=ctx.locale)
     if roster is None:
         raise LocalizedError(NO_ROTATION)
     # a weekend or a holiday of the channel's roster region is a sentence, else the roster
-    text = roster if isinstance(roster, str) else roster_view.render_text(roster, ctx.locale)
-    if len(views) >= VIEW_CACHE_MAX:
-        views.clear()
-    views[key] = (version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
-    return Reply(text)
+    return roster if isinstance(roster, str) else roster_view.render_text(roster, ctx.locale)
 
 
 async def show_week(ctx: Context) -> Reply:

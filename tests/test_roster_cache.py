@@ -47,3 +47,36 @@ def test_each_language_gets_its_own_roster(bot):
     german = bot.slash("/anwesenheit", as_="bernd.mueller")
     english = bot.slash("/anwesenheit", as_="james.miller")
     assert "Im Büro" in german and "In the office" in english
+
+
+def test_many_asking_at_the_same_moment_share_one_composition(bot, monkeypatch):
+    import asyncio
+
+    import commands.anwesenheit as anwesenheit
+
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot)
+    calls = []
+    real = anwesenheit.build_roster
+
+    async def slow_build(*args, **kwargs):
+        calls.append(args[1:3])
+        await asyncio.sleep(0.05)  # as if Mattermost took a moment for the names
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(anwesenheit, "build_roster", slow_build)
+    bot.slash("/homeoffice zuhause heute", as_="anna.schmidt")  # a change: nothing cached
+    forms = []
+    for username in ("bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz"):
+        user = bot.user(username)
+        channel = bot.mm.channel_by_name("jugendamt-asd")
+        forms.append({"token": [bot.tokens["roster"]], "team_id": [channel.team_id], "channel_id": [channel.id],
+                      "channel_name": [channel.name], "user_id": [user.id], "user_name": [user.username],
+                      "command": ["/anwesenheit"], "text": [""], "trigger_id": ["t"], "response_url": [""]})
+
+    async def together():
+        return await asyncio.gather(*(bot.runtime.dispatcher.command(f) for f in forms))
+
+    replies = bot.run(together())
+    assert len({r["text"] for r in replies}) == 1 and "Anna Schmidt" in replies[0]["text"]
+    assert len(calls) == 1
