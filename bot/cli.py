@@ -20,6 +20,20 @@ def _settings(require: tuple[str, ...] = ()) -> Settings:
     return Settings.from_env(require=require)
 
 
+def freeze_startup_objects(settings: Settings) -> None:
+    """What start-up loaded (modules, migrations, compiled queries, the OpenAPI and holiday
+    tables) lives as long as the process. Keeping it out of the collector's full passes removes
+    pauses of about 100 ms that would otherwise hit every answer in flight (the p99 of commands)."""
+    import gc
+    from datetime import date
+
+    from domain import calendar as cal
+
+    cal.is_working_day(date.today(), settings.bot_holiday_region)  # loads the holiday tables
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -33,6 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     host, port = settings.bot_listen
     log.info("Amtsbote listening on %s:%s", host, port)
+    freeze_startup_objects(settings)
     uvicorn.run(runtime.app(), host=host, port=port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=10)
     return 0
