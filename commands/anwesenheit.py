@@ -726,9 +726,21 @@ async def refresh_posted(services: Services, *, only_channel: str | None = None,
     return len(changed)
 
 
+REFRESH_AT_LEAST_EVERY = timedelta(minutes=5)
+
+
 async def morning_job(services: Services) -> None:
     await post_rosters(services)
+    # Today's posted rosters are composed again only when this process wrote something since the
+    # last look (another replica's writes are that replica's to pass on), and every few minutes
+    # anyway; otherwise a tick would recompose every channel's roster all day long.
+    views, now = services.db.views, services.clock.now()
+    version = services.db.version
+    last = views.get(("refreshed",))
+    if last is not None and last[0] == version and now - last[1] < REFRESH_AT_LEAST_EVERY:
+        return
     await refresh_posted(services)
+    views[("refreshed",)] = (version, now)
 
 
 JOBS = [morning_job]

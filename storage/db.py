@@ -58,6 +58,12 @@ def create_db_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _note_changes(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+    """Mark the connection's transaction as having changed rows (an unknown count counts)."""
+    if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and cursor.rowcount != 0:
+        conn.info["changed"] = True
+
+
 class Database:
     """Hands out sessions. `write()` is a transaction that commits on success;
     `read()` never writes. Neither may be held across an `await`."""
@@ -71,20 +77,22 @@ class Database:
         self._versions = itertools.count(1)
         self.version = 0  # goes up with every committed write of this process (for caches of read views)
         self.views: dict[Any, Any] = {}  # such caches, so they live and die with this database
+        event.listen(self.engine, "after_cursor_execute", _note_changes)
 
     @contextmanager
     def write(self, *, changes_views: bool = True) -> Iterator[Session]:
         """A write transaction. `changes_views=False` for bookkeeping no view shows (the outbox's
         delivery state), so that cached views stay good."""
+        changed: list[bool] = []
         try:
             if self._write_lock is not None:
-                with self._write_lock, self._session(write=True) as session:
+                with self._write_lock, self._session(write=True, changed=changed) as session:
                     yield session
             else:
-                with self._session(write=True) as session:
+                with self._session(write=True, changed=changed) as session:
                     yield session
         finally:
-            if changes_views:
+            if changes_views and any(changed):
                 self.version = next(self._versions)
 
     @contextmanager
@@ -93,9 +101,10 @@ class Database:
             yield session
 
     @contextmanager
-    def _session(self, *, write: bool) -> Iterator[Session]:
+    def _session(self, *, write: bool, changed: list[bool] | None = None) -> Iterator[Session]:
         with self.engine.connect() as conn:
             conn.info["write"] = write
+            conn.info["changed"] = False
             try:
                 with Session(bind=conn, expire_on_commit=False) as session:
                     yield session
@@ -104,6 +113,8 @@ class Database:
                     # a read transaction ends when the connection returns to the pool
             finally:
                 conn.info["write"] = False
+                if changed is not None:
+                    changed.append(bool(conn.info.pop("changed", True)))
 
     def dispose(self) -> None:
         self.engine.dispose()

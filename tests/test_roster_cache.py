@@ -80,3 +80,34 @@ def test_many_asking_at_the_same_moment_share_one_composition(bot, monkeypatch):
     replies = bot.run(together())
     assert len({r["text"] for r in replies}) == 1 and "Anna Schmidt" in replies[0]["text"]
     assert len(calls) == 1
+
+
+def test_ticks_recompose_the_posted_rosters_only_after_a_change(bot, monkeypatch):
+    import commands.anwesenheit as anwesenheit
+
+    bot.set_time("2026-11-20 16:00")
+    setup_ab(bot)
+    bot.advance("2026-11-23 07:30")
+    composed = []
+    real = anwesenheit._render_many
+
+    async def counting(services, due, day, **kwargs):
+        if due:
+            composed.append(len(due))
+        return await real(services, due, day, **kwargs)
+
+    monkeypatch.setattr(anwesenheit, "_render_many", counting)
+    bot.tick()  # may look once more after the post
+    quiet = len(composed)
+    for _ in range(5):
+        bot.tick()
+    assert quiet <= 1 and len(composed) == quiet  # nothing changed: nothing composed
+    bot.slash("/homeoffice zuhause heute", as_="claudia.weber")
+    bot.tick()
+    assert len(composed) == quiet + 1
+    (post,) = [p for p in bot.posts() if p.props.get("amtsbote_key", "").startswith("roster:")]
+    assert post.edits == 1
+    bot.clock.advance(timedelta(minutes=6))  # and every few minutes anyway
+    before = len(composed)
+    bot.tick()
+    assert len(composed) == before + 1
