@@ -151,7 +151,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     plan.add_argument("--to", required=True, type=_date, help="last day")
     plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
     plan.set_defaults(func=cmd_plan)
-    post = sub.add_parser("post-rosters", help="run the morning roster job once (idempotent)")
+    post = sub.add_parser("post-rosters", help="post the roster now, ignoring each channel's time and ROSTER_LATEST; "
+                          "switched-off channels, days outside its days, weekends, holidays and days already "
+                          "posted or skipped are left out (idempotent)")
     post.add_argument("--date", type=_date, default=None, help="day to post for (default today)")
     post.add_argument("--channel", default=None, help="only this channel (name or id)")
     post.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for delivery")

@@ -119,6 +119,13 @@ def test_post_whose_answer_was_lost_is_not_posted_twice(live, standin):
     standin.faults.add(method="POST", path=r"^/api/v4/posts$", lose_response=True, times=1)
     live.runtime.mm._driver.client.client.timeout = httpx.Timeout(1.0)
     _enqueue(live, "test:lost", "Nur einmal")
+    deadline = time.monotonic() + 10
+    while not live.channel_posts():  # Mattermost took the post; its answer is lost
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    # past Mattermost's 30-second pending_post_id window: only the bot's own look-up by key
+    # can keep the retry from posting again
+    standin.advance(31)
     assert live.drain(timeout=40)
     assert [p.message for p in live.channel_posts()].count("Nur einmal") == 1
 
