@@ -106,6 +106,10 @@ class TokenBucket:
         self._stamp = time.monotonic()
         self._lock = asyncio.Lock()
 
+    def empty(self) -> None:
+        self._tokens = 0.0
+        self._stamp = time.monotonic()
+
     async def acquire(self) -> None:
         async with self._lock:
             while True:
@@ -309,6 +313,7 @@ class Outbox:
         if error.retry_after is not None:
             delay = max(error.retry_after, 0.0) + random.uniform(0.05, 0.5)
             self._paused_until = max(self._paused_until, time.monotonic() + delay)
+            self.bucket.empty()  # the server's limit is spent: start again from its schedule
         else:
             delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 12)) * random.uniform(0.5, 1.5)
         changes: dict[str, Any] = {
