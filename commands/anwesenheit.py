@@ -686,12 +686,15 @@ def _missed_before(services: Services, reached: list[tuple[Rotation, ChannelRost
 
 def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetime) -> None:
     """Record days that got no roster as skipped, once each (across replicas), and log them."""
+    by_day: dict[date, list[str]] = {}
     for start in range(0, len(channel_days), 200):
         with services.db.write() as session:
-            recorded = _skip_many(session, channel_days[start : start + 200], now)
-        for cid, day in recorded:
-            log.warning("roster for channel %s on %s skipped: the bot was down from before its roster time "
-                        "until after ROSTER_LATEST", cid, day.isoformat())
+            for cid, day in _skip_many(session, channel_days[start : start + 200], now):
+                by_day.setdefault(day, []).append(cid)
+    for day, channels in sorted(by_day.items()):  # one line a day, however many channels
+        shown = ", ".join(channels[:5]) + (f" and {len(channels) - 5} more" if len(channels) > 5 else "")
+        log.warning("roster for %s channel(s) on %s skipped: the bot was down from before its roster time "
+                    "until after ROSTER_LATEST (%s)", len(channels), day.isoformat(), shown)
 
 
 async def refresh_posted(services: Services, *, only_channel: str | None = None, force: bool = False) -> int:
