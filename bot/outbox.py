@@ -46,10 +46,13 @@ RECORD_BATCH = 50  # delivered rows written per transaction
 RECONCILE_WINDOW = timedelta(minutes=5)
 
 
-def _insert_ignore(session: Session, values: dict[str, Any]) -> None:
+def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in one statement; rows whose key is already owed are left alone."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     table = OutboxItem.__table__
-    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(**values)
+    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(rows)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
 
@@ -62,15 +65,8 @@ def enqueue_post(session: Session, *, key: str, channel_id: str, message: str, n
 def enqueue_posts(session: Session, posts: list[dict[str, Any]], *, now: datetime) -> None:
     """Owe many posts at once (the morning fan-out): each dict has key, channel_id, message and
     props. One multi-row insert; keys already owed are left alone."""
-    rows = [{"key": p["key"], "kind": "post", "channel_id": p["channel_id"], "user_id": None, "target_key": None,
-             "message": p["message"],
-             "props": json.dumps(p["props"], ensure_ascii=False) if p.get("props") else None,
-             "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
-             "next_attempt_at": now, "created_at": now} for p in posts]
-    if rows:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        session.execute(insert(OutboxItem.__table__).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+    _insert_ignore(session, [_row(key=p["key"], kind="post", channel_id=p["channel_id"], message=p["message"],
+                                  props=p.get("props"), now=now) for p in posts])
 
 
 def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
@@ -88,12 +84,18 @@ def enqueue_patch(session: Session, *, key: str, target_key: str, message: str, 
 def _enqueue(session: Session, *, key: str, kind: str, message: str, now: datetime,
              props: dict[str, Any] | None, channel_id: str | None = None, user_id: str | None = None,
              target_key: str | None = None) -> None:
-    _insert_ignore(session, {
+    _insert_ignore(session, [_row(key=key, kind=kind, message=message, now=now, props=props, channel_id=channel_id,
+                                  user_id=user_id, target_key=target_key)])
+
+
+def _row(*, key: str, kind: str, message: str, now: datetime, props: dict[str, Any] | None,
+         channel_id: str | None = None, user_id: str | None = None, target_key: str | None = None) -> dict[str, Any]:
+    return {
         "key": key, "kind": kind, "channel_id": channel_id, "user_id": user_id, "target_key": target_key,
         "message": message, "props": json.dumps(props, ensure_ascii=False) if props else None,
         "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
         "next_attempt_at": now, "created_at": now,
-    })
+    }
 
 
 class TokenBucket:
