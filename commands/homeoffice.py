@@ -578,43 +578,94 @@ def _range_label(span: parsing.DateRange, locale: str) -> str:
     return f"{cal.format_day(span.start, locale)} – {cal.format_day(span.end, locale)}"
 
 
-def _user_region(session: Session, user_id: str, default: str) -> str:
-    rotations = presence.rotations_of(session, user_id)
-    return rotations[0].region if rotations else default
+class _Staffing:
+    """The office counts, per (channel, day), of the rotations with a minimum that a person is in.
+
+    Loaded in the change's own transaction: the rotations and their members in one query, their
+    changes and absences over the days in another. The change is then applied to those overrides
+    in memory as it is to the tables, so the counts before and after cost no further read.
+    """
+
+    def __init__(self, session: Session, rotations: list[tuple[Any, dict[str, str]]], days: list[date]) -> None:
+        self.rotations = [(row, members) for row, members in rotations if row.min_office is not None]
+        self.days = days
+        people = {p for _, members in self.rotations for p in members}
+        if self.rotations and days:
+            self.changes, self.absences = presence.overrides_for(session, people, days[0], days[-1])
+        else:
+            self.changes, self.absences = {}, set()
+        self.before = self.counts()
+
+    def counts(self) -> dict[tuple[str, date], int]:
+        counts: dict[tuple[str, date], int] = {}
+        if not self.days:
+            return counts
+        wanted = set(self.days)
+        for row, members in self.rotations:
+            for day_plan in presence.roster_days(row, None, self.days[0], self.days[-1], members,
+                                                 self.changes, self.absences):
+                if day_plan.day in wanted:
+                    counts[(row.channel_id, day_plan.day)] = day_plan.office_count
+        return counts
+
+    def set(self, user_id: str, where: Where | None) -> None:
+        """The person's days are now `where` (None: away)."""
+        for day in self.days:
+            if where is None:
+                self.changes.pop((user_id, day), None)
+                self.absences.add((user_id, day))
+            else:
+                self.changes[(user_id, day)] = where
+                self.absences.discard((user_id, day))
+
+    def clear(self, user_id: str) -> None:
+        for day in self.days:
+            self.changes.pop((user_id, day), None)
+            self.absences.discard((user_id, day))
+
+    def dropped(self) -> list[tuple[Any, list[date], int]]:
+        """(rotation, days now below its minimum that were not before, office count of the first)."""
+        after = self.counts()
+        found = []
+        for row, _ in self.rotations:
+            days = [d for d in self.days if (n := after.get((row.channel_id, d))) is not None
+                    and n < row.min_office and self.before.get((row.channel_id, d), n + 1) > n]
+            if days:
+                found.append((row, days, after[(row.channel_id, days[0])]))
+        return found
+
+
+def _region_of(rotations: list[tuple[Any, dict[str, str]]], default: str) -> str:
+    return rotations[0][0].region if rotations else default
 
 
 async def change(request: SlashRequest, ctx: Context, rest: str, where: Where) -> Reply:
     target = await _target(request, ctx, parsing.tokenize(rest))
-    with ctx.db.read() as session:
-        region = _user_region(session, target.user.id, ctx.settings.bot_holiday_region)
-    days, leftover, _ = _take_days(target.tokens, ctx, region)
-    if leftover:
-        raise LocalizedError(NEED_DATE)
-    before = _staffing(ctx, target.user.id, days)
-    with ctx.db.write() as session:
-        for day in days:
-            session.execute(sa.delete(Absence).where(Absence.user_id == target.user.id, Absence.day == day))
-            session.merge(PresenceChange(user_id=target.user.id, day=day, where=where.value, set_by=ctx.user.id))
+    with ctx.db.write() as session:  # one transaction: the minimum is checked against what is written
+        rotations = presence.rotations_with_members(session, target.user.id)
+        days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
+        if leftover:
+            raise LocalizedError(NEED_DATE)
+        staffing = _Staffing(session, rotations, days)
+        presence.set_days(session, target.user.id, days, where, set_by=ctx.user.id)
+        staffing.set(target.user.id, where)
         if target.for_other:
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
                   action=f"change:{where.value}", detail=_days_text(days, "en"), now=ctx.now)
     reply = CHANGED(ctx.locale, who=plain(target.user.display_name, max_length=60),
                     where=CHANGED_WHERE[where](ctx.locale), days=_days_text(days, ctx.locale))
-    return Reply(reply + await _warn_below_minimum(ctx, target.user, days, before))
+    return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
 
 
 async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     target = await _target(request, ctx, parsing.tokenize(rest))
-    with ctx.db.read() as session:
-        region = _user_region(session, target.user.id, ctx.settings.bot_holiday_region)
-    days, leftover, _ = _take_days(target.tokens, ctx, region)
-    note = " ".join(leftover).strip()[:200]
-    before = _staffing(ctx, target.user.id, days)
     with ctx.db.write() as session:
-        for day in days:
-            session.execute(sa.delete(PresenceChange).where(PresenceChange.user_id == target.user.id,
-                                                            PresenceChange.day == day))
-            session.merge(Absence(user_id=target.user.id, day=day, note=note, set_by=ctx.user.id))
+        rotations = presence.rotations_with_members(session, target.user.id)
+        days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
+        note = " ".join(leftover).strip()[:200]
+        staffing = _Staffing(session, rotations, days)
+        presence.set_days(session, target.user.id, days, None, set_by=ctx.user.id, note=note)
+        staffing.set(target.user.id, None)
         if target.for_other:
             # The note stays out of the audit log: it is private to its author.
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
@@ -622,7 +673,7 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     note_text = NOTE_PRIVATE(ctx.locale, note=plain(note)) if note else ""
     reply = AWAY_SET(ctx.locale, who=plain(target.user.display_name, max_length=60),
                      days=_days_text(days, ctx.locale), note=note_text)
-    return Reply(reply + await _warn_below_minimum(ctx, target.user, days, before))
+    return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
 
 
 async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
@@ -633,62 +684,30 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     span = taken[0]
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
         raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
-    with ctx.db.read() as session:
-        region = _user_region(session, target.user.id, ctx.settings.bot_holiday_region)
-    # Removing a change can take a day below the minimum too (a one-off office day, say).
-    days = cal.working_days(max(span.start, ctx.today), span.end, region)
-    before = _staffing(ctx, target.user.id, days) if days else {}
     with ctx.db.write() as session:
-        count = 0
-        for model in (PresenceChange, Absence):
-            result = session.execute(sa.delete(model).where(model.user_id == target.user.id, model.day >= span.start,
-                                                            model.day <= span.end))
-            count += result.rowcount or 0
+        rotations = presence.rotations_with_members(session, target.user.id)
+        # Removing a change can take a day below the minimum too (a one-off office day, say).
+        days = cal.working_days(max(span.start, ctx.today), span.end,
+                                _region_of(rotations, ctx.settings.bot_holiday_region))
+        staffing = _Staffing(session, rotations, days)
+        count = presence.clear_days(session, target.user.id, span.start, span.end)
+        staffing.clear(target.user.id)
         if target.for_other and count:
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
                   action="clear", detail=_range_label(span, "en"), now=ctx.now)
     label = _range_label(span, ctx.locale)
     if not count:
         return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label))
-    warning = await _warn_below_minimum(ctx, target.user, days, before) if days else ""
-    return Reply(CLEARED(ctx.locale, days=label, count=count) + warning)
+    return Reply(CLEARED(ctx.locale, days=label, count=count) + await _warn_below_minimum(ctx, target.user,
+                                                                                        staffing.dropped()))
 
 
-def _staffing(ctx: Context, user_id: str, days: list[date]) -> dict[tuple[str, date], int]:
-    """Office counts per (channel, day) in every rotation of the person, for the days given."""
-    counts: dict[tuple[str, date], int] = {}
-    with ctx.db.read() as session:
-        for row in presence.rotations_of(session, user_id):
-            if row.min_office is None:
-                continue
-            result = presence.channel_plan(session, row.channel_id, days[0], days[-1])
-            if result is None:
-                continue
-            for day_plan in result[2]:
-                if day_plan.day in days:
-                    counts[(row.channel_id, day_plan.day)] = day_plan.office_count
-    return counts
-
-
-async def _warn_below_minimum(ctx: Context, user: User, days: list[date], before: dict[tuple[str, date], int]) -> str:
+async def _warn_below_minimum(ctx: Context, user: User, dropped: list[tuple[Any, list[date], int]]) -> str:
     """After a change: tell its author and DM the leads if a day dropped below the minimum."""
-    after = _staffing(ctx, user.id, days)
-    if not after:
-        return ""
-    warnings = []
-    with ctx.db.read() as session:
-        for channel_id in sorted({c for c, _ in after}):
-            row = session.get(Rotation, channel_id)
-            if row is None or row.min_office is None:
-                continue
-            dropped = [d for (c, d), n in sorted(after.items())
-                       if c == channel_id and n < row.min_office and before.get((c, d), n + 1) > n]
-            if dropped:
-                warnings.append((row, dropped))
-    if not warnings:
+    if not dropped:
         return ""
     lines = []
-    for row, dropped in warnings:
+    for row, days, count in dropped:
         try:
             channel_name = plain((await ctx.mm.channel(row.channel_id)).display_name, max_length=60)
         except Exception:
@@ -698,12 +717,12 @@ async def _warn_below_minimum(ctx: Context, user: User, days: list[date], before
         with ctx.db.write() as session:
             for lead in recipients:
                 locale = lead.locale if lead.locale in ("de", "en") else ctx.settings.bot_locale
-                enqueue_dm(session, key=f"ho:min:{row.channel_id}:{lead.id}:{user.id}:{int(ctx.now.timestamp())}:{dropped[0]}",
+                enqueue_dm(session, key=f"ho:min:{row.channel_id}:{lead.id}:{user.id}:{int(ctx.now.timestamp())}:{days[0]}",
                            user_id=lead.id, now=ctx.now,
-                           message=BELOW_MIN_DM(locale, channel=channel_name, days=_days_text(dropped, locale),
-                                                count=after[(row.channel_id, dropped[0])], min=row.min_office,
+                           message=BELOW_MIN_DM(locale, channel=channel_name, days=_days_text(days, locale),
+                                                count=count, min=row.min_office,
                                                 who=plain(ctx.user.display_name, max_length=60)))
-        lines.append(BELOW_MIN(ctx.locale, channel=channel_name, days=_days_text(dropped, ctx.locale), min=row.min_office))
+        lines.append(BELOW_MIN(ctx.locale, channel=channel_name, days=_days_text(days, ctx.locale), min=row.min_office))
     ctx.services.notify_outbox()
     return "\n" + "\n".join(lines)
 

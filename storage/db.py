@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -62,6 +63,12 @@ def _note_changes(conn, cursor, statement, parameters, context, executemany) -> 
     """Mark the connection's transaction as having changed rows (an unknown count counts)."""
     if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and cursor.rowcount != 0:
         conn.info["changed"] = True
+
+
+def insert_for(session: Session, table: sa.Table) -> Any:
+    """An INSERT of the session's dialect, so it can take ON CONFLICT (SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 class Database:
