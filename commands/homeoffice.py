@@ -635,14 +635,27 @@ class _Staffing:
         return found
 
 
+# How long a person's rotations and their members are reused without a read. A write of this
+# process to those tables ends it at once; the time bounds how late another replica's shows.
+ROTATIONS_CACHE_SECONDS = 2.0
+
+
+def _rotations_of(ctx: Context, session: Session, user_id: str) -> list[tuple[Any, dict[str, str]]]:
+    """The person's rotations with their members (see `presence.rotations_with_members`)."""
+    return ctx.db.cached_view(("rotations-of", user_id), ctx.db.table_version("rotation", "rotation_member"),
+                              ctx.services.clock.now(), ROTATIONS_CACHE_SECONDS,
+                              lambda: presence.rotations_with_members(session, user_id))
+
+
 def _region_of(rotations: list[tuple[Any, dict[str, str]]], default: str) -> str:
     return rotations[0][0].region if rotations else default
 
 
 async def change(request: SlashRequest, ctx: Context, rest: str, where: Where) -> Reply:
     target = await _target(request, ctx, parsing.tokenize(rest))
-    with ctx.db.write() as session:  # one transaction: the minimum is checked against what is written
-        rotations = presence.rotations_with_members(session, target.user.id)
+    # one transaction: the minimum is checked against what is written
+    async with ctx.db.grouped_write() as session:
+        rotations = _rotations_of(ctx, session, target.user.id)
         days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
         if leftover:
             raise LocalizedError(NEED_DATE)
@@ -659,8 +672,8 @@ async def change(request: SlashRequest, ctx: Context, rest: str, where: Where) -
 
 async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     target = await _target(request, ctx, parsing.tokenize(rest))
-    with ctx.db.write() as session:
-        rotations = presence.rotations_with_members(session, target.user.id)
+    async with ctx.db.grouped_write() as session:
+        rotations = _rotations_of(ctx, session, target.user.id)
         days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
         note = " ".join(leftover).strip()[:200]
         staffing = _Staffing(session, rotations, days)
@@ -684,8 +697,8 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     span = taken[0]
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
         raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
-    with ctx.db.write() as session:
-        rotations = presence.rotations_with_members(session, target.user.id)
+    async with ctx.db.grouped_write() as session:
+        rotations = _rotations_of(ctx, session, target.user.id)
         # Removing a change can take a day below the minimum too (a one-off office day, say).
         days = cal.working_days(max(span.start, ctx.today), span.end,
                                 _region_of(rotations, ctx.settings.bot_holiday_region))

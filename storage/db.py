@@ -8,20 +8,26 @@ timeout instead of failing with "database is locked" when a reader upgrades.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 60_000
+VIEWS_MAX = 4096  # entries of `Database.views`; more empty it
+T = TypeVar("T")
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -59,16 +65,34 @@ def create_db_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+_WRITTEN_TABLE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
 def _note_changes(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-    """Mark the connection's transaction as having changed rows (an unknown count counts)."""
+    """Mark the connection's transaction as having changed rows (an unknown count counts), and
+    in which tables."""
     if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and cursor.rowcount != 0:
         conn.info["changed"] = True
+        written = _WRITTEN_TABLE.match(statement)
+        conn.info.setdefault("tables", set()).add(written.group(1).lower() if written else "")
 
 
 def insert_for(session: Session, table: sa.Table) -> Any:
     """An INSERT of the session's dialect, so it can take ON CONFLICT (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@dataclass(eq=False)
+class _Group:
+    """The open transaction of a group commit and the future its writers wait on."""
+
+    conn: Connection
+    session: Session
+    done: asyncio.Future[None]
+    thread: int
+    in_body: bool = False
+    broken: bool = False
 
 
 class Database:
@@ -83,24 +107,133 @@ class Database:
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._versions = itertools.count(1)
         self.version = 0  # goes up with every committed write of this process (for caches of read views)
+        self._table_versions: dict[str, int] = {}  # the same per table (for caches of rarely written tables)
         self.views: dict[Any, Any] = {}  # such caches, so they live and die with this database
+        self._group: _Group | None = None  # the open group commit of `grouped_write`
         event.listen(self.engine, "after_cursor_execute", _note_changes)
 
     @contextmanager
     def write(self, *, changes_views: bool = True) -> Iterator[Session]:
         """A write transaction. `changes_views=False` for bookkeeping no view shows (the outbox's
         delivery state), so that cached views stay good."""
+        group = self._group
+        if group is not None and group.thread == threading.get_ident():
+            if group.in_body:
+                raise RuntimeError("a write transaction inside a grouped write")
+            self._commit_group(group)  # it holds the writer's lock on this thread: commit it first
         changed: list[bool] = []
+        tables: set[str] = set()
         try:
             if self._write_lock is not None:
-                with self._write_lock, self._session(write=True, changed=changed) as session:
+                with self._write_lock, self._session(write=True, changed=changed, tables=tables) as session:
                     yield session
             else:
-                with self._session(write=True, changed=changed) as session:
+                with self._session(write=True, changed=changed, tables=tables) as session:
                     yield session
         finally:
             if changes_views and any(changed):
                 self.version = next(self._versions)
+            for name in tables:
+                self._table_versions[name] = self.version if changes_views else next(self._versions)
+
+    @asynccontextmanager
+    async def grouped_write(self) -> AsyncIterator[Session]:
+        """A write transaction that commits together with the other grouped writes of the same
+        turn of the event loop (group commit): on SQLite one fsync serves them all. Its body must
+        not await; the exit waits for the commit, so whoever answers after it answers durably.
+        A body that raises is rolled back to its savepoint and leaves the others' writes alone.
+        On PostgreSQL this is `write()` (the server groups commits itself)."""
+        if not self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        group = self._group or self._open_group()
+        conn, session = group.conn, group.session
+        conn.exec_driver_sql("SAVEPOINT grouped_write")
+        group.in_body = True
+        try:
+            yield session
+            session.flush()
+        except BaseException:
+            group.in_body = False
+            try:
+                conn.exec_driver_sql("ROLLBACK TO grouped_write")
+                conn.exec_driver_sql("RELEASE grouped_write")
+            except Exception:  # the transaction itself is gone: the whole group fails
+                group.broken = True
+            session.expunge_all()  # nothing of this body may be flushed by the group's commit
+            raise
+        group.in_body = False
+        conn.exec_driver_sql("RELEASE grouped_write")
+        await asyncio.shield(group.done)
+
+    def _open_group(self) -> _Group:
+        assert self._write_lock is not None
+        self._write_lock.acquire()
+        try:
+            conn = self.engine.connect()
+            conn.info["write"] = True
+            conn.info["changed"] = False
+            session = Session(bind=conn, expire_on_commit=False)
+            session.connection()  # BEGIN IMMEDIATE: the group holds the database's write lock
+        except BaseException:
+            self._write_lock.release()
+            raise
+        loop = asyncio.get_running_loop()
+        group = self._group = _Group(conn, session, loop.create_future(), threading.get_ident())
+        # Two turns of the loop later: the writers of requests read in this turn, whose tasks
+        # start in the next one, join first.
+        loop.call_soon(loop.call_soon, self._commit_group, group)
+        return group
+
+    def _commit_group(self, group: _Group) -> None:
+        if self._group is not group:
+            return  # committed already (a plain write() came first)
+        self._group = None
+        conn, session = group.conn, group.session
+        failure: BaseException | None = None
+        try:
+            if group.broken:
+                raise sa.exc.InvalidRequestError("a grouped write lost its transaction")
+            session.commit()
+        except Exception as e:  # every writer of the group learns it; none of them answers "done"
+            failure = e
+        finally:
+            changed = bool(conn.info.pop("changed", True))
+            tables = conn.info.pop("tables", set())
+            conn.info["write"] = False
+            try:
+                session.close()
+                conn.close()
+            finally:
+                assert self._write_lock is not None
+                self._write_lock.release()
+        if failure is None and changed:
+            self.version = next(self._versions)
+            for name in tables:
+                self._table_versions[name] = self.version
+        if failure is None:
+            group.done.set_result(None)
+        else:
+            group.done.set_exception(failure)
+            group.done.exception()  # retrieved: the writers that wait raise it themselves
+
+    def table_version(self, *names: str) -> int:
+        """A number that changes whenever this process commits a write to one of these tables
+        (or one it could not name). Caches keyed on it still need a time bound for other replicas."""
+        versions = self._table_versions
+        return max(versions.get(name, 0) for name in (*names, ""))
+
+    def cached_view(self, key: Any, version: int, now: datetime, seconds: float, make: Callable[[], T]) -> T:
+        """`make()`, kept in `views` under `key` while `version` stays and for `seconds` of `now`'s clock."""
+        cached = self.views.get(key)
+        if cached is not None and cached[0] == version and now < cached[1]:
+            return cached[2]
+        value = make()
+        if len(self.views) >= VIEWS_MAX:
+            self.views.clear()
+        self.views[key] = (version, now + timedelta(seconds=seconds), value)
+        return value
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -108,7 +241,8 @@ class Database:
             yield session
 
     @contextmanager
-    def _session(self, *, write: bool, changed: list[bool] | None = None) -> Iterator[Session]:
+    def _session(self, *, write: bool, changed: list[bool] | None = None,
+                 tables: set[str] | None = None) -> Iterator[Session]:
         with self.engine.connect() as conn:
             conn.info["write"] = write
             conn.info["changed"] = False
@@ -122,6 +256,11 @@ class Database:
                 conn.info["write"] = False
                 if changed is not None:
                     changed.append(bool(conn.info.pop("changed", True)))
+                written = conn.info.pop("tables", set())
+                if tables is not None:
+                    tables.update(written)
 
     def dispose(self) -> None:
+        if self._group is not None and self._group.thread == threading.get_ident():
+            self._commit_group(self._group)
         self.engine.dispose()

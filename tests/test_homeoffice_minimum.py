@@ -90,3 +90,17 @@ def test_clear_in_english_warns_in_english(bot):
     reply = bot.slash("/homeoffice clear 30.11.", as_="james.miller")
     assert reply.startswith("Removed one-off changes on Mon, 30 Nov 2026 (1).")
     assert "below the minimum office staffing (3)" in reply
+
+
+def test_the_minimum_check_sees_a_group_change_made_a_moment_before(bot):
+    # The person's rotations and members are reused between commands; a change of the groups in
+    # this process must end that at once (the bot's clock does not move here).
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot, "min 3")  # A (Anna, Bernd, Claudia) is in the office this week
+    bot.slash("/homeoffice büro 25.11.", as_="anna.schmidt")  # Anna's rotations are read and kept
+    bot.slash("/homeoffice zurücksetzen 25.11.", as_="anna.schmidt")
+    assert bot.slash("/homeoffice gruppe A @dieter.fischer").startswith("Gruppe A")  # A has four now
+    reply = bot.slash("/homeoffice zuhause 25.11.", as_="anna.schmidt")
+    assert reply == "Anna Schmidt: zu Hause am Mi, 25.11.2026."  # four minus one: no warning
+    # and the check itself still works: a second one from A going home takes the day below three
+    assert "Mindestbesetzung" in bot.slash("/homeoffice zuhause 25.11.", as_="bernd.mueller")
