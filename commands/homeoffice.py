@@ -875,17 +875,27 @@ def _default_plan_range(today: date) -> parsing.DateRange:
     return parsing.DateRange(monday, monday + timedelta(days=4))
 
 
+# A plan asked for again is answered from memory: until this process writes anything, and for
+# at most PLAN_CACHE_SECONDS of the bot's clock (another replica's writes).
+PLAN_CACHE_SECONDS = 2.0
+
+
 async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
-    row, members = _require_rotation(ctx, request)
     span = _default_plan_range(ctx.today) if not rest else parsing.parse_range(rest, today=ctx.today)
     span = no_history(span, ctx)
     if (span.end - span.start).days >= PLAN_MAX_DAYS:
         raise LocalizedError(RANGE_TOO_LONG, limit=PLAN_MAX_DAYS)
-    with ctx.db.read() as session:
-        _, members, days = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
-    users = await ctx.mm.users(list(members))
-    channel = await ctx.channel()
-    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span))
+    key, version, now = ("plan", ctx.channel_id, span.start, span.end, ctx.locale), ctx.db.version, ctx.services.clock.now()
+    text = ctx.db.view(key, version, now)
+    if text is None:
+        row, members = _require_rotation(ctx, request)
+        with ctx.db.read() as session:
+            _, members, days = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
+        users = await ctx.mm.users(list(members))
+        channel = await ctx.channel()
+        text = render_plan(days, users, row, ctx.locale, channel.display_name, span)
+        ctx.db.keep_view(key, version, now + timedelta(seconds=PLAN_CACHE_SECONDS), text)
+    return Reply(text)
 
 
 def render_plan(days: list[Any], users: dict[str, User], row: Rotation, locale: str, channel_name: str,

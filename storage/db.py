@@ -226,14 +226,24 @@ class Database:
 
     def cached_view(self, key: Any, version: int, now: datetime, seconds: float, make: Callable[[], T]) -> T:
         """`make()`, kept in `views` under `key` while `version` stays and for `seconds` of `now`'s clock."""
+        found = self.view(key, version, now)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = make()
+        self.keep_view(key, version, now + timedelta(seconds=seconds), value)
+        return value
+
+    def view(self, key: Any, version: int, now: datetime) -> Any:
+        """What `keep_view` kept under `key`, if `version` is still the same and `now` before its end."""
         cached = self.views.get(key)
         if cached is not None and cached[0] == version and now < cached[1]:
             return cached[2]
-        value = make()
+        return None
+
+    def keep_view(self, key: Any, version: int, until: datetime, value: Any) -> None:
         if len(self.views) >= VIEWS_MAX:
             self.views.clear()
-        self.views[key] = (version, now + timedelta(seconds=seconds), value)
-        return value
+        self.views[key] = (version, until, value)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

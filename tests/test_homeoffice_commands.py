@@ -245,3 +245,19 @@ def test_english_subcommand_words(bot):
     assert not rows(bot, Rotation)
     with bot.runtime.db.read() as session:
         assert session.exec(select(RotationMember)).all() == []
+
+
+def test_a_repeated_plan_costs_no_query_and_a_change_shows_at_once(bot):
+    from tests.test_roster_cache import count_queries
+
+    bot.set_time("2026-11-24 08:00")
+    setup_ab(bot)
+    first = bot.slash("/homeoffice plan", as_="bernd.mueller")
+    queries = count_queries(bot)
+    assert bot.slash("/homeoffice plan", as_="claudia.weber") == first
+    assert [q for q in queries if "rotation" in q.lower() or "presence" in q.lower()] == []  # (the outbox polls)
+    bot.slash("/homeoffice zuhause 25.11.", as_="anna.schmidt")  # A is in the office this week
+    after = bot.slash("/homeoffice plan", as_="bernd.mueller")
+    wednesday = next(line for line in after.splitlines() if "25.11." in line)
+    assert "Anna Schmidt" in wednesday.split("|")[3], wednesday  # the home-office column
+    assert after != first
