@@ -31,7 +31,7 @@ from commands.base import (
     split_subcommand,
 )
 from commands.help import HELP_WORDS, render_help
-from commands.leads import ONLY_OWN_DATA, audit, channel_leads, is_lead, require_lead
+from commands.leads import ONLY_OWN_DATA, audit, channel_leads, days_detail, is_lead, require_lead
 from domain import calendar as cal
 from domain.rotation import Rotation as RotationPlan
 from domain.rotation import Where, office_groups, plan, preview
@@ -372,7 +372,7 @@ def _store_setup(ctx: Context, parsed: SetupRequest) -> str:
                                                             col(RotationMember.group).not_in(rotation.groups))).all()
         for member in dropped:
             audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
-                  action="remove:setup", detail=f"group {member.group} no longer exists", now=ctx.now)
+                  action="remove:setup", detail={"gone_group": member.group}, now=ctx.now)
         session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
                                                         col(RotationMember.group).not_in(rotation.groups)))
         locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
@@ -464,7 +464,7 @@ async def assign(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             member.group = group
             session.add(member)
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
-                  action="assign", detail=f"group {group}", now=ctx.now)
+                  action="assign", detail={"group": group}, now=ctx.now)
     return Reply(ASSIGNED(ctx.locale, group=group, names=_names(users)))
 
 
@@ -483,7 +483,7 @@ async def remove(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
                                                             RotationMember.user_id == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
-                  action="remove", detail="", now=ctx.now)
+                  action="remove", now=ctx.now)
     return Reply(REMOVED(ctx.locale, names=_names(users)))
 
 
@@ -533,7 +533,7 @@ async def split(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             if members.get(user_id) != group:
                 session.merge(RotationMember(channel_id=ctx.channel_id, user_id=user_id, group=group))
                 audit(session, actor_id=ctx.user.id, subject_id=user_id, channel_id=ctx.channel_id,
-                      action="assign", detail=f"group {group} (split)", now=ctx.now)
+                      action="assign", detail={"group": group, "split": True}, now=ctx.now)
     by_id = {u.id: u for u in people}
     summary = "; ".join(f"{g}: {_names([by_id[p] for p, pg in assignment.items() if pg == g])}" for g in groups)
     return Reply(SPLIT_DONE(ctx.locale, summary=summary))
@@ -664,7 +664,7 @@ async def change(request: SlashRequest, ctx: Context, rest: str, where: Where) -
         staffing.set(target.user.id, where)
         if target.for_other:
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action=f"change:{where.value}", detail=_days_text(days, "en"), now=ctx.now)
+                  action=f"change:{where.value}", detail=days_detail(days), now=ctx.now)
     reply = CHANGED(ctx.locale, who=plain(target.user.display_name, max_length=60),
                     where=CHANGED_WHERE[where](ctx.locale), days=_days_text(days, ctx.locale))
     return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
@@ -682,7 +682,7 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         if target.for_other:
             # The note stays out of the audit log: it is private to its author.
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action="change:away", detail=_days_text(days, "en"), now=ctx.now)
+                  action="change:away", detail=days_detail(days), now=ctx.now)
     note_text = NOTE_PRIVATE(ctx.locale, note=plain(note)) if note else ""
     reply = AWAY_SET(ctx.locale, who=plain(target.user.display_name, max_length=60),
                      days=_days_text(days, ctx.locale), note=note_text)
@@ -707,7 +707,7 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         staffing.clear(target.user.id)
         if target.for_other and count:
             audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action="clear", detail=_range_label(span, "en"), now=ctx.now)
+                  action="clear", detail={"from": span.start.isoformat(), "to": span.end.isoformat()}, now=ctx.now)
     label = _range_label(span, ctx.locale)
     if not count:
         return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label))
@@ -985,7 +985,7 @@ async def leads(request: SlashRequest, ctx: Context, rest: str) -> Reply:
                 session.execute(sa.delete(ChannelLead).where(ChannelLead.channel_id == ctx.channel_id,
                                                              ChannelLead.user_id == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
-                  action="lead:add" if adding else "lead:remove", detail="", now=ctx.now)
+                  action="lead:add" if adding else "lead:remove", now=ctx.now)
     return Reply((LEAD_ADDED if adding else LEAD_REMOVED)(ctx.locale, names=_names(users)))
 
 
@@ -1028,7 +1028,7 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
         if row is not None:
             for member in session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id)).all():
                 audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
-                      action="remove:delete", detail=f"rotation deleted (was in group {member.group})", now=ctx.now)
+                      action="remove:delete", detail={"was_group": member.group}, now=ctx.now)
             session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id))
             session.delete(row)
             locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)

@@ -7,8 +7,11 @@ named lead for the channel with `/homeoffice leitung add @user`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -93,8 +96,19 @@ async def require_lead(ctx: Context) -> None:
 
 
 def audit(session: Session, *, actor_id: str, subject_id: str, channel_id: str | None, action: str,
-          detail: str, now: datetime) -> None:
-    """Record a lead's change to someone else's data. `detail` never holds a private note."""
+          now: datetime, detail: Mapping[str, Any] | None = None) -> None:
+    """Record a lead's change to someone else's data. `detail` never holds a private note.
+
+    The detail is stored without words (days as ISO dates, a group's name, a forward's target),
+    so that `/homeoffice meine-daten` shows it in the reader's language (`privacy.detail_text`)."""
     if actor_id != subject_id:
+        text = json.dumps(detail, ensure_ascii=False, separators=(",", ":"), sort_keys=True) if detail else ""
         session.add(AuditEntry(at=now, actor_id=actor_id, subject_id=subject_id, channel_id=channel_id,
-                               action=action[:40], detail=detail[:200]))
+                               action=action[:40], detail=text if len(text) <= 200 else ""))
+
+
+def days_detail(days: Sequence[date]) -> dict[str, Any]:
+    """The audit detail of a change on these days (few days each, many as first, last and count)."""
+    if len(days) <= 3:
+        return {"days": [d.isoformat() for d in days]}
+    return {"from": days[0].isoformat(), "to": days[-1].isoformat(), "n": len(days)}

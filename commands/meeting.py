@@ -703,7 +703,7 @@ async def cancel(request: SlashRequest, ctx: Context, rest: str, trigger: str) -
                      channel_id=row.channel_id, message=notice, now=ctx.now)
         if by_lead:
             audit(session, actor_id=ctx.user.id, subject_id=row.organizer_id, channel_id=row.channel_id,
-                  action="meeting:cancel", detail=f"meeting {row.id}" + (f" on {day.isoformat()}" if day else ""),
+                  action="meeting:cancel", detail={"meeting": row.title[:60], **({"day": day.isoformat()} if day else {})},
                   now=ctx.now)
     ctx.services.notify_outbox()
     if whole and meeting.provider == "zoom":  # a Zoom meeting would otherwise stay in the account

@@ -8,9 +8,10 @@ table cannot be forgotten by the data-protection commands without a test noticin
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -91,6 +92,59 @@ ACTIONS = {
 # What stays where a forgotten person acted for others (set_by, created_by, actor): the rows
 # belong to the others, but no longer say who it was. Columns are NOT NULL, hence a word.
 FORGOTTEN_ACTOR = "forgotten"
+
+
+DETAIL_GROUP = Text(de="Gruppe {group}", en="group {group}")
+DETAIL_SPLIT = Text(de="Gruppe {group} (aufgeteilt)", en="group {group} (split)")
+DETAIL_GONE_GROUP = Text(de="Gruppe {group} entfällt", en="group {group} no longer exists")
+DETAIL_WAS_GROUP = Text(de="war in Gruppe {group}", en="was in group {group}")
+DETAIL_DAYS = Text(de="{first} – {last} ({n} Tage)", en="{first} – {last} ({n} days)")
+DETAIL_MEETING = Text(de="„{title}“", en="“{title}”")
+DETAIL_MEETING_DAY = Text(de="„{title}“ am {day}", en="“{title}” on {day}")
+DETAIL_UNTIL = Text(de="{target} bis {until}", en="{target} until {until}")
+
+
+def detail_text(detail: str, locale: str, tz: tzinfo = UTC) -> str:
+    """An audit detail in words of `locale` (see `leads.audit`); one stored before details had
+    this form is shown as it was stored."""
+    from commands.rufumleitung import TARGET_LABEL
+
+    try:
+        data = json.loads(detail) if detail.startswith("{") else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return plain(detail, max_length=200)
+    try:
+        def day(value: str) -> str:
+            return cal.format_day(date.fromisoformat(value), locale)
+
+        if "days" in data:
+            return ", ".join(day(d) for d in data["days"])
+        if "from" in data:
+            if "n" in data:
+                return DETAIL_DAYS(locale, first=day(data["from"]), last=day(data["to"]), n=int(data["n"]))
+            return day(data["from"]) if data["from"] == data["to"] else f"{day(data['from'])} – {day(data['to'])}"
+        if "group" in data:
+            return (DETAIL_SPLIT if data.get("split") else DETAIL_GROUP)(locale, group=plain(data["group"], max_length=20))
+        if "gone_group" in data:
+            return DETAIL_GONE_GROUP(locale, group=plain(data["gone_group"], max_length=20))
+        if "was_group" in data:
+            return DETAIL_WAS_GROUP(locale, group=plain(data["was_group"], max_length=20))
+        if "meeting" in data:
+            title = plain(data["meeting"], max_length=60)
+            return DETAIL_MEETING_DAY(locale, title=title, day=day(data["day"])) if "day" in data else \
+                DETAIL_MEETING(locale, title=title)
+        if "target" in data:
+            label = TARGET_LABEL.get(data["target"])
+            target = label(locale) if label else plain(data["target"], max_length=20)
+            if "until" not in data:
+                return target
+            until = datetime.fromisoformat(data["until"]).astimezone(tz)
+            return DETAIL_UNTIL(locale, target=target, until=f"{cal.format_day(until.date(), locale)} {until:%H:%M}")
+    except (KeyError, TypeError, ValueError):
+        pass
+    return plain(detail, max_length=200)
 
 
 def action_text(action: str, locale: str) -> str:
@@ -192,11 +246,11 @@ def collect(session: Session, user_id: str, locale: str, names: Mapping[str, str
         if numbers.mobile:
             out.append((NUMBERS(locale), MOBILE(locale, number=numbers.mobile), None))
     for entry in session.exec(select(AuditEntry).where(AuditEntry.subject_id == user_id).order_by(AuditEntry.at)).all():
-        detail = f" — {plain(entry.detail, max_length=200)}" if entry.detail else ""
+        detail = f" — {detail_text(entry.detail, locale, tz)}" if entry.detail else ""
         out.append((AUDIT(locale), AUDIT_LINE(locale, at=moment(entry.at), action=action_text(entry.action, locale),
                                               detail=detail, actor=name(entry.actor_id)), entry.channel_id))
     for entry in session.exec(select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.at)).all():
-        detail = f" ({plain(entry.detail, max_length=200)})" if entry.detail else ""
+        detail = f" ({detail_text(entry.detail, locale, tz)})" if entry.detail else ""
         out.append((AUDIT_BY_YOU(locale), AUDIT_BY_YOU_LINE(locale, at=moment(entry.at), name=name(entry.subject_id),
                                                             action=action_text(entry.action, locale), detail=detail),
                     entry.channel_id))

@@ -482,7 +482,8 @@ def store_forward(session: Session, services: Services, new: NewForward, *, now:
     if by_lead:
         locale = pick_locale(subject.locale, default_locale)
         audit(session, actor_id=new.actor.id, subject_id=subject.id, channel_id=new.channels[0] if new.channels else None,
-              action="forward:set", detail=f"{new.target} until {new.until.isoformat(timespec='minutes')}", now=now)
+              action="forward:set", detail={"target": new.target, "until": new.until.isoformat(timespec="minutes")},
+              now=now)
         enqueue_dm(session, key=f"fwd:{forward.id}:setby", user_id=subject.id, now=now,
                    message=SET_FOR_DM(locale, lead=_name(new.actor), trigger=trigger,
                                       forward=describe_forward(view, locale, names, numbers)))
@@ -525,7 +526,7 @@ def end_forward(session: Session, services: Services, forward: CallForward, *, s
                   now=now, actor=actor)
     if actor.id != subject.id:
         audit(session, actor_id=actor.id, subject_id=subject.id, channel_id=_split_channels(forward.channels)[0]
-              if forward.channels else None, action="forward:end", detail=forward.target, now=now)
+              if forward.channels else None, action="forward:end", detail={"target": forward.target}, now=now)
         enqueue_dm(session, key=f"fwd:{forward.id}:endby", user_id=subject.id, now=now,
                    message=ENDED_FOR_DM(pick_locale(subject.locale, services.settings.bot_locale), lead=_name(actor)))
     return True
@@ -613,7 +614,7 @@ async def register_number(ctx: Context, parsed: Parsed, subject: User, trigger: 
         row.office = number
         session.add(row)
         audit(session, actor_id=ctx.user.id, subject_id=subject.id, channel_id=ctx.channel_id, action="number:office",
-              detail="", now=ctx.now)
+              now=ctx.now)
     if subject.id != ctx.user.id:
         return Reply(NUMBER_SAVED_FOR(ctx.locale, name=_name(subject), number=number))
     return Reply(NUMBER_SAVED(ctx.locale, number=number))

@@ -194,7 +194,7 @@ def test_setup_that_drops_a_group_audits_each_person_taken_out(bot):
     new = rows(bot, AuditEntry)[before:]
     assert sorted(e.subject_id for e in new) == sorted([bot.user("frank.hoffmann").id, bot.user("elif.yilmaz").id])
     assert {(e.action, e.detail, e.actor_id, e.channel_id) for e in new} == {
-        ("remove:setup", "group C no longer exists", bot.user("anna.schmidt").id, bot.channel_id())}
+        ("remove:setup", '{"gone_group":"C"}', bot.user("anna.schmidt").id, bot.channel_id())}
 
 
 def test_deleting_the_rotation_audits_each_member(bot):

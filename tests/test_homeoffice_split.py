@@ -70,5 +70,5 @@ def test_split_over_the_dispatcher_evens_out_an_uneven_rotation(bot):
     assert sorted(list(groups.values()).count(g) for g in "AB") == [3, 4]
     five = [bot.user(u).id for u in ("anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz")]
     assert sum(1 for uid in five if groups[uid] == "A") == 4  # exactly one of them moved
-    moved_entries = [e for e in rows(bot, AuditEntry) if e.detail == "group B (split)" and e.subject_id in five]
+    moved_entries = [e for e in rows(bot, AuditEntry) if e.detail == '{"group":"B","split":true}' and e.subject_id in five]
     assert len(moved_entries) == 1

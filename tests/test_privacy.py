@@ -240,3 +240,23 @@ def test_my_data_shows_every_row_about_the_person_and_forget_me_leaves_none(bot)
     by_leads = mine["Änderungen durch Leitungen an deinen Daten"]
     assert any("(von einer gelöschten Person)" in line for line in by_leads), by_leads
     assert all("Anna" not in line for line in by_leads)
+
+
+def test_audit_details_are_shown_in_the_readers_language(bot):
+    from commands.privacy import detail_text
+
+    setup_ab(bot)  # Anna, a lead, put everyone into a group
+    bot.slash("/homeoffice zuhause 24.11. bis 27.11. für @claudia.weber")
+    bot.slash("/homeoffice zurücksetzen 26.11. für @claudia.weber")
+    bot.slash("/homeoffice gruppe B @james.miller")
+    german = bot.slash("/homeoffice meine-daten", as_="claudia.weber")
+    assert "Gruppe A" in german
+    assert "Di, 24.11.2026 – Fr, 27.11.2026 (4 Tage)" in german
+    assert "Do, 26.11.2026" in german
+    assert "group" not in german and "days" not in german, german
+    english = bot.slash("/homeoffice my-data", as_="james.miller")
+    assert "(by Anna Schmidt) — group B" in english, english
+    # a detail stored before details had their structured form is shown as it was stored
+    assert detail_text("group C no longer exists", "de") == "group C no longer exists"
+    assert detail_text('{"days":["2026-11-24"]}', "en") == "Tue, 24 Nov 2026"
+    assert detail_text('{"target":"mobile","until":"2026-11-24T16:00+00:00"}', "de") == "Diensthandy bis Di, 24.11.2026 16:00"
