@@ -12,6 +12,7 @@ outbox key was ever posted twice.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import re
@@ -26,6 +27,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from storage.db import Database
@@ -46,12 +48,34 @@ MEETING_REMIND = "erinnerung 60m"
 INVITED = ("bernd.mueller", "claudia.weber")
 
 
+_SPAWNED: list[subprocess.Popen] = []
+
+
+def _die_with_parent() -> None:
+    """In the child: be killed when the test process ends, however it ends (Linux)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_the_test():
+    yield
+    while _SPAWNED:
+        proc = _SPAWNED.pop()
+        if proc.poll() is None:  # the test failed or timed out while it ran
+            proc.kill()
+            proc.wait(20)
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     # The log goes to a file, not a pipe: a process that logs more than a pipe holds must not block.
     log_file = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=log_file, text=True)
+                            stdout=subprocess.DEVNULL, stderr=log_file, text=True, preexec_fn=_die_with_parent)
     proc.log_file = log_file  # type: ignore[attr-defined]
+    _SPAWNED.append(proc)
     return proc
 
 
