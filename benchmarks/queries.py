@@ -99,7 +99,9 @@ def main() -> None:
                              " ".join(f"{k} ×{v / n:g}" for k, v in mm.items()) or "-",
                              f"{1000 * sum(handler) / max(len(handler), 1):.2f}"])
         print("per command; handler ms = time in Dispatcher.command on the bot's event loop (the loop is blocked")
-        print("for all of it except Mattermost requests); each commit is an fsync (synchronous=FULL)")
+        print("for all of it except Mattermost requests and the wait for a grouped commit); each commit is an")
+        print("fsync (synchronous=FULL). Commands are sent one at a time here, so each write commits alone; under")
+        print("concurrent load the /homeoffice changes of the same moment share one commit (Database.grouped_write)")
         print(table(["command", "caches", "SQL", "by verb", "commits", "Mattermost requests", "handler ms"], rows))
     finally:
         live.stop()
