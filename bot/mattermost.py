@@ -10,8 +10,12 @@ and an unknown outcome (the request may have been carried out).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -21,6 +25,8 @@ from mattermostautodriver import AsyncTypedDriver
 from mattermostautodriver.exceptions import InvalidMattermostError, TooManyRequests
 from mattermostautodriver.exceptions import MattermostError as DriverError
 
+from bot.ratelimit import TokenBucket
+
 log = logging.getLogger("amtsbote.mattermost")
 
 USER_CACHE_SECONDS = 300.0
@@ -28,6 +34,24 @@ ROLE_CACHE_SECONDS = 60.0
 FIND_POST_PAGE = 200
 FIND_POST_MAX_PAGES = 25  # 5,000 posts back: far more than a channel gets while a post is retried
 CHANNEL_FETCH_CONCURRENCY = 8
+# Users per `POST /users/ids`. Mattermost's handler takes any number of ids; only the request body
+# is limited (MaximumPayloadSizeBytes, 300 kB by default): 1,000 ids are about 29 kB.
+USERS_PER_REQUEST = 1000
+READ_RETRIES_ON_429 = 3  # a bulk read of the morning job waits out Retry-After this often, then fails
+READ_RETRY_MAX_WAIT = 30.0
+
+# Set while the outbox sends a post or an edit it already took a token for (`request_paid_for`).
+_PAID: ContextVar[bool] = ContextVar("amtsbote_request_paid", default=False)
+
+
+@contextlib.contextmanager
+def request_paid_for() -> Iterator[None]:
+    """The next request to Mattermost in this task is already counted in the shared bucket."""
+    token = _PAID.set(True)
+    try:
+        yield
+    finally:
+        _PAID.reset(token)
 
 
 class MattermostError(Exception):
@@ -40,6 +64,10 @@ class TransientError(MattermostError):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class RateLimited(TransientError):
+    """Mattermost answered 429: its rate limit for our address is spent until `retry_after`."""
 
 
 class PermanentError(MattermostError):
@@ -163,7 +191,7 @@ class RestMattermost:
     """`MattermostPort` over the Mattermost REST API v4 with mattermostautodriver."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 10.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, limiter: TokenBucket | None = None) -> None:
         parsed = urlparse(url)
         scheme = parsed.scheme or "https"
         self._driver = AsyncTypedDriver({
@@ -186,12 +214,20 @@ class RestMattermost:
         self._roles = _TTLCache(ROLE_CACHE_SECONDS)
         self._channels = _TTLCache(USER_CACHE_SECONDS)
         self._dm_channels: dict[str, str] = {}
+        # The process's one count of requests to Mattermost, shared with the outbox: every request
+        # is counted in it, as Mattermost's limiter counts it (bot/ratelimit.py).
+        self.limiter = limiter
 
     # -- plumbing ------------------------------------------------------------------------
 
     async def _call(self, method: str, endpoint: str, *, options: Any = None, params: Any = None,
                     data: Any = None, files: Any = None, sent_unsure: bool = False) -> Any:
         client = self._driver.client
+        if self.limiter is not None:
+            if _PAID.get():
+                _PAID.set(False)  # the outbox's token covers this one request
+            else:
+                self.limiter.spend()
         try:
             if method == "get":
                 return await client.get(endpoint, params=params)
@@ -201,7 +237,9 @@ class RestMattermost:
                 return await client.put(endpoint, options=options, params=params)
             raise ValueError(method)
         except TooManyRequests as e:
-            raise TransientError("rate limited (429)", retry_after=e.retry_after) from None
+            if self.limiter is not None:
+                self.limiter.hold(e.retry_after if e.retry_after is not None else 1.0)
+            raise RateLimited("rate limited (429)", retry_after=e.retry_after) from None
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as e:
             if sent_unsure:
                 raise UnknownOutcome(f"no answer: {type(e).__name__}") from None
@@ -215,6 +253,20 @@ class RestMattermost:
             if sent_unsure:
                 raise UnknownOutcome(f"server error {status}") from None
             raise TransientError(f"server error {status}") from None
+
+    async def _read(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        """A read of the morning job's bulk look-ups: after a 429 it waits for Retry-After and asks
+        again (a few times), instead of failing the whole job until the next tick."""
+        for attempt in range(READ_RETRIES_ON_429 + 1):
+            try:
+                return await self._call(method, endpoint, **kwargs)
+            except RateLimited as e:
+                if attempt == READ_RETRIES_ON_429:
+                    raise
+                wait = min(READ_RETRY_MAX_WAIT, e.retry_after if e.retry_after is not None else 1.0)
+                log.info("%s %s: rate limited, asking again in %.1f s", method.upper(), endpoint, wait)
+                await asyncio.sleep(wait + random.uniform(0.05, 0.25))
+        raise AssertionError("unreachable")
 
     # -- users, channels, roles ---------------------------------------------------------------
 
@@ -241,8 +293,9 @@ class RestMattermost:
                 found[uid] = cached
             else:
                 missing.append(uid)
-        for start in range(0, len(missing), 200):
-            for data in await self._call("post", "/api/v4/users/ids", options=missing[start : start + 200]):
+        for start in range(0, len(missing), USERS_PER_REQUEST):
+            batch = missing[start : start + USERS_PER_REQUEST]
+            for data in await self._read("post", "/api/v4/users/ids", options=batch):
                 user = User.from_api(data)
                 self._users.put(user.id, user)
                 found[user.id] = user
@@ -274,7 +327,8 @@ class RestMattermost:
 
     async def channels_by_ids(self, channel_ids: list[str]) -> dict[str, Channel]:
         """Many channels at once, for the morning fan-out: the bot's own channels come in one
-        request per team; the rest (channels the bot posts to without being a member) one by one."""
+        request per team; the rest (channels the bot posts to without being a member) one by one.
+        A 429 is waited out and asked again (`_read`), so a roster does not lose its title to it."""
         found: dict[str, Channel] = {}
         missing = []
         for cid in dict.fromkeys(channel_ids):
@@ -286,10 +340,14 @@ class RestMattermost:
         if len(missing) > CHANNEL_FETCH_CONCURRENCY:
             wanted = set(missing)
             try:
-                for team in await self.bot_teams():
-                    for data in await self._call("get", f"/api/v4/users/{self.bot_user_id}/teams/{team['id']}/channels"):
+                if not self.bot_user_id:
+                    await self.me()
+                for team in await self._read("get", f"/api/v4/users/{self.bot_user_id}/teams"):
+                    for data in await self._read("get", f"/api/v4/users/{self.bot_user_id}/teams/{team['id']}/channels"):
                         if data.get("id") in wanted:
                             found[data["id"]] = self._remember_channel(data)
+            except RateLimited:
+                raise  # still limited after waiting: one request per channel instead would only make it worse
             except MattermostError as e:  # one by one below
                 log.info("channel list of the bot unavailable (%s); fetching channels one by one", e)
             missing = [cid for cid in missing if cid not in found]
@@ -298,7 +356,7 @@ class RestMattermost:
         async def one(cid: str) -> None:
             async with semaphore:
                 try:
-                    found[cid] = await self.channel(cid)
+                    found[cid] = self._remember_channel(await self._read("get", f"/api/v4/channels/{cid}"))
                 except MattermostError:
                     pass
 

@@ -13,7 +13,9 @@ owed exactly when the change it announces is stored. Delivery happens afterwards
   retries inside Mattermost's 30-second dedup window.
 * 5xx, timeouts and outages are retried with exponential backoff and jitter; a
   429 pauses all sending until `Retry-After` has passed. Our own send rate is
-  capped by a token bucket (`OUTBOX_MAX_RATE`, `OUTBOX_BURST`).
+  capped by a token bucket (`OUTBOX_MAX_RATE`, `OUTBOX_BURST`), shared with the
+  Mattermost port so that it counts every request the server's limiter counts
+  (`bot/ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
-from bot.mattermost import MARKER_PROP, MattermostPort, PermanentError, TransientError, UnknownOutcome
+from bot.mattermost import (
+    MARKER_PROP,
+    MattermostPort,
+    PermanentError,
+    TransientError,
+    UnknownOutcome,
+    request_paid_for,
+)
+from bot.ratelimit import TokenBucket
 from storage.db import Database
 from storage.models import OutboxItem
 
@@ -98,42 +108,16 @@ def _row(*, key: str, kind: str, message: str, now: datetime, props: dict[str, A
     }
 
 
-class TokenBucket:
-    """Our own cap on the send rate, so one morning never floods Mattermost."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = float(burst)
-        self._tokens = float(burst)
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    def empty(self) -> None:
-        self._tokens = 0.0
-        self._stamp = time.monotonic()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
-
-
 class Outbox:
     def __init__(self, db: Database, port: MattermostPort, clock: Clock, *, rate: float = 10.0,
-                 burst: int = 20, concurrency: int = 16) -> None:
+                 burst: int = 20, concurrency: int = 16, bucket: TokenBucket | None = None) -> None:
         self.db = db
         self.port = port
         self.clock = clock
-        self.bucket = TokenBucket(rate, burst)
+        # `bucket`: the one the Mattermost port counts its other requests in (see Runtime)
+        self.bucket = bucket or TokenBucket(rate, burst)
         self.concurrency = concurrency
         self._wake = asyncio.Event()
-        self._paused_until = 0.0  # monotonic; set by a 429
         self._delivered: list[dict[str, Any]] = []  # "done" records not yet written
         self.delivered = 0
 
@@ -165,7 +149,7 @@ class Outbox:
 
     async def deliver_due(self, *, limit: int | None = None) -> int:
         """Claim and deliver what is due; returns how many rows were attempted."""
-        pause = self._paused_until - time.monotonic()
+        pause = self.bucket.held_for()  # a 429 (ours or another request's) holds all sending
         if pause > 0:
             await asyncio.sleep(pause)
         rows = self._claim(limit or self.batch_size())
@@ -257,11 +241,12 @@ class Outbox:
                 if post_id:
                     log.info("outbox %s: post already delivered earlier, not sending again", row.id)
             if post_id is None:
-                await self.bucket.acquire()
-                if self._release_if_paused(row):
+                if not await self.bucket.acquire():
+                    self._release(row)
                     return
-                post_id = await self.port.create_post(channel_id=channel_id, message=row.message, props=props,
-                                                      pending_post_id=row.pending_post_id)
+                with request_paid_for():
+                    post_id = await self.port.create_post(channel_id=channel_id, message=row.message, props=props,
+                                                          pending_post_id=row.pending_post_id)
             self._done(row, post_id)
         except PermanentError as e:
             log.error("outbox %s (%s) refused by Mattermost: %s", row.id, row.kind, e)
@@ -288,10 +273,11 @@ class Outbox:
                          attempts=row.attempts)
             return
         props[MARKER_PROP] = target.key
-        await self.bucket.acquire()
-        if self._release_if_paused(row):
+        if not await self.bucket.acquire():
+            self._release(row)
             return
-        await self.port.patch_post(target.post_id, message=row.message, props=props)
+        with request_paid_for():
+            await self.port.patch_post(target.post_id, message=row.message, props=props)
         self._done(row, target.post_id)
 
     def _done(self, row: OutboxItem, post_id: str) -> None:
@@ -301,21 +287,16 @@ class Outbox:
                                 "props": None})
         self.delivered += 1
 
-    def _release_if_paused(self, row: OutboxItem) -> bool:
+    def _release(self, row: OutboxItem) -> None:
         """A 429 arrived while this row waited its turn: give it back unsent until the pause ends."""
-        pause = self._paused_until - time.monotonic()
-        if pause <= 0:
-            return False
         self._record(row.id, claimed_until=None, unsure=row.unsure,
-                     next_attempt_at=self.clock.now() + timedelta(seconds=pause))
-        return True
+                     next_attempt_at=self.clock.now() + timedelta(seconds=self.bucket.held_for()))
 
     def _retry_later(self, row: OutboxItem, error: TransientError) -> None:
         attempts = row.attempts + 1
         if error.retry_after is not None:
             delay = max(error.retry_after, 0.0) + random.uniform(0.05, 0.5)
-            self._paused_until = max(self._paused_until, time.monotonic() + delay)
-            self.bucket.empty()  # the server's limit is spent: start again from its schedule
+            self.bucket.hold(delay)  # the server's limit is spent: nothing until then, then from empty
         else:
             delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 12)) * random.uniform(0.5, 1.5)
         changes: dict[str, Any] = {

@@ -20,6 +20,7 @@ from bot.dispatch import Dispatcher
 from bot.http import create_app
 from bot.mattermost import MattermostPort, RestMattermost
 from bot.outbox import Outbox
+from bot.ratelimit import TokenBucket
 from bot.signing import Signer
 from commands import REGISTRY
 from commands.base import Services
@@ -47,12 +48,15 @@ class Runtime:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = db or Database(settings.database_url)
+        # One count of everything we send to Mattermost, as its limiter counts it: posts and edits
+        # wait for it in the outbox, the port's other requests are counted in it as they go.
+        bucket = TokenBucket(settings.outbox_max_rate, settings.outbox_burst)
         if mm is None:
             if not (settings.mattermost_url and settings.mattermost_token):
                 raise ValueError("MATTERMOST_URL and MATTERMOST_TOKEN are needed to talk to Mattermost")
-            mm = RestMattermost(settings.mattermost_url, settings.mattermost_token)
+            mm = RestMattermost(settings.mattermost_url, settings.mattermost_token, limiter=bucket)
         self.mm = mm
-        self.outbox = Outbox(self.db, mm, self.clock, rate=settings.outbox_max_rate, burst=settings.outbox_burst)
+        self.outbox = Outbox(self.db, mm, self.clock, bucket=getattr(mm, "limiter", None) or bucket)
         self.services = Services(settings=settings, db=self.db, clock=self.clock, mm=mm,
                                  signer=Signer(settings.bot_secret or "console-only-secret-not-for-production"),
                                  notify_outbox=self.outbox.notify)

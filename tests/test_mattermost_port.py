@@ -1,5 +1,6 @@
 """The bot's Mattermost port (`bot.mattermost.RestMattermost`) against the stand-in: the look-up
-that keeps a retried post from being posted twice, and reading many channels at once."""
+that keeps a retried post from being posted twice, reading many users and channels at once, and
+the shared count of requests that Mattermost's rate limit sees."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
-from bot.mattermost import MARKER_PROP, RestMattermost
+from bot.mattermost import MARKER_PROP, RateLimited, RestMattermost
+from bot.ratelimit import TokenBucket
 from tests.live import seed_world
 from tests.standin import MattermostStandin
 
@@ -74,3 +77,62 @@ def test_many_channels_are_read_with_one_request_per_team_and_the_rest_one_by_on
     assert len(standin.requests_to("GET", r"/users/[a-z0-9]+/teams/[a-z0-9]+/channels$")) == 1
     single = [r.path for r in standin.requests_to("GET", r"^/api/v4/channels/[a-z0-9]+$")]
     assert single == [f"/api/v4/channels/{other.id}"]
+
+
+def test_users_are_read_a_thousand_ids_a_request_and_each_request_counts_in_the_shared_bucket(standin):
+    world = seed_world(standin)
+    people = [standin.add_user(f"person{i:04d}", first_name="Person", last_name=f"{i:04d}") for i in range(2345)]
+    bucket = TokenBucket(rate=0.001, burst=100)  # hardly refills during the test
+
+    async def scenario() -> dict[str, Any]:
+        port = RestMattermost(standin.url, world["token"], timeout=10, limiter=bucket)
+        try:
+            return await port.users([p.id for p in people])
+        finally:
+            await port.close()
+
+    first = len(standin.requests_to("POST", r"^/api/v4/users/ids$"))
+    found = asyncio.run(scenario())
+    assert {u.display_name for u in found.values()} == {f"Person {i:04d}" for i in range(2345)}
+    sizes = [len(r.json) for r in standin.requests_to("POST", r"^/api/v4/users/ids$")[first:]]
+    assert sizes == [1000, 1000, 345]  # and each one valid for the API (checked at the stand-in's teardown)
+    assert 96.9 < bucket.tokens < 97.1  # three reads the posts after them cannot use
+
+
+def test_a_bulk_read_answered_429_is_asked_again_after_retry_after(standin):
+    world = seed_world(standin)
+    anna, bernd = world["users"]["anna.schmidt"], world["users"]["bernd.mueller"]
+    standin.faults.add(method="POST", path=r"^/api/v4/users/ids$", status=429, retry_after=1, times=1)
+
+    async def scenario() -> dict[str, Any]:
+        port = RestMattermost(standin.url, world["token"], timeout=5, limiter=TokenBucket(10, 100))
+        try:
+            return await asyncio.wait_for(port.users([anna.id, bernd.id]), 10)
+        finally:
+            await port.close()
+
+    found = asyncio.run(scenario())
+    assert set(found) == {anna.id, bernd.id}
+    tries = standin.requests_to("POST", r"^/api/v4/users/ids$")
+    assert [r.status for r in tries] == [429, 200]
+    assert tries[1].time - tries[0].time >= 1.0
+
+
+def test_a_429_on_any_request_holds_the_shared_bucket_until_retry_after(standin):
+    world = seed_world(standin)
+    anna = world["users"]["anna.schmidt"]
+    standin.faults.add(method="GET", path=r"^/api/v4/users/[a-z0-9]+$", status=429, retry_after=2, times=1)
+    bucket = TokenBucket(10, 100)
+
+    async def scenario() -> tuple[float, bool]:
+        port = RestMattermost(standin.url, world["token"], timeout=5, limiter=bucket)
+        try:
+            with pytest.raises(RateLimited):
+                await port.user(anna.id)  # a command's single look-up is not retried: it fails over to its caller
+            return bucket.held_for(), await bucket.acquire()
+        finally:
+            await port.close()
+
+    held, post_may_go = asyncio.run(scenario())
+    assert 1.5 < held <= 2.0
+    assert post_may_go is False  # the outbox gives its row back until the hold ends

@@ -1,5 +1,6 @@
 """The outbox with a scripted Mattermost: pauses after a 429, rows that are never given up,
-batches that fit the lease, and delivered rows that keep no text."""
+batches that fit the lease, delivered rows that keep no text, and one count of requests with
+the Mattermost port."""
 
 from __future__ import annotations
 
@@ -115,3 +116,18 @@ def test_a_batch_never_holds_more_rows_than_the_rate_sends_within_the_lease(db, 
     size = outbox.batch_size()
     assert 1 <= size <= 200
     assert size / rate < LEASE.total_seconds() / 2 or size == 1
+
+
+def test_the_outbox_and_the_mattermost_port_count_in_one_bucket(tmp_path):
+    from bot.runtime import Runtime
+    from config.settings import Settings
+
+    settings = Settings(mattermost_url="http://127.0.0.1:9", mattermost_token="t" * 26, outbox_max_rate=10.0,
+                        outbox_burst=100, database_url=f"sqlite:///{tmp_path / 'bot.db'}")
+    runtime = Runtime(settings)
+    try:
+        bucket = runtime.outbox.bucket
+        assert runtime.mm.limiter is bucket  # a read the port sends is a token the next post waits for
+        assert (bucket.rate, bucket.burst) == (10.0, 100)
+    finally:
+        runtime.db.dispose()

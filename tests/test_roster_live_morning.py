@@ -180,3 +180,21 @@ def test_posten_is_for_leads_and_posts_once_however_often_it_is_called(team, sta
     assert len(roster_posts_of(team)) == 1
     assert len(standin.requests_to("POST", r"^/api/v4/posts$")) == 2  # the rotation preview and the roster
 
+
+
+# -- Mattermost's rate limit during the morning job -----------------------------------------------------------
+
+
+def test_reads_answered_429_during_the_morning_job_are_asked_again_and_the_roster_goes_out_in_that_tick(team, standin):
+    mm = team.runtime.mm
+    for user in team.world["users"].values():
+        mm.forget_user(user.id)  # the job has to ask Mattermost for the names and the channel's title
+    mm.forget_channel(team.world["channel"].id)
+    standin.faults.add(method="POST", path=r"^/api/v4/users/ids$", status=429, retry_after=1, times=1)
+    standin.faults.add(method="GET", path=r"^/api/v4/channels/[a-z0-9]+$", status=429, retry_after=1, times=1)
+    morning(team)  # one tick, then the outbox drained: no second tick to make up for a failed job
+    assert [r.status for r in standin.requests_to("POST", r"^/api/v4/users/ids$")][-2:] == [429, 200]
+    assert [r.status for r in standin.requests_to("GET", r"^/api/v4/channels/[a-z0-9]+$")][-2:] == [429, 200]
+    lines = roster(team).attachments[0]["text"].splitlines()
+    assert lines[0].startswith("#### 📋 Anwesenheit Jugendamt – ASD Team 3 — Di, 24.11.2026")
+    assert "**🏢 Im Büro (3)**: Anna Schmidt, Bernd Müller, Claudia Weber" in lines

@@ -1,0 +1,74 @@
+"""Our own cap on the requests we send to Mattermost, counted the way Mattermost counts them.
+
+Mattermost's limiter (MATTERMOST-FACTS §5: a GCRA of `PerSec` and `MaxBurst` around the whole
+HTTP handler, per client address) counts every request of the bot, reads and posts alike. One
+`TokenBucket` per process, shared by the Mattermost port and the outbox, does the same:
+
+- posts and edits wait for a token (`acquire`), at OUTBOX_MAX_RATE after a burst of OUTBOX_BURST;
+- every other request (look-ups of users and channels, a command's checks) is counted when it is
+  sent (`spend`) but never waits, so a slash command is not slowed by the morning's posts, while
+  the budget a read used is not there for the next post either - as on the server;
+- after a 429 nothing more is handed out until the server's Retry-After has passed, and then
+  from an empty bucket (`hold`), since that is where the server's limit stands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._stamp = time.monotonic()  # tokens are counted up to here; in the future during a hold
+        self._held_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _refill(self, now: float) -> None:
+        if now > self._stamp:
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+
+    @property
+    def tokens(self) -> float:
+        self._refill(time.monotonic())
+        return self._tokens
+
+    def spend(self) -> None:
+        """Count a request that is sent now without waiting. The bucket may go below zero (down
+        to minus one burst at most): the posts after it wait until the budget is back."""
+        self._refill(time.monotonic())
+        self._tokens = max(self._tokens - 1, -self.burst)
+
+    def hold(self, seconds: float) -> None:
+        """Mattermost answered 429: no token before `seconds` from now, and none saved up until then."""
+        until = time.monotonic() + max(seconds, 0.0)
+        self._refill(time.monotonic())
+        self._tokens = min(self._tokens, 0.0)
+        self._stamp = max(self._stamp, until)
+        self._held_until = max(self._held_until, until)
+
+    def empty(self) -> None:
+        """Start again from no tokens at all, now."""
+        self.hold(0.0)
+
+    def held_for(self) -> float:
+        """Seconds until a hold after a 429 ends (0 when there is none)."""
+        return max(0.0, self._held_until - time.monotonic())
+
+    async def acquire(self) -> bool:
+        """Wait for a token and take it. False, without a token, if a 429's hold is in force or
+        begins while waiting: the caller gives its work back until the hold ends."""
+        async with self._lock:
+            while True:
+                if self.held_for() > 0:
+                    return False
+                now = time.monotonic()
+                self._refill(now)
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return True
+                await asyncio.sleep((1 - self._tokens) / self.rate)
