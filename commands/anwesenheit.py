@@ -17,6 +17,7 @@ day's roster time.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -61,6 +62,10 @@ WEEKDAYS = {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6,
             "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DEFAULT_DAYS = "0,1,2,3,4"
 SKIPPED = "skipped"  # the ledger's outbox key of a day that got no roster
+# Morning rosters composed, claimed and queued together: a few at first, so that the first posts
+# go out at once, then more at a time.
+FIRST_CHUNK = 50
+POST_CHUNK = 200
 
 TITLE = Text(de="Anwesenheit", en="Presence roster")
 HELP_ENTRIES = [
@@ -524,12 +529,27 @@ def _skip_many(session: Session, channel_days: list[tuple[str, date]], now: date
     return sorted(tuple(r) for r in session.execute(stmt.returning(table.c.channel_id, table.c.day)).all())
 
 
-async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
-                       updated: time | None = None) -> dict[str, tuple[str, dict[str, Any], str]]:
-    """Compose and render the rosters of many channels with a few bulk reads:
-    channel id -> (message, props, content hash)."""
-    if not due:
-        return {}
+@dataclass
+class _RosterData:
+    """What many channels' rosters of one day are composed from, read in a few bulk statements."""
+
+    members: dict[str, dict[str, str]]  # channel id -> user id -> group
+    changes: dict[Any, Any]
+    absences: Any
+    instants: dict[str, datetime]  # channel id -> the moment whose forwards its roster shows
+    views_at: dict[datetime, dict[str, Any]]  # that moment -> active forwards by user id
+    numbers: dict[str, Any]
+    meetings: dict[str, list[roster_view.RosterMeeting]]
+
+    def named(self) -> set[str]:
+        """Whose names the rosters show: the members, and the colleagues calls are forwarded to."""
+        people = {uid for members in self.members.values() for uid in members}
+        for views in self.views_at.values():
+            people.update(v.colleague_id for v in views.values() if getattr(v, "colleague_id", None))
+        return people
+
+
+def _read_rosters(services: Services, due: list[tuple[Rotation, ChannelRoster]], day: date) -> _RosterData:
     channel_ids = [r.channel_id for r, _ in due]
     with services.db.read() as session:
         member_rows = session.exec(select(RotationMember).where(col(RotationMember.channel_id).in_(channel_ids))).all()
@@ -552,25 +572,47 @@ async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRost
             numbers.update(found)
         with_meetings = _channels_with_meetings(session, channel_ids, day, services)
         meetings = {cid: _meetings(session, cid, day, services) for cid in with_meetings}
-    names = {u.id: u.display_name for u in (await services.mm.users(everyone)).values()} if everyone else {}
-    channels = await services.mm.channels_by_ids(channel_ids)
+    return _RosterData(members_by_channel, changes, absences, instants, views_at, numbers, meetings)
+
+
+def _compose_rosters(data: _RosterData, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
+                     names: dict[str, str], channels: dict[str, Any],
+                     updated: time | None = None) -> dict[str, tuple[str, dict[str, Any], str]]:
     rendered = {}
     for rotation, conf in due:
         channel = channels.get(rotation.channel_id)
-        members = members_by_channel.get(rotation.channel_id, {})
+        members = data.members.get(rotation.channel_id, {})
         # only this channel's members: a change of someone in another channel must not list them here
-        own_changes = {(p, day): changes[(p, day)] for p in members if (p, day) in changes}
-        own_absences = {(p, day) for p in members if (p, day) in absences}
+        own_changes = {(p, day): data.changes[(p, day)] for p in members if (p, day) in data.changes}
+        own_absences = {(p, day) for p in members if (p, day) in data.absences}
         days = presence.roster_days(rotation, conf.region, day, day, members, own_changes, own_absences,
                                     locale=conf.locale)
         day_plan = _day_plan(days, day)
         roster = roster_view.compose(
             day_plan, channel_name=channel.display_name if channel else "", names=names,
-            forwards=_describe_forwards(views_at[instants[rotation.channel_id]], numbers, day_plan.entries,
-                                        conf.locale, names),
-            meetings=meetings.get(rotation.channel_id, []), min_office=rotation.min_office)
+            forwards=_describe_forwards(data.views_at[data.instants[rotation.channel_id]], data.numbers,
+                                        day_plan.entries, conf.locale, names),
+            meetings=data.meetings.get(rotation.channel_id, []), min_office=rotation.min_office)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered
+
+
+async def _names(services: Services, user_ids: Any) -> dict[str, str]:
+    user_ids = list(user_ids)
+    return {u.id: u.display_name for u in (await services.mm.users(user_ids)).values()} if user_ids else {}
+
+
+async def _render_many(services: Services, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
+                       updated: time | None = None) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Compose and render the rosters of many channels with a few bulk reads:
+    channel id -> (message, props, content hash)."""
+    if not due:
+        return {}
+    data = _read_rosters(services, due, day)
+    everyone = {uid for members in data.members.values() for uid in members}
+    names = await _names(services, everyone)
+    channels = await services.mm.channels_by_ids([r.channel_id for r, _ in due])
+    return _compose_rosters(data, due, day, names=names, channels=channels, updated=updated)
 
 
 def _load_rotations(services: Services, channel_ids: list[str] | None) -> tuple[list[Rotation], dict[str, ChannelSettings]]:
@@ -634,11 +676,28 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
         due.append((rotation, conf))
     if reached:
         _skip(services, too_late + _missed_before(services, reached, day), now)
-    rendered = await _render_many(services, due, day)
+    if not due:
+        return 0
+    # What Mattermost has to tell us comes in a few large requests (they count against its rate
+    # limit as the posts do): the channels' titles and the names of the first chunk's people, and,
+    # while the first rosters are being delivered, everyone else's names. The rosters are composed,
+    # claimed and queued a chunk at a time; the outbox starts on each chunk while the next one is
+    # composed, so the first post goes out within a moment of the job's start.
+    channels = await services.mm.channels_by_ids([r.channel_id for r, _ in due])
+    with services.db.read() as session:
+        everyone = set(session.exec(select(RotationMember.user_id).where(
+            col(RotationMember.channel_id).in_([r.channel_id for r, _ in due]))).all())
+    names: dict[str, str] = {}
     posted = 0
-    batch = list(rendered.items())
-    for start in range(0, len(batch), 200):
-        chunk = dict(batch[start : start + 200])
+    bounds = [0, *range(FIRST_CHUNK, len(due), POST_CHUNK), len(due)]
+    for i, (start, end) in enumerate(itertools.pairwise(bounds)):
+        part = due[start:end]
+        data = _read_rosters(services, part, day)
+        if i == 0:
+            names = await _names(services, data.named() & everyone)
+        elif i == 1:
+            names.update(await _names(services, everyone - names.keys()))
+        chunk = _compose_rosters(data, part, day, names=names, channels=channels)
         with services.db.write() as session:
             won = _claim_many(session, {cid: r[2] for cid, r in chunk.items()}, day, now)
             if requested:  # a lead's `posten` after a skipped day (also one skipped just now by
@@ -649,7 +708,9 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
             enqueue_posts(session, [{"key": _roster_key(cid, day), "channel_id": cid, "message": chunk[cid][0],
                                      "props": chunk[cid][1]} for cid in sorted(won)], now=now)
             posted += len(won)
-    services.notify_outbox()
+        if won:
+            services.notify_outbox()
+            await asyncio.sleep(0)  # the outbox claims what was just queued before the next chunk is composed
     if posted:
         log.info("roster queued for %s channel(s) on %s", posted, day.isoformat())
     return posted

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from tests.harness import BotHarness
 from tests.test_homeoffice import setup_ab
@@ -174,3 +175,44 @@ def test_a_change_in_one_channel_does_not_list_the_person_in_another_channels_ro
     assert "Dieter Fischer" in text_of(asd)
     assert "Dieter Fischer" not in text_of(wigu)
     assert "Gabriele Wagner" in text_of(wigu)
+
+
+def test_the_morning_job_queues_each_chunk_for_the_outbox_before_composing_the_next(bot, monkeypatch):
+    # Two channels roster on the same morning, one roster a chunk. The first is queued and the
+    # outbox told about it before the second is composed, so delivery starts while composing goes
+    # on. Dieter (ASD, the first chunk) forwards his calls to Gabriele, who is only in the other
+    # channel: the first chunk's roster names her all the same.
+    from commands import anwesenheit
+    from storage.models import OutboxItem
+
+    bot.set_time("2026-11-20 16:00")
+    setup_ab(bot)
+    reply = bot.slash("/homeoffice einrichten A,B woche ab 23.11.2026", as_="gabriele.wagner",
+                      channel="wirtschaftliche-hilfe")
+    assert reply.startswith("Rotation eingerichtet"), reply
+    bot.slash("/homeoffice gruppe A @gabriele.wagner", as_="gabriele.wagner", channel="wirtschaftliche-hilfe")
+    assert "Gabriele Wagner" in bot.slash("/rufumleitung @gabriele.wagner bis 27.11.", as_="dieter.fischer")
+
+    def owed() -> int:
+        with bot.runtime.db.read() as session:
+            return len([k for k in session.exec(select(OutboxItem.key)).all() if k.startswith("roster:")])
+
+    services = bot.runtime.services
+    notify, compose = services.notify_outbox, anwesenheit._compose_rosters
+    notified: list[int] = []
+    composed: list[tuple[int, int]] = []  # (times the outbox was told, rosters owed) before each chunk
+
+    def spy(*args, **kwargs):
+        composed.append((len(notified), owed()))
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(anwesenheit, "FIRST_CHUNK", 1)
+    monkeypatch.setattr(anwesenheit, "POST_CHUNK", 1)
+    monkeypatch.setattr(anwesenheit, "_compose_rosters", spy)
+    monkeypatch.setattr(services, "notify_outbox", lambda: (notified.append(owed()), notify()))
+    assert bot.channel_id() < bot.channel_id("wirtschaftliche-hilfe")  # rosters are composed in this order
+    bot.advance("2026-11-23 07:30")
+    assert composed[:2] == [(0, 0), (1, 1)]
+    (asd,) = roster_posts(bot)
+    assert len(roster_posts(bot, "wirtschaftliche-hilfe")) == 1
+    assert "→ Gabriele Wagner" in text_of(asd)
