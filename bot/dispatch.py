@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -170,13 +170,23 @@ class Dispatcher:
 
     # -- slash commands ------------------------------------------------------------------
 
-    async def command(self, form: Mapping[str, list[str]], authorization: str = "") -> dict[str, Any]:
-        """Answer a slash command; raises Unauthorized if the token is not this command's."""
+    async def command(self, form: Mapping[str, list[str]], authorization: str = "", *,
+                      answer_now: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any] | None:
+        """Answer a slash command; raises Unauthorized if the token is not this command's.
+
+        With `answer_now` (the HTTP endpoint, which can answer while it goes on working), the
+        handler runs in the caller's own task. If it is not done within REPLY_DEADLINE, "one
+        moment" goes to `answer_now` at once, the real answer follows through response_url, and
+        this returns None. Without it (the console), the handler runs in a task of its own and
+        "one moment" is what this returns.
+        """
         token = _first(form, "token") or authorization.removeprefix("Token ").strip()
         request = parse_slash_form(form)
         kind = self.tokens.check(request.team_id, request.command, token)
         started = time.perf_counter()
         too_long = len(_first(form, "text")) > MAX_TEXT
+        if answer_now is not None:
+            return await self._command_inline(kind, request, too_long, answer_now, started)
         task = asyncio.create_task(self._run(kind, request, too_long=too_long))
         try:
             reply = await asyncio.wait_for(asyncio.shield(task), REPLY_DEADLINE)
@@ -188,6 +198,28 @@ class Dispatcher:
         finally:
             COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
         return reply.to_json()
+
+    async def _command_inline(self, kind: str, request: SlashRequest, too_long: bool,
+                              answer_now: Callable[[dict[str, Any]], None], started: float) -> dict[str, Any] | None:
+        # No task per command: most answers are ready long before the deadline, and a task of
+        # their own would cost every one of them two more turns of the event loop.
+        answered: list[bool] = []
+
+        def one_moment() -> None:
+            answered.append(True)
+            answer_now(Reply(ONE_MOMENT(self._locales.get(request.user_id, self.services.settings.bot_locale))).to_json())
+
+        timer = asyncio.get_running_loop().call_later(REPLY_DEADLINE, one_moment)
+        try:
+            reply = await self._run(kind, request, too_long=too_long)
+        finally:
+            timer.cancel()
+            COMMAND_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        if not answered:
+            return reply.to_json()
+        if request.response_url:
+            await self._post_response_url(request.response_url, reply.to_json())
+        return None
 
     def _follow_up(self, task: asyncio.Task[Reply], request: SlashRequest) -> None:
         self._background.discard(task)

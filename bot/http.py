@@ -7,6 +7,7 @@ inside a handler becomes a localized answer.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from bot.dispatch import INTERNAL_ERROR, Dispatcher, Unauthorized
 
@@ -49,11 +51,37 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
                     max_num_fields=200)
 
 
+class _Endpoint:
+    """An ASGI callable Starlette mounts as it is (a plain function would be taken for a
+    request -> response endpoint)."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bool]] | None = None,
                lifespan: Any = None) -> Starlette:
     services = dispatcher.services
 
-    async def command(request: Request) -> Response:
+    async def command(scope: Scope, receive: Receive, send: Send) -> None:
+        """A plain ASGI endpoint rather than a Starlette one: it may have to answer "one moment"
+        while the handler goes on working (see `Dispatcher.command`)."""
+        request = Request(scope, receive)
+        early: list[asyncio.Task[None]] = []
+
+        def answer_now(reply: dict[str, Any]) -> None:
+            early.append(asyncio.ensure_future(_json(reply)(scope, receive, send)))
+
+        response = await _command_response(request, answer_now)
+        if early:  # answered already: what came later went through response_url
+            await early[0]
+        elif response is not None:
+            await response(scope, receive, send)
+
+    async def _command_response(request: Request, answer_now: Callable[[dict[str, Any]], None]) -> Response | None:
         body = await _read_body(request)
         if body is None:
             return _json({"error": "request too large"}, 413)
@@ -63,13 +91,13 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
         except ValueError:
             return _json({"error": "malformed form"}, 400)
         try:
-            reply = await dispatcher.command(form, request.headers.get("authorization", ""))
+            reply = await dispatcher.command(form, request.headers.get("authorization", ""), answer_now=answer_now)
         except Unauthorized:
             return _json({"error": "unauthorized"}, 401)
         except Exception:
             log.exception("command endpoint failed")
             reply = {"response_type": "ephemeral", "text": INTERNAL_ERROR(services.settings.bot_locale)}
-        return _json(reply)
+        return None if reply is None else _json(reply)
 
     async def _json_body(request: Request) -> dict[str, Any] | None:
         body = await _read_body(request)
@@ -116,7 +144,7 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
         return _json(SPEC)
 
     routes = [
-        Route("/mattermost/command", command, methods=["POST", "GET"]),
+        Route("/mattermost/command", _Endpoint(command), methods=["POST", "GET"]),
         Route("/mattermost/action", action, methods=["POST"]),
         Route("/mattermost/dialog", dialog, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
