@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -44,7 +43,7 @@ from bot.mattermost import (
     request_paid_for,
 )
 from bot.ratelimit import TokenBucket
-from storage.db import Database
+from storage.db import Database, insert_for
 from storage.models import OutboxItem
 
 log = logging.getLogger("amtsbote.outbox")
@@ -60,9 +59,7 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert outbox rows in one statement; rows whose key is already owed are left alone."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    table = OutboxItem.__table__
-    stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(rows)
+    stmt = insert_for(session, OutboxItem.__table__).values(rows)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
 

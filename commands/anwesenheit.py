@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.i18n import LocalizedError, Text
@@ -38,6 +37,7 @@ from domain import calendar as cal
 from domain import roster as roster_view
 from domain.rotation import Where
 from storage import presence
+from storage.db import insert_for
 from storage.models import (
     Absence,
     ChannelSettings,
@@ -500,10 +500,9 @@ def _claim_many(session: Session, digests: dict[str, str], day: date, now: datet
     if not digests:
         return set()
     table = RosterPost.__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     rows = [{"channel_id": cid, "day": day, "outbox_key": _roster_key(cid, day), "content_hash": digest, "edits": 0,
              "claimed_at": now} for cid, digest in sorted(digests.items())]
-    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
+    stmt = insert_for(session, table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
     return set(session.execute(stmt.returning(table.c.channel_id)).scalars().all())
 
 
@@ -522,10 +521,9 @@ def _skip_many(session: Session, channel_days: list[tuple[str, date]], now: date
     if not channel_days:
         return []
     table = RosterPost.__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     rows = [{"channel_id": cid, "day": day, "outbox_key": SKIPPED, "content_hash": "", "edits": 0, "claimed_at": now}
             for cid, day in sorted(channel_days)]
-    stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
+    stmt = insert_for(session, table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
     return sorted(tuple(r) for r in session.execute(stmt.returning(table.c.channel_id, table.c.day)).all())
 
 

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from icalendar import Alarm, Calendar, Event, vRecur
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot import providers
@@ -62,6 +61,7 @@ from domain.recurrence import (
     rrule_text,
     skipped_days,
 )
+from storage.db import insert_for
 from storage.meeting_models import Meeting, MeetingCancellation, MeetingRsvp, ReminderLedger
 from storage.models import ChannelSettings, OutboxItem, Rotation
 
@@ -885,9 +885,7 @@ def _due_reminders(services: Services, now: datetime) -> list[DueReminder]:
 def _claim(session: Session, meeting_id: int, occurrence_start: datetime, now: datetime) -> bool:
     """Insert the ledger row unless it exists; True if this call inserted it (and so owns the reminder)."""
     table = ReminderLedger.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = (insert.values(meeting_id=meeting_id, occurrence_start=occurrence_start, claimed_at=now)
+    stmt = (insert_for(session, table).values(meeting_id=meeting_id, occurrence_start=occurrence_start, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["meeting_id", "occurrence_start"])
             .returning(table.c.meeting_id))
     return session.execute(stmt).first() is not None  # a row comes back only from a real insert
