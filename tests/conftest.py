@@ -7,12 +7,19 @@ import pytest
 from tests import scan
 from tests.harness import TEST_SECRET, BotHarness
 from tests.standin.fixtures import mattermost_client, register_markers, standin  # noqa: F401
+from tests.standin.openapi import spec_path
 
 _capture = scan.CaptureHandler(level=logging.INFO)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
+    # Every request the bot sends to the stand-in is checked against Mattermost's OpenAPI
+    # description; without it the suite would pass without that check, so it does not run.
+    if config.getoption("collectonly") is False and not spec_path().is_file():
+        pytest.exit(f"Mattermost's OpenAPI description is not at {spec_path()}: the stand-in checks every "
+                    "request against it. Put the checkout next to shared/mattermost-api/, or set "
+                    "MATTERMOST_OPENAPI to the file.", returncode=pytest.ExitCode.USAGE_ERROR)
     root = logging.getLogger()
     root.addHandler(_capture)
     if root.level > logging.INFO or root.level == logging.NOTSET:
