@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 import re
+import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -30,15 +31,32 @@ try:
 except ImportError:  # the slower pure-Python check alone
     jsonschema_rs = None
 
-# tests/standin/openapi.py -> parents[3] is the directory holding main/ and shared/.
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "mattermost-api" / "mattermost-openapi-v4.yaml"
+# tests/standin/openapi.py -> parents[2] is the checkout; the file lies in shared/ beside it.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+_SPEC_IN_SHARED = Path("shared") / "mattermost-api" / "mattermost-openapi-v4.yaml"
+DEFAULT_SPEC_PATH = _CHECKOUT.parent / _SPEC_IN_SHARED
 _CACHE_FORMAT = 3
 _METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
 def spec_path() -> Path:
-    """`MATTERMOST_OPENAPI` overrides the default location next to the repository."""
-    return Path(os.environ.get("MATTERMOST_OPENAPI") or DEFAULT_SPEC_PATH)
+    """`MATTERMOST_OPENAPI`, else shared/ beside the checkout, else shared/ beside the checkout
+    this one was cloned from when that is a directory on this machine (a clone made elsewhere
+    to try the project)."""
+    if os.environ.get("MATTERMOST_OPENAPI"):
+        return Path(os.environ["MATTERMOST_OPENAPI"])
+    if DEFAULT_SPEC_PATH.is_file():
+        return DEFAULT_SPEC_PATH
+    try:
+        origin = subprocess.run(["git", "-C", str(_CHECKOUT), "config", "--get", "remote.origin.url"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        origin = ""
+    if origin and Path(origin).is_dir():
+        beside_origin = Path(origin).resolve().parent / _SPEC_IN_SHARED
+        if beside_origin.is_file():
+            return beside_origin
+    return DEFAULT_SPEC_PATH
 
 
 # Known defects of the published spec. Each entry says where the wire truth comes from.
