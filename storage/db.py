@@ -131,10 +131,14 @@ class Database:
                 with self._session(write=True, changed=changed, tables=tables) as session:
                     yield session
         finally:
-            if changes_views and any(changed):
-                self.version = next(self._versions)
-            for name in tables:
-                self._table_versions[name] = self.version if changes_views else next(self._versions)
+            self._note_commit(any(changed), tables, changes_views=changes_views)
+
+    def _note_commit(self, changed: bool, tables: set[str], *, changes_views: bool = True) -> None:
+        """Move `version` (if the write changed rows a view shows) and the written tables' versions."""
+        if changes_views and changed:
+            self.version = next(self._versions)
+        for name in tables:
+            self._table_versions[name] = self.version if changes_views else next(self._versions)
 
     @asynccontextmanager
     async def grouped_write(self) -> AsyncIterator[Session]:
@@ -208,11 +212,8 @@ class Database:
             finally:
                 assert self._write_lock is not None
                 self._write_lock.release()
-        if failure is None and changed:
-            self.version = next(self._versions)
-            for name in tables:
-                self._table_versions[name] = self.version
         if failure is None:
+            self._note_commit(changed, tables)
             group.done.set_result(None)
         else:
             group.done.set_exception(failure)
