@@ -299,7 +299,6 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
 # VIEW_CACHE_SECONDS of the bot's clock, which bounds how late a forward's end or a write by
 # another replica shows.
 VIEW_CACHE_SECONDS = 2.0
-VIEW_CACHE_MAX = 4096
 
 
 async def show_day(ctx: Context, day: date) -> Reply:
@@ -307,9 +306,9 @@ async def show_day(ctx: Context, day: date) -> Reply:
     key = ("roster", ctx.channel_id, day, ctx.locale)
     now = ctx.services.clock.now()
     version = ctx.db.version
-    cached = views.get(key)
-    if cached is not None and cached[0] == version and now < cached[1]:
-        return Reply(cached[2])
+    cached = ctx.db.view(key, version, now)
+    if cached is not None:
+        return Reply(cached)
     # One composition at a time per key: who asks meanwhile waits for it instead of repeating it.
     pending = views.get(("pending", *key))
     if pending is not None and pending[0] == version:
@@ -324,9 +323,7 @@ async def show_day(ctx: Context, day: date) -> Reply:
         raise
     else:
         future.set_result(text)
-        if len(views) >= VIEW_CACHE_MAX:
-            views.clear()
-        views[key] = (version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
+        ctx.db.keep_view(key, version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
         return Reply(text)
     finally:
         if views.get(("pending", *key), (0, None))[1] is future:
