@@ -888,9 +888,11 @@ async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     key, version, now = ("plan", ctx.channel_id, span.start, span.end, ctx.locale), ctx.db.version, ctx.services.clock.now()
     text = ctx.db.view(key, version, now)
     if text is None:
-        row, members = _require_rotation(ctx, request)
         with ctx.db.read() as session:
-            _, members, days = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
+            result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale)
+        if result is None:
+            raise LocalizedError(NO_ROTATION, trigger=_trigger(request))
+        row, members, days = result
         users = await ctx.mm.users(list(members))
         channel = await ctx.channel()
         text = render_plan(days, users, row, ctx.locale, channel.display_name, span)
