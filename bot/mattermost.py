@@ -182,6 +182,18 @@ class _TTLCache:
             self._items.clear()
         self._items[key] = (time.monotonic() + self.ttl, value)
 
+    def split(self, keys: list[str]) -> tuple[dict[str, Any], list[str]]:
+        """(what is cached, by key; the keys that are not), each key once, in the order given."""
+        found: dict[str, Any] = {}
+        missing = []
+        for key in dict.fromkeys(keys):
+            cached = self.get(key)
+            if cached is not None:
+                found[key] = cached
+            else:
+                missing.append(key)
+        return found, missing
+
     def drop(self, predicate: Any) -> None:
         for key in [k for k in self._items if predicate(k)]:
             self._items.pop(key, None)
@@ -285,14 +297,7 @@ class RestMattermost:
         return user
 
     async def users(self, user_ids: list[str]) -> dict[str, User]:
-        found: dict[str, User] = {}
-        missing = []
-        for uid in dict.fromkeys(user_ids):
-            cached = self._users.get(uid)
-            if cached is not None:
-                found[uid] = cached
-            else:
-                missing.append(uid)
+        found, missing = self._users.split(user_ids)
         for start in range(0, len(missing), USERS_PER_REQUEST):
             batch = missing[start : start + USERS_PER_REQUEST]
             for data in await self._read("post", "/api/v4/users/ids", options=batch):
@@ -329,14 +334,7 @@ class RestMattermost:
         """Many channels at once, for the morning fan-out: the bot's own channels come in one
         request per team; the rest (channels the bot posts to without being a member) one by one.
         A 429 is waited out and asked again (`_read`), so a roster does not lose its title to it."""
-        found: dict[str, Channel] = {}
-        missing = []
-        for cid in dict.fromkeys(channel_ids):
-            cached = self._channels.get(cid)
-            if cached is not None:
-                found[cid] = cached
-            else:
-                missing.append(cid)
+        found, missing = self._channels.split(channel_ids)
         if len(missing) > CHANNEL_FETCH_CONCURRENCY:
             wanted = set(missing)
             try:
