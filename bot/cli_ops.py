@@ -16,7 +16,7 @@ MM_REQUIRES = ("MATTERMOST_URL", "MATTERMOST_TOKEN")
 
 
 def _date(value: str) -> date:
-    from bot.i18n import LocalizedError
+    from base.i18n import LocalizedError
     from commands import parsing
 
     try:
@@ -27,7 +27,7 @@ def _date(value: str) -> date:
 
 async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def]
     """A channel id, or a channel name looked up in the bot's teams."""
-    from bot.mattermost import PermanentError
+    from base.chat import PermanentError
 
     if len(spec) == 26 and spec.isalnum():
         return spec

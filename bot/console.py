@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock
-from bot.mattermost import MARKER_PROP, Channel, PermanentError, User
-from bot.safetext import unescape_for_terminal
+from base.chat import MARKER_PROP, Channel, PermanentError, User
+from base.clock import ManualClock
+from base.safetext import unescape_for_terminal
 from config.settings import Settings
 from domain.calendar import format_day
 from storage.models import SlashCommand

@@ -20,15 +20,15 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from sqlmodel import select
 
-from bot.i18n import LocalizedError, Text, pick_locale
-from bot.mattermost import MattermostError
-from bot.signing import FORGED
+from base.chat import MattermostError
+from base.i18n import LocalizedError, Text
+from base.signing import FORGED
 from commands.base import (
     ActionRequest,
     ActionResult,
-    Command,
     Context,
     DialogRequest,
+    Feature,
     Reply,
     Services,
     SlashRequest,
@@ -113,7 +113,7 @@ class TokenStore:
         self.services = services
         self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
         self._loaded_at = -1e9
-        self.monotonic = time.monotonic  # replaceable in tests
+        self.monotonic = services.clock.monotonic
 
     def reload(self) -> None:
         with self.services.db.read() as session:
@@ -141,7 +141,7 @@ class TokenStore:
 
 
 class Dispatcher:
-    def __init__(self, services: Services, registry: Mapping[str, Command]) -> None:
+    def __init__(self, services: Services, registry: Mapping[str, Feature]) -> None:
         self.services = services
         self.registry = registry
         self.tokens = TokenStore(services)
@@ -271,88 +271,66 @@ class Dispatcher:
 
     # -- buttons and dialogs ---------------------------------------------------------------
 
-    def _find(self, action: str, kind: str) -> Any:
-        command_kind, _, name = action.partition(".")
-        command = self.registry.get(command_kind)
-        table = getattr(command, kind, {}) if command else {}
-        return table.get(name)
-
     async def action(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        user_id = str(body.get("user_id") or "")[:26]
-        locale = self.services.settings.bot_locale
-        try:
-            action, data = self.services.signer.verify(body.get("context"), now=self.services.clock.now(),
-                                                        user_id=user_id)
-        except LocalizedError as e:  # forged, tampered, expired or someone else's
-            ACTIONS.labels("refused").inc()
-            return ActionResult(ephemeral_text=e.render(await self._locale_of(user_id))).to_json()
-        except Exception:  # noqa: BLE001 - whatever was sent, it is not a context we made
-            ACTIONS.labels("refused").inc()
-            log.warning("action refused: unreadable context")
-            return ActionResult(ephemeral_text=FORGED(await self._locale_of(user_id))).to_json()
-        try:
-            user = await self.services.mm.user(user_id)
-            locale = user_locale(user, self.services.settings)
-            self._remember_locale(user_id, locale)
-            handler = self._find(action, "actions")
-            if handler is None:  # signed by us, but no such button (any more)
-                raise LocalizedError(FORGED)
-            ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
-                          team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
-            request = ActionRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
-                                    post_id=str(body.get("post_id") or ""), data=data,
-                                    trigger_id=str(body.get("trigger_id") or "")[:1000])
-            result = await handler(request, ctx)
-            ACTIONS.labels("ok").inc()
-            return result.to_json()
-        except LocalizedError as e:
-            ACTIONS.labels("refused").inc()
-            return ActionResult(ephemeral_text=e.render(locale)).to_json()
-        except MattermostError:
-            ACTIONS.labels("mattermost_error").inc()
-            return ActionResult(ephemeral_text=MATTERMOST_DOWN(locale)).to_json()
-        except Exception:
-            ACTIONS.labels("error").inc()
-            log.exception("action failed")
-            return ActionResult(ephemeral_text=INTERNAL_ERROR(locale)).to_json()
+        """A button press: the signed context names the handler; every answer is an ActionResult."""
+        return await self._callback(
+            body, "actions", verify=self.services.signer.verify, signed=body.get("context"),
+            request=lambda ctx, data: ActionRequest(user_id=ctx.user.id, channel_id=ctx.channel_id,
+                                                    team_id=ctx.team_id, post_id=str(body.get("post_id") or ""),
+                                                    data=data, trigger_id=str(body.get("trigger_id") or "")[:1000]),
+            answer=lambda result: result.to_json(),
+            refuse=lambda text: ActionResult(ephemeral_text=text).to_json())
 
     async def dialog(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A dialog submission: the signed state names the handler; a refusal is the dialog's `error`."""
+        submission = body.get("submission")
+        return await self._callback(
+            body, "dialogs", verify=self.services.signer.verify_state, signed=body.get("state"),
+            request=lambda ctx, data: DialogRequest(user_id=ctx.user.id, channel_id=ctx.channel_id,
+                                                    team_id=ctx.team_id,
+                                                    submission=submission if isinstance(submission, dict) else {},
+                                                    data=data, cancelled=bool(body.get("cancelled"))),
+            answer=lambda result: result,
+            refuse=lambda text: {"error": text})
+
+    async def _callback(self, body: Mapping[str, Any], table: str, *, verify: Callable[..., tuple[str, dict[str, Any]]],
+                        signed: Any, request: Callable[[Context, dict[str, Any]], Any],
+                        answer: Callable[[Any], dict[str, Any]],
+                        refuse: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+        """The one error ladder of buttons and dialogs: check the signature, find the handler, run it;
+        a refusal, a Mattermost failure or a bug each becomes a short answer in the person's language."""
         user_id = str(body.get("user_id") or "")[:26]
         locale = self.services.settings.bot_locale
         try:
-            action, data = self.services.signer.verify_state(body.get("state"), now=self.services.clock.now(),
-                                                             user_id=user_id)
-        except LocalizedError as e:
+            action, data = verify(signed, now=self.services.clock.now(), user_id=user_id)
+        except LocalizedError as e:  # forged, tampered, expired or someone else's
             ACTIONS.labels("refused").inc()
-            return {"error": e.render(await self._locale_of(user_id))}
-        except Exception:  # noqa: BLE001
+            return refuse(e.render(await self._locale_of(user_id)))
+        except Exception:  # noqa: BLE001 - whatever was sent, it is not a context we made
             ACTIONS.labels("refused").inc()
-            log.warning("dialog refused: unreadable state")
-            return {"error": FORGED(await self._locale_of(user_id))}
+            log.warning("%s refused: unreadable context", table)
+            return refuse(FORGED(await self._locale_of(user_id)))
         try:
             user = await self.services.mm.user(user_id)
             locale = user_locale(user, self.services.settings)
             self._remember_locale(user_id, locale)
-            handler = self._find(action, "dialogs")
-            if handler is None:
+            feature_kind, _, name = action.partition(".")
+            feature = self.registry.get(feature_kind)
+            handler = getattr(feature, table).get(name) if feature is not None else None
+            if handler is None:  # signed by us, but no such button or dialog (any more)
                 raise LocalizedError(FORGED)
             ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
                           team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
-            submission = body.get("submission")
-            request = DialogRequest(user_id=user_id, channel_id=ctx.channel_id, team_id=ctx.team_id,
-                                    submission=submission if isinstance(submission, dict) else {},
-                                    data=data, cancelled=bool(body.get("cancelled")))
-            result = await handler(request, ctx)
+            result = await handler(request(ctx, data), ctx)
             ACTIONS.labels("ok").inc()
-            return result
+            return answer(result)
         except LocalizedError as e:
             ACTIONS.labels("refused").inc()
-            return {"error": e.render(locale)}
+            return refuse(e.render(locale))
+        except MattermostError:
+            ACTIONS.labels("mattermost_error").inc()
+            return refuse(MATTERMOST_DOWN(locale))
         except Exception:
             ACTIONS.labels("error").inc()
-            log.exception("dialog failed")
-            return {"error": INTERNAL_ERROR(locale)}
-
-
-def locale_for(user_locale_value: str | None, default: str) -> str:
-    return pick_locale(user_locale_value, default)
+            log.exception("%s failed", table)
+            return refuse(INTERNAL_ERROR(locale))

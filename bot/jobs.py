@@ -1,25 +1,20 @@
 """Periodic jobs run on each scheduler tick. Each is idempotent and claims its work
 from our own tables, so restarts and several replicas never do anything twice.
 
-Command modules declare their jobs in a module-level `JOBS` list; this module
-collects them in a fixed order.
+Every feature declares its jobs (`Feature.jobs`); the shell adds the retention purge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from commands.base import Services
+from bot.maintenance import retention_job
+from commands.base import Feature, Services
 
 Job = Callable[[Services], Awaitable[Any]]
 
 
-def all_jobs() -> list[Job]:
-    import commands
-    from bot import maintenance
-
-    jobs: list[Job] = []
-    for module in (commands.homeoffice, commands.anwesenheit, commands.rufumleitung, commands.meeting, maintenance):
-        jobs.extend(getattr(module, "JOBS", []))
-    return jobs
+def all_jobs(features: Sequence[Feature]) -> list[Job]:
+    """The features' jobs in registry order, then the retention purge."""
+    return [job for feature in features for job in feature.jobs] + [retention_job]

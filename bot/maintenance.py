@@ -15,56 +15,47 @@ from __future__ import annotations
 
 import logging
 import weakref
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from commands.base import Services
-from storage.models import (
-    Absence,
-    AuditEntry,
-    CallForward,
-    OutboxItem,
-    PresenceChange,
-    RosterPost,
-    SwapProposal,
-)
+from commands.base import Feature, Services
+from commands.registry import FEATURES
+from storage.models import AuditEntry, OutboxItem
 
 log = logging.getLogger("amtsbote.maintenance")
 
 OUTBOX_KEEP = timedelta(days=7)
 # A meeting's announcement is edited as long as the meeting runs (answers, next date, cancel), so its
 # delivered outbox row, which holds the post's id, stays with the meeting and goes with it
-# (commands.meeting.purge). One that was never delivered goes after the week like any other.
+# (the meeting feature's purge). One that was never delivered goes after the week like any other.
 ANNOUNCEMENTS = "meeting:%:announce"
 PURGE_EVERY = timedelta(hours=1)
 # services -> (local day, instant) of its last purge, by its own clock
 _last_purge: weakref.WeakKeyDictionary[Services, tuple[date, datetime]] = weakref.WeakKeyDictionary()
 
 
-def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Delete everything older than the retention period; returns rows deleted per table."""
+def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz: tzinfo,
+          features: Sequence[Feature] = FEATURES) -> dict[str, int]:
+    """Delete everything older than the retention period; returns rows deleted per table.
+
+    Each feature purges its own tables (`Feature.purge`); the audit log and the outbox are the
+    shell's."""
     cutoff_day = now.astimezone(tz).date() - timedelta(days=retention_days)
     cutoff = now - timedelta(days=retention_days)
-    counts = {}
+    counts: dict[str, int] = {}
+    for feature in features:
+        if feature.purge is not None:
+            counts.update(feature.purge(session, cutoff=cutoff, cutoff_day=cutoff_day))
     for name, stmt in (
-        ("presence_change", sa.delete(PresenceChange).where(PresenceChange.day < cutoff_day)),
-        ("absence", sa.delete(Absence).where(Absence.day < cutoff_day)),
-        ("swap_proposal", sa.delete(SwapProposal).where(SwapProposal.day < cutoff_day)),
-        ("roster_post", sa.delete(RosterPost).where(RosterPost.day < cutoff_day)),
-        ("call_forward", sa.delete(CallForward).where(CallForward.until < cutoff)),
         ("audit_log", sa.delete(AuditEntry).where(AuditEntry.at < cutoff)),
         ("outbox", sa.delete(OutboxItem).where(OutboxItem.status != "pending", OutboxItem.created_at < now - OUTBOX_KEEP,
                                                ~sa.and_(col(OutboxItem.key).like(ANNOUNCEMENTS),
                                                         OutboxItem.status == "done"))),
     ):
         counts[name] = session.execute(stmt).rowcount or 0
-    from commands import meeting
-
-    extra = getattr(meeting, "purge", None)
-    if extra is not None:
-        counts.update(extra(session, cutoff=cutoff, cutoff_day=cutoff_day))
     return counts
 
 
@@ -84,9 +75,8 @@ async def retention_job(services: Services) -> None:
         return
     _last_purge[services] = (now.astimezone(services.tz).date(), now)  # a failed run is tried again in an hour
     with services.db.write() as session:
-        counts = purge(session, now=now, retention_days=services.settings.retention_days, tz=services.tz)
+        counts = purge(session, now=now, retention_days=services.settings.retention_days, tz=services.tz,
+                       features=services.features or FEATURES)
     if any(counts.values()):
         log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items() if v))
 
-
-JOBS = [retention_job]

@@ -25,16 +25,13 @@ import json
 import logging
 import random
 import time
-import uuid
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from bot.clock import Clock
-from bot.mattermost import (
+from base.chat import (
     MARKER_PROP,
     MattermostPort,
     PermanentError,
@@ -42,8 +39,9 @@ from bot.mattermost import (
     UnknownOutcome,
     request_paid_for,
 )
-from bot.ratelimit import TokenBucket
-from storage.db import Database, insert_for
+from base.clock import Clock
+from base.ratelimit import TokenBucket
+from storage.db import Database
 from storage.models import OutboxItem
 
 log = logging.getLogger("amtsbote.outbox")
@@ -55,56 +53,6 @@ RECORD_BATCH = 50  # delivered rows written per transaction
 RECONCILE_WINDOW = timedelta(minutes=5)
 
 
-def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert outbox rows in one statement; rows whose key is already owed are left alone."""
-    if not rows:
-        return
-    stmt = insert_for(session, OutboxItem.__table__).values(rows)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
-
-
-def enqueue_post(session: Session, *, key: str, channel_id: str, message: str, now: datetime,
-                 props: dict[str, Any] | None = None) -> None:
-    """Owe a post to `channel_id`. A second call with the same key does nothing."""
-    _enqueue(session, key=key, kind="post", channel_id=channel_id, message=message, props=props, now=now)
-
-
-def enqueue_posts(session: Session, posts: list[dict[str, Any]], *, now: datetime) -> None:
-    """Owe many posts at once (the morning fan-out): each dict has key, channel_id, message and
-    props. One multi-row insert; keys already owed are left alone."""
-    _insert_ignore(session, [_row(key=p["key"], kind="post", channel_id=p["channel_id"], message=p["message"],
-                                  props=p.get("props"), now=now) for p in posts])
-
-
-def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
-               props: dict[str, Any] | None = None) -> None:
-    """Owe a direct message from the bot to `user_id`."""
-    _enqueue(session, key=key, kind="dm", user_id=user_id, message=message, props=props, now=now)
-
-
-def enqueue_patch(session: Session, *, key: str, target_key: str, message: str, now: datetime,
-                  props: dict[str, Any] | None = None) -> None:
-    """Owe an edit of the post that the outbox row `target_key` created."""
-    _enqueue(session, key=key, kind="patch", target_key=target_key, message=message, props=props, now=now)
-
-
-def _enqueue(session: Session, *, key: str, kind: str, message: str, now: datetime,
-             props: dict[str, Any] | None, channel_id: str | None = None, user_id: str | None = None,
-             target_key: str | None = None) -> None:
-    _insert_ignore(session, [_row(key=key, kind=kind, message=message, now=now, props=props, channel_id=channel_id,
-                                  user_id=user_id, target_key=target_key)])
-
-
-def _row(*, key: str, kind: str, message: str, now: datetime, props: dict[str, Any] | None,
-         channel_id: str | None = None, user_id: str | None = None, target_key: str | None = None) -> dict[str, Any]:
-    return {
-        "key": key, "kind": kind, "channel_id": channel_id, "user_id": user_id, "target_key": target_key,
-        "message": message, "props": json.dumps(props, ensure_ascii=False) if props else None,
-        "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
-        "next_attempt_at": now, "created_at": now,
-    }
-
-
 class Outbox:
     def __init__(self, db: Database, port: MattermostPort, clock: Clock, *, rate: float = 10.0,
                  burst: int = 20, concurrency: int = 16, bucket: TokenBucket | None = None) -> None:
@@ -112,7 +60,7 @@ class Outbox:
         self.port = port
         self.clock = clock
         # `bucket`: the one the Mattermost port counts its other requests in (see Runtime)
-        self.bucket = bucket or TokenBucket(rate, burst)
+        self.bucket = bucket or TokenBucket(rate, burst, monotonic=clock.monotonic)
         self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._delivered: list[dict[str, Any]] = []  # "done" records not yet written
@@ -311,10 +259,3 @@ class Outbox:
     def _record(self, row_id: int | None, **changes: Any) -> None:
         with self.db.write(changes_views=False) as session:
             session.execute(sa.update(OutboxItem).where(OutboxItem.id == row_id).values(**changes))
-
-
-def delivered_post_ids(db: Database, keys: Iterable[str]) -> dict[str, str]:
-    keys = list(keys)
-    with db.read() as session:
-        rows = session.exec(select(OutboxItem.key, OutboxItem.post_id).where(col(OutboxItem.key).in_(keys))).all()
-    return {k: p for k, p in rows if p}

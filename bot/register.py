@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import select
 
-from bot.i18n import Text
-from bot.mattermost import MattermostError, RestMattermost
+from base.chat import MattermostError
+from base.i18n import Text
+from bot.mattermost import RestMattermost
 from config.settings import Settings
 from storage.db import Database
 from storage.models import SlashCommand

@@ -10,20 +10,22 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import Clock, SystemClock
+from base.chat import MattermostPort
+from base.clock import Clock, SystemClock
+from base.ratelimit import TokenBucket
+from base.signing import Signer
 from bot.dispatch import Dispatcher
 from bot.http import create_app
-from bot.mattermost import MattermostPort, RestMattermost
+from bot.jobs import all_jobs
+from bot.mattermost import RestMattermost
 from bot.outbox import Outbox
-from bot.ratelimit import TokenBucket
-from bot.signing import Signer
-from commands import REGISTRY
 from commands.base import Services
+from commands.registry import FEATURES, REGISTRY
 from config.settings import Settings
 from domain import calendar as cal
 from storage.db import Database
@@ -31,16 +33,6 @@ from storage.db import Database
 log = logging.getLogger("amtsbote.runtime")
 
 TICK_SECONDS = 15
-
-Job = Callable[[Services], Awaitable[Any]]
-
-
-def scheduled_jobs() -> list[Job]:
-    """The periodic jobs. Each finds what is due in our own tables and is idempotent."""
-    from bot import jobs
-
-    return jobs.all_jobs()
-
 
 class Runtime:
     def __init__(self, settings: Settings, *, mm: MattermostPort | None = None, clock: Clock | None = None,
@@ -50,7 +42,7 @@ class Runtime:
         self.db = db or Database(settings.database_url)
         # One count of everything we send to Mattermost, as its limiter counts it: posts and edits
         # wait for it in the outbox, the port's other requests are counted in it as they go.
-        bucket = TokenBucket(settings.outbox_max_rate, settings.outbox_burst)
+        bucket = TokenBucket(settings.outbox_max_rate, settings.outbox_burst, monotonic=self.clock.monotonic)
         if mm is None:
             if not (settings.mattermost_url and settings.mattermost_token):
                 raise ValueError("MATTERMOST_URL and MATTERMOST_TOKEN are needed to talk to Mattermost")
@@ -59,7 +51,7 @@ class Runtime:
         self.outbox = Outbox(self.db, mm, self.clock, bucket=getattr(mm, "limiter", None) or bucket)
         self.services = Services(settings=settings, db=self.db, clock=self.clock, mm=mm,
                                  signer=Signer(settings.bot_secret or "console-only-secret-not-for-production"),
-                                 notify_outbox=self.outbox.notify)
+                                 notify_outbox=self.outbox.notify, features=FEATURES)
         self.dispatcher = Dispatcher(self.services, REGISTRY)
         self.tick_seconds = tick_seconds
         self._stop = asyncio.Event()
@@ -100,7 +92,7 @@ class Runtime:
     async def tick(self) -> None:
         """Run every scheduled job once; APScheduler only provides the beat."""
         async with self._tick_lock:
-            for job in scheduled_jobs():
+            for job in all_jobs(self.services.features):
                 try:
                     await job(self.services)
                 except Exception:

@@ -1,13 +1,6 @@
-"""The slash commands, as an explicit registry (kind -> Command)."""
+"""The slash commands: one package (or module) per command, each exporting one `Feature`.
 
-from __future__ import annotations
-
-from commands import anwesenheit, homeoffice, meeting, rufumleitung
-from commands.base import Command
-
-REGISTRY: dict[str, Command] = {
-    "homeoffice": homeoffice.COMMAND,
-    "roster": anwesenheit.COMMAND,
-    "forward": rufumleitung.COMMAND,
-    "meeting": meeting.COMMAND,
-}
+`commands.registry.FEATURES` is the one list of them. Shared pieces below the features:
+`base` (requests, replies, context, `Feature`), `parsing` (the one parser of dates, times and
+durations), `help`, `leads` (who may act for whom), `privacy` (`meine-daten`, `vergessen`).
+"""

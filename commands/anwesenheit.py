@@ -26,11 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.i18n import LocalizedError, Text
-from bot.outbox import enqueue_patch, enqueue_posts
-from bot.safetext import plain
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
 from commands import parsing
-from commands.base import Command, Context, Reply, Services, SlashRequest, split_subcommand
+from commands.base import Context, Feature, Reply, Services, SlashRequest, split_subcommand
 from commands.help import HELP_WORDS, render_help
 from commands.leads import require_lead
 from domain import calendar as cal
@@ -47,6 +46,7 @@ from storage.models import (
     Rotation,
     RotationMember,
 )
+from storage.outbox import enqueue_patch, enqueue_posts
 
 log = logging.getLogger("amtsbote.roster")
 
@@ -141,7 +141,7 @@ def effective_settings(rotation: Rotation, row: ChannelSettings | None, services
         channel_id=rotation.channel_id,
         enabled=row.roster_enabled if row is not None else True,
         at=at, days=days,
-        region=(row.region if row is not None and row.region else rotation.region),
+        region=cal.holiday_region(row.region if row is not None else None, rotation.region, s.bot_holiday_region),
         locale=(row.locale if row is not None and row.locale else s.bot_locale),
     )
 
@@ -802,6 +802,9 @@ async def morning_job(services: Services) -> None:
     views[("refreshed",)] = (version, now)
 
 
-JOBS = [morning_job]
+def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
+    """Retention: the ledger of posted rosters, for days before the cutoff."""
+    return {"roster_post": session.execute(sa.delete(RosterPost).where(RosterPost.day < cutoff_day)).rowcount or 0}
 
-COMMAND = Command(kind="roster", run=run, help=help_text)
+
+FEATURE = Feature(kind="roster", run=run, help=help_text, jobs=(morning_job,), purge=purge)

@@ -9,21 +9,23 @@ queues its posts in one database transaction (never awaiting inside it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import LocalizedError, Text, pick_locale
-from bot.mattermost import Channel, MattermostPort, User
-from bot.safetext import plain
+from sqlmodel import Session
+
+from base.chat import Channel, MattermostPort, User
+from base.i18n import LocalizedError, Text, pick_locale
+from base.safetext import plain
 from config.settings import Settings
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
-    from bot.signing import Signer
+    from base.clock import Clock
+    from base.signing import Signer
 
 log = logging.getLogger("amtsbote.commands")
 
@@ -99,8 +101,9 @@ class Services:
     """Long-lived collaborators, built once per process."""
 
     def __init__(self, *, settings: Settings, db: Database, clock: Clock, mm: MattermostPort, signer: Signer,
-                 notify_outbox: Callable[[], None] = lambda: None) -> None:
+                 notify_outbox: Callable[[], None] = lambda: None, features: Sequence[Feature] = ()) -> None:
         self.settings = settings
+        self.features = tuple(features)  # the registry, handed in by the shell (privacy iterates it)
         self.db = db
         self.clock = clock
         self.mm = mm
@@ -200,15 +203,35 @@ ActionHandler = Callable[[ActionRequest, Context], Awaitable[ActionResult]]
 DialogHandler = Callable[[DialogRequest, Context], Awaitable[dict[str, Any]]]
 
 
+Job = Callable[["Services"], Awaitable[Any]]
+MyData = Callable[[Session, str, str], list[tuple[str, str, str | None]]]  # (session, user id, locale)
+Forget = Callable[[Session, str], None]  # (session, user id)
+Purge = Callable[..., dict[str, int]]  # (session, *, cutoff, cutoff_day) -> rows deleted per table
+
+
 @dataclass(frozen=True)
-class Command:
-    """A slash command: its kind, how to run it, its help, and its buttons and dialogs."""
+class Feature:
+    """Everything one slash command brings: the declaration its package exports, and all the shell
+    needs to know of it. `commands.registry.FEATURES` lists them; dispatch, the scheduler,
+    `meine-daten`/`vergessen` and the retention purge iterate that list and nothing else.
+
+    - `kind`: the command's fixed name (`COMMAND_TRIGGERS` maps it to the typed trigger);
+    - `run`, `help`: the handler of a typed command and its help text `(locale, trigger)`;
+    - `actions`, `dialogs`: button and dialog handlers by name (signed as `"<kind>.<name>"`);
+    - `jobs`: run on every scheduler tick, each idempotent;
+    - `my_data`, `forget`: the person's data for `meine-daten`, and erasing it for `vergessen`;
+    - `purge`: the retention purge of the feature's own tables.
+    """
 
     kind: str
     run: Handler
     help: Callable[[str, str], str]  # (locale, trigger) -> help text
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     dialogs: dict[str, DialogHandler] = field(default_factory=dict)
+    jobs: tuple[Job, ...] = ()
+    my_data: MyData | None = None
+    forget: Forget | None = None
+    purge: Purge | None = None
 
 
 def split_subcommand(text: str, words: dict[str, str]) -> tuple[str | None, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Text
+from base.i18n import Text
 
 HELP_WORDS = frozenset({"hilfe", "help", "?", "-h", "--help"})
 

@@ -15,21 +15,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.i18n import LocalizedError, Text
-from bot.mattermost import User
-from bot.outbox import enqueue_dm, enqueue_post
-from bot.safetext import plain
-from commands import parsing
+from base.chat import User
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
+from commands import parsing, privacy
 from commands.base import (
     ActionRequest,
     ActionResult,
-    Command,
     Context,
     DialogRequest,
+    Feature,
     Reply,
     SlashRequest,
     split_subcommand,
 )
+from commands.channels import channel_locale
 from commands.help import HELP_WORDS, render_help
 from commands.leads import ONLY_OWN_DATA, audit, channel_leads, days_detail, is_lead, require_lead
 from domain import calendar as cal
@@ -39,12 +39,12 @@ from storage import presence
 from storage.models import (
     Absence,
     ChannelLead,
-    ChannelSettings,
     PresenceChange,
     Rotation,
     RotationMember,
     SwapProposal,
 )
+from storage.outbox import enqueue_dm, enqueue_post
 
 log = logging.getLogger("amtsbote.homeoffice")
 
@@ -236,7 +236,7 @@ def help_text(locale: str, trigger: str) -> str:
 
 
 def _trigger(request: SlashRequest) -> str:
-    return request.command.lstrip("/") or "homeoffice"
+    return request.command.strip().lstrip("/") or "homeoffice"
 
 
 def _names(users: list[User]) -> str:
@@ -247,11 +247,6 @@ def _days_text(days: list[date], locale: str) -> str:
     if len(days) <= 3:
         return ", ".join(cal.format_day(d, locale) for d in days)
     return f"{cal.format_day(days[0], locale)} – {cal.format_day(days[-1], locale)} ({RESULT_BAD_DAYS(locale, n=len(days))})"
-
-
-def channel_locale(session: Session, channel_id: str, default: str) -> str:
-    row = session.get(ChannelSettings, channel_id)
-    return row.locale if row is not None and row.locale else default
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -1045,8 +1040,6 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
 
 
 async def my_data(request: SlashRequest, ctx: Context, rest: str) -> Reply:
-    from commands import privacy
-
     with ctx.db.read() as session:
         others = privacy.people_named(session, ctx.user.id)
     try:
@@ -1056,7 +1049,7 @@ async def my_data(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         people = {}
     names = {uid: plain(u.display_name, max_length=60) for uid, u in people.items()}
     with ctx.db.read() as session:
-        sections = privacy.collect(session, ctx.user.id, ctx.locale, names=names, tz=ctx.tz)
+        sections = privacy.collect(session, ctx.user.id, ctx.locale, ctx.services.features, names=names, tz=ctx.tz)
     channel_ids = sorted({cid for _, _, cid in sections if cid})
     names = {}
     for cid in channel_ids:
@@ -1081,12 +1074,10 @@ async def forget(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 
 
 async def forget_action(request: ActionRequest, ctx: Context) -> ActionResult:
-    from commands import privacy
-
     if not request.data.get("ok"):
         return ActionResult(update={"message": CANCELLED(ctx.locale), "props": {}})
     with ctx.db.write() as session:
-        privacy.forget(session, ctx.user.id)
+        privacy.forget(session, ctx.user.id, ctx.services.features)
     ctx.mm.forget_user(ctx.user.id)
     return ActionResult(update={"message": FORGOTTEN(ctx.locale), "props": {}})
 
@@ -1112,18 +1103,24 @@ async def expire_swaps(services: Any) -> None:
                         .values(state="expired"))
 
 
-JOBS = [expire_swaps]
-
 HANDLERS = {
     "setup": setup, "assign": assign, "remove": remove, "split": split, "plan": plan_view, "me": me_view,
     "office": _office, "home": _home, "field": _field, "away": away, "swap": swap, "clear": clear,
     "lead": leads, "delete": delete, "mydata": my_data, "forget": forget, "prompts": prompts,
 }
 
-COMMAND = Command(
+def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
+    """Retention: one-off changes, absences and swap proposals for days before the cutoff."""
+    return {name: session.execute(sa.delete(model).where(model.day < cutoff_day)).rowcount or 0
+            for name, model in (("presence_change", PresenceChange), ("absence", Absence),
+                                ("swap_proposal", SwapProposal))}
+
+
+FEATURE = Feature(
     kind="homeoffice", run=run, help=help_text,
     actions={"swap": swap_action, "delete": delete_action, "forget": forget_action},
     dialogs={"setup": setup_dialog},
+    jobs=(expire_swaps,), purge=purge,
 )
 
-__all__ = ["COMMAND", "office_groups", "plan"]
+__all__ = ["FEATURE", "office_groups", "plan"]

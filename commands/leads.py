@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.i18n import LocalizedError, Text
-from bot.mattermost import MattermostError, User
+from base.chat import MattermostError, User
+from base.i18n import LocalizedError, Text
 from commands.base import Context
 from storage.models import AuditEntry, ChannelLead
 

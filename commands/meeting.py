@@ -25,22 +25,21 @@ import sqlalchemy as sa
 from icalendar import Alarm, Calendar, Event, vRecur
 from sqlmodel import Session, col, select
 
-from bot import providers
-from bot.i18n import LocalizedError, Text
-from bot.mattermost import MARKER_PROP, MattermostError, MattermostPort, User
-from bot.outbox import enqueue_dm, enqueue_patch, enqueue_post
-from bot.safetext import plain
-from commands import parsing
+from base.chat import MARKER_PROP, MattermostError, MattermostPort, User
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
+from commands import parsing, providers
 from commands.base import (
     ActionRequest,
     ActionResult,
-    Command,
     Context,
+    Feature,
     Reply,
     Services,
     SlashRequest,
     split_subcommand,
 )
+from commands.channels import channel_locale, channel_region, trigger
 from commands.help import HELP_WORDS, render_help
 from commands.leads import audit, is_lead
 from config.settings import Settings
@@ -63,7 +62,8 @@ from domain.recurrence import (
 )
 from storage.db import insert_for
 from storage.meeting_models import Meeting, MeetingCancellation, MeetingRsvp, ReminderLedger
-from storage.models import ChannelSettings, OutboxItem, Rotation
+from storage.models import OutboxItem
+from storage.outbox import enqueue_dm, enqueue_patch, enqueue_post
 
 log = logging.getLogger("amtsbote.meeting")
 
@@ -223,22 +223,6 @@ def provider_config(settings: Settings) -> providers.ProviderConfig:
     return providers.ProviderConfig.from_settings(settings)
 
 
-def channel_locale(session: Session, channel_id: str, default: str) -> str:
-    row = session.get(ChannelSettings, channel_id)
-    return row.locale if row is not None and row.locale else default
-
-
-def channel_region(session: Session, channel_id: str, default: str) -> str:
-    """The channel's holiday region: its own setting, else its rotation's, else the bot's."""
-    settings_row = session.get(ChannelSettings, channel_id)
-    if settings_row is not None and settings_row.region:
-        return settings_row.region
-    rotation = session.get(Rotation, channel_id)
-    return rotation.region if rotation is not None and rotation.region else default
-
-
-def _trigger(settings: Settings) -> str:
-    return settings.command_triggers.get("meeting", "meeting")
 
 
 def _locale_of(user: User | None, default: str) -> str:
@@ -350,7 +334,7 @@ def render_announcement(ctx: Context, meeting: Meeting, facts: AnnouncementFacts
         lines.append(A_REMIND(loc, lead=format_minutes(meeting.reminder_minutes, loc), where=where(loc)))
     if not instant:
         lines.append(A_RSVP(loc, yes=facts.yes, no=facts.no))
-    lines.append(A_FOOT(loc, id=meeting.id, who=plain(organizer, max_length=60), trigger=_trigger(ctx.settings)))
+    lines.append(A_FOOT(loc, id=meeting.id, who=plain(organizer, max_length=60), trigger=trigger(ctx.settings, "meeting")))
     text = "\n".join(lines)
     attachment: dict[str, Any] = {"fallback": f"{title}", "color": "#8a8a8a" if cancelled else "#2389d7", "text": text}
     if not cancelled and facts.next_occ is not None:
@@ -999,8 +983,6 @@ async def refresh_announcements(services: Services) -> None:
     services.notify_outbox()
 
 
-JOBS = [send_reminders, refresh_announcements]
-
 
 # -- for the roster, data protection and retention -----------------------------------------------------------
 
@@ -1083,5 +1065,6 @@ def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, 
 
 HANDLERS = {"new": new_meeting, "now": instant_meeting, "list": list_meetings, "cancel": cancel, "ics": ics}
 
-COMMAND = Command(kind="meeting", run=run, help=help_text,
-                  actions={"rsvp": rsvp_action, "join": join_action})
+FEATURE = Feature(kind="meeting", run=run, help=help_text,
+                  actions={"rsvp": rsvp_action, "join": join_action},
+                  jobs=(send_reminders, refresh_announcements), my_data=my_data, forget=forget, purge=purge)

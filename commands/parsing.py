@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from bot.i18n import LocalizedError, Text
-from bot.safetext import plain
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
 
 __all__ = [
     "DateRange", "tokenize", "parse_date", "parse_time", "parse_duration", "parse_range",

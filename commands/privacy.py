@@ -1,24 +1,27 @@
 """`meine-daten` and `vergessen`: everything stored about a person, and deleting it.
 
-Each command module that stores personal data may define
+Each feature that stores personal data declares
 `my_data(session, user_id, locale) -> list[(section title, line, channel id or None)]`
-and `forget(session, user_id)`; this module asks every one of them, so a new
-table cannot be forgotten by the data-protection commands without a test noticing.
+and `forget(session, user_id)` in its `Feature`; this module asks every feature of the
+registry it is handed, so a new table cannot be forgotten by the data-protection commands
+without a test noticing.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.i18n import Text
-from bot.safetext import plain
+from base.i18n import Text
+from base.safetext import plain
+from commands.base import Feature
 from domain import calendar as cal
+from domain.phone import TARGET_LABEL
 from storage.models import (
     Absence,
     AuditEntry,
@@ -55,8 +58,6 @@ LEAD_LINE = Text(de="Leitung in {channel}", en="lead in {channel}")
 NUMBERS = Text(de="Telefonnummern", en="Phone numbers")
 OFFICE = Text(de="Büro: {number}", en="office: {number}")
 MOBILE = Text(de="Diensthandy: {number}", en="work mobile: {number}")
-FORWARDS = Text(de="Rufumleitungen", en="Call forwards")
-FORWARD_LINE = Text(de="{target} bis {until}", en="{target} until {until}")
 AUDIT = Text(de="Änderungen durch Leitungen an deinen Daten", en="Changes to your data by leads")
 AUDIT_LINE = Text(de="{at}: {action} (von {actor}){detail}", en="{at}: {action} (by {actor}){detail}")
 AUDIT_BY_YOU = Text(de="Deine Änderungen als Leitung an Daten anderer", en="Your changes as a lead to others' data")
@@ -107,8 +108,6 @@ DETAIL_UNTIL = Text(de="{target} bis {until}", en="{target} until {until}")
 def detail_text(detail: str, locale: str, tz: tzinfo = UTC) -> str:
     """An audit detail in words of `locale` (see `leads.audit`); one stored before details had
     this form is shown as it was stored."""
-    from commands.rufumleitung import TARGET_LABEL
-
     try:
         data = json.loads(detail) if detail.startswith("{") else None
     except ValueError:
@@ -153,12 +152,6 @@ def action_text(action: str, locale: str) -> str:
     return text(locale) if text is not None else plain(action, max_length=40)
 
 
-def _modules() -> list[object]:
-    from commands import anwesenheit, meeting, rufumleitung
-
-    return [rufumleitung, meeting, anwesenheit]
-
-
 def _outbox_about(user_id: str) -> sa.ColumnElement[bool]:
     """Outbox rows that are the person's (a DM to them) or carry their id (in a key, say)."""
     return sa.or_(OutboxItem.user_id == user_id, col(OutboxItem.key).contains(user_id),
@@ -182,8 +175,8 @@ def people_named(session: Session, user_id: str) -> set[str]:
     return ids
 
 
-def collect(session: Session, user_id: str, locale: str, names: Mapping[str, str] | None = None,
-            tz: tzinfo = UTC) -> list[Section]:
+def collect(session: Session, user_id: str, locale: str, features: Sequence[Feature],
+            names: Mapping[str, str] | None = None, tz: tzinfo = UTC) -> list[Section]:
     """Everything stored about the person, as (section title, line, channel id or None).
 
     `names` maps the user ids of others to display names (see `people_named`); lines hold
@@ -223,8 +216,6 @@ def collect(session: Session, user_id: str, locale: str, names: Mapping[str, str
     for a in session.exec(select(Absence).where(Absence.set_by == user_id, Absence.user_id != user_id)).all():
         entered.append(((a.day, name(a.user_id)), FOR_OTHER_DAY(locale, day=cal.format_day(a.day, locale),
                                                                  name=name(a.user_id), where=WHERE["away"](locale))))
-    from commands.rufumleitung import TARGET_LABEL
-
     for f in session.exec(select(CallForward).where(CallForward.set_by == user_id, CallForward.user_id != user_id)).all():
         label = TARGET_LABEL.get(f.target)
         entered.append(((f.created_at.astimezone(tz).date(), name(f.user_id)),
@@ -254,21 +245,16 @@ def collect(session: Session, user_id: str, locale: str, names: Mapping[str, str
         out.append((AUDIT_BY_YOU(locale), AUDIT_BY_YOU_LINE(locale, at=moment(entry.at), name=name(entry.subject_id),
                                                             action=action_text(entry.action, locale), detail=detail),
                     entry.channel_id))
-    for module in _modules():
-        contribute = getattr(module, "my_data", None)
-        if contribute is not None:
-            out.extend(contribute(session, user_id, locale))
-        elif module.__name__.endswith("rufumleitung"):
-            for f in session.exec(select(CallForward).where(CallForward.user_id == user_id,
-                                                            col(CallForward.ended_at).is_(None))).all():
-                out.append((FORWARDS(locale), FORWARD_LINE(locale, target=f.target, until=f.until.isoformat()), None))
+    for feature in features:
+        if feature.my_data is not None:
+            out.extend(feature.my_data(session, user_id, locale))
     messages = session.exec(select(sa.func.count()).select_from(OutboxItem).where(_outbox_about(user_id))).one()
     if messages:
         out.append((OUTBOX(locale), OUTBOX_LINE(locale, count=messages), None))
     return out
 
 
-def forget(session: Session, user_id: str) -> None:
+def forget(session: Session, user_id: str, features: Sequence[Feature]) -> None:
     """Delete every row about the person. Where they acted for others (a lead's change, an
     absence entered for someone, a forward set for someone, the rotation they set up, the audit
     entries they caused), the row stays for the others but no longer names them."""
@@ -287,10 +273,9 @@ def forget(session: Session, user_id: str) -> None:
     for start in range(0, len(own), 500):
         session.execute(sa.delete(OutboxItem).where(col(OutboxItem.target_key).in_(own[start : start + 500])))
     session.execute(sa.delete(OutboxItem).where(OutboxItem.user_id == user_id))
-    for module in _modules():
-        erase = getattr(module, "forget", None)
-        if erase is not None:
-            erase(session, user_id)
+    for feature in features:
+        if feature.forget is not None:
+            feature.forget(session, user_id)
     _scrub_outbox(session, user_id)
 
 

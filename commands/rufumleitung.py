@@ -33,29 +33,30 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.i18n import LocalizedError, Text, pick_locale
-from bot.mattermost import User
-from bot.outbox import enqueue_dm, enqueue_patch, enqueue_post
-from bot.safetext import plain
+from base.chat import User
+from base.i18n import LocalizedError, Text, pick_locale
+from base.safetext import plain
 from commands import parsing
 from commands.base import (
     ActionRequest,
     ActionResult,
-    Command,
     Context,
     DialogRequest,
+    Feature,
     Reply,
     Services,
     SlashRequest,
 )
+from commands.channels import channel_locale
 from commands.help import HELP_WORDS, render_help
 from commands.leads import NOT_A_LEAD, audit, is_lead
 from config.settings import Settings
 from domain import calendar as cal
-from domain.phone import has_digits, normalize_number
+from domain.phone import TARGET_LABEL, has_digits, normalize_number
 from domain.rotation import Where
 from storage import presence
 from storage.models import CallForward, ChannelSettings, OutboxItem, PhoneNumbers, Rotation, RotationMember
+from storage.outbox import enqueue_dm, enqueue_patch, enqueue_post
 
 log = logging.getLogger("amtsbote.forward")
 
@@ -104,12 +105,6 @@ HELP_FOOTER = Text(
        "channel of your home-office rotation.",
 )
 
-TARGET_LABEL = {
-    "mobile": Text(de="Diensthandy", en="work mobile"),
-    "colleague": Text(de="Vertretung", en="a colleague"),
-    "private": Text(de="Privatanschluss", en="private line"),
-    "voicemail": Text(de="Anrufbeantworter", en="voicemail"),
-}
 UNTIL_TODAY = Text(de="bis {time} Uhr", en="until {time}")
 UNTIL_DAY = Text(de="bis {day}, {time} Uhr", en="until {day}, {time}")
 AT_TIME = Text(de="{time} Uhr", en="{time}")
@@ -414,11 +409,6 @@ def _past_label(until: datetime, today: date) -> str:
 # -- storing and announcing ----------------------------------------------------------------------------
 
 
-def _channel_locale(session: Session, channel_id: str, default: str) -> str:
-    row = session.get(ChannelSettings, channel_id)
-    return row.locale if row is not None and row.locale else default
-
-
 def _numbers(session: Session, user_ids: Iterable[str | None]) -> dict[str, PhoneNumbers]:
     ids = sorted({u for u in user_ids if u})
     if not ids:
@@ -470,7 +460,7 @@ def store_forward(session: Session, services: Services, new: NewForward, *, now:
     by_lead = new.actor.id != subject.id
     default_locale = services.settings.bot_locale
     for channel_id in new.channels:
-        locale = _channel_locale(session, channel_id, default_locale)
+        locale = channel_locale(session, channel_id, default_locale)
         by = SET_BY(locale, name=_name(new.actor)) if by_lead else ""
         enqueue_post(session, key=f"fwd:{forward.id}:start:{channel_id}", channel_id=channel_id, now=now,
                      message=START_POST(locale, name=_name(subject), forward=describe_forward(view, locale, names, numbers),
@@ -494,7 +484,7 @@ def _announce_end(session: Session, services: Services, forward: CallForward, ch
                   numbers: Mapping[str, PhoneNumbers], now: datetime, actor: User | None, expired: bool = False) -> None:
     default_locale = services.settings.bot_locale
     for channel_id in channels:
-        locale = _channel_locale(session, channel_id, default_locale)
+        locale = channel_locale(session, channel_id, default_locale)
         office = _office_part(numbers, forward.user_id, DIRECT_OFFICE, locale)
         if expired:
             local_end = forward.until.astimezone(services.tz)
@@ -984,9 +974,14 @@ def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str,
     return out
 
 
-COMMAND = Command(
+def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
+    """Retention: forwards that ended before the cutoff."""
+    return {"call_forward": session.execute(sa.delete(CallForward).where(CallForward.until < cutoff)).rowcount or 0}
+
+
+FEATURE = Feature(
     kind="forward", run=run, help=help_text,
     actions={"mobile": prompt_mobile, "colleague": prompt_colleague, "skip": prompt_skip, "end": end_action},
     dialogs={"colleague": colleague_dialog},
+    jobs=(expire_forwards, morning_prompts), my_data=my_data, purge=purge,
 )
-JOBS = [expire_forwards, morning_prompts]

@@ -18,7 +18,7 @@ from functools import lru_cache
 import holidays as _holidays
 from babel.dates import get_day_names, get_month_names
 
-from bot.i18n import LocalizedError, Text, pick_locale
+from base.i18n import LocalizedError, Text, pick_locale
 
 STATES: tuple[str, ...] = (
     "BW",
@@ -48,6 +48,13 @@ ERR_REGION = Text(
 )
 
 _HOLIDAY_LANGUAGE = {"de": "de", "en": "en_US"}
+
+
+def holiday_region(channel_setting: str | None, rotation_region: str | None, default: str) -> str:
+    """The one rule for a channel's public holidays: the channel's own setting (`/anwesenheit
+    region`), else its rotation's region (`/homeoffice einrichten … region`), else the bot's
+    `BOT_HOLIDAY_REGION`. Roster, plan, meetings and forwards all ask this."""
+    return channel_setting or rotation_region or default
 
 
 def validate_region(code: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import LocalizedError, Text
+from base.i18n import LocalizedError, Text
 
 MIN_DIGITS = 2
 MAX_DIGITS = 20
@@ -62,3 +62,12 @@ def digits_of(number: str) -> str:
 def has_digits(text: str) -> bool:
     """Whether `text` contains any digit, i.e. might hold (part of) a phone number."""
     return any(ch.isdigit() for ch in text)
+
+
+# Where a call forward sends calls, in words.
+TARGET_LABEL = {
+    "mobile": Text(de="Diensthandy", en="work mobile"),
+    "colleague": Text(de="Vertretung", en="a colleague"),
+    "private": Text(de="Privatanschluss", en="private line"),
+    "voicemail": Text(de="Anrufbeantworter", en="voicemail"),
+}

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from dateutil import rrule as du
 
-from bot.i18n import Text, pick_locale
+from base.i18n import Text, pick_locale
 from domain.calendar import is_holiday
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from bot.i18n import Text
-from bot.safetext import plain
+from base.i18n import Text
+from base.safetext import plain
 from domain import calendar as cal
 from domain.rotation import DayPlan, Where
 

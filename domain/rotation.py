@@ -39,7 +39,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
-from bot.i18n import LocalizedError, Text
+from base.i18n import LocalizedError, Text
 from domain.calendar import (
     _holiday_names,
     _holiday_set,

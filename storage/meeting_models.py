@@ -26,7 +26,7 @@ class Meeting(SQLModel, table=True):
     channel_id: str = Field(max_length=26, index=True)  # where it is announced and listed
     team_id: str = Field(default="", max_length=26)
     organizer_id: str = Field(max_length=26, index=True)
-    title: str = Field(max_length=200)  # as typed; made safe (bot.safetext.plain) wherever it is shown
+    title: str = Field(max_length=200)  # as typed; made safe (base.safetext.plain) wherever it is shown
     first_day: date  # local date of the first occurrence
     start_time: time  # local wall-clock time of every occurrence
     timezone: str = Field(max_length=64)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock
+from base.clock import ManualClock
 from bot.console import TEAM_ID, ConsoleMattermost, ConsolePost
 from bot.runtime import Runtime
 from config.settings import DEFAULT_TRIGGERS, Settings
@@ -42,7 +42,7 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     import gc
 
     import bot.runtime  # noqa: F401 - loads every command module and with it every text
-    from bot.i18n import Text
+    from base.i18n import Text
 
     german: set[str] = set()
     english: set[str] = set()

@@ -20,7 +20,7 @@ from typing import Any
 
 import uvicorn
 
-from bot.clock import Clock, ManualClock
+from base.clock import Clock, ManualClock
 from bot.register import register
 from bot.runtime import Runtime
 from config.settings import Settings

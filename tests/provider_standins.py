@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.providers import ProviderConfig
+from commands.providers import ProviderConfig
 
 _ALGORITHMS = {40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512"}
 
@@ -236,7 +236,7 @@ class ProviderStandin:
 @pytest.fixture
 def provider_standin() -> Iterator[ProviderStandin]:
     """A running stand-in whose secrets the suite-wide log scan looks for."""
-    from bot import providers
+    from commands import providers
     from tests import scan
 
     standin = ProviderStandin().start()

@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 
-from bot.safetext import live_mentions
+from base.safetext import live_mentions
 
 SECRETS: set[str] = set()
 HARNESSES: list = []  # every BotHarness and stand-in made during the current test

@@ -138,7 +138,7 @@ def test_refused_buttons_answer_in_the_pressers_language(bot):
     "<@anna>", "<!subteam^ABC>",
 ])
 def test_plain_defuses_every_mention_including_groups(attack):
-    from bot.safetext import live_mentions, plain, unescape_for_terminal
+    from base.safetext import live_mentions, plain, unescape_for_terminal
 
     assert live_mentions(attack), attack  # the scan sees the attack itself
     safe = plain(attack)
@@ -155,7 +155,7 @@ def test_plain_defuses_every_mention_including_groups(attack):
 def test_plain_defuses_bare_links_and_keeps_them_readable(url):
     import re
 
-    from bot.safetext import plain, unescape_for_terminal
+    from base.safetext import plain, unescape_for_terminal
 
     safe = plain(f"Notiz {url} Ende")
     # What Mattermost's autolinker needs: a scheme directly followed by ":" (and "//"), or "www.".
@@ -166,7 +166,7 @@ def test_plain_defuses_bare_links_and_keeps_them_readable(url):
 
 
 def test_plain_leaves_ordinary_text_alone():
-    from bot.safetext import plain
+    from base.safetext import plain
 
     for text in ("Notiz: 10:00 Uhr", "Raum 3.14, Haus B", "Termin 24.11.2026", "Ärztin, 2 h", "awww.nein"):
         assert plain(text) == text
@@ -176,8 +176,8 @@ def test_plain_leaves_ordinary_text_alone():
 def test_signer_turns_any_context_into_a_refusal_never_another_error():
     from datetime import UTC, datetime
 
-    from bot.i18n import LocalizedError
-    from bot.signing import Signer
+    from base.i18n import LocalizedError
+    from base.signing import Signer
 
     signer = Signer("s" * 40)
     now = datetime(2026, 11, 23, tzinfo=UTC)

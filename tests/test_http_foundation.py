@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.outbox import enqueue_post
 from storage.models import OutboxItem, Rotation
+from storage.outbox import enqueue_post
 
 
 def test_register_creates_commands_once_and_stores_their_tokens(live, standin):

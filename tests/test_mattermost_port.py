@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.mattermost import MARKER_PROP, RateLimited, RestMattermost
-from bot.ratelimit import TokenBucket
+from base.chat import MARKER_PROP, RateLimited
+from base.ratelimit import TokenBucket
+from bot.mattermost import RestMattermost
 from tests.live import seed_world
 from tests.standin import MattermostStandin
 

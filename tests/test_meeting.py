@@ -21,12 +21,12 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from sqlmodel import SQLModel, select
 
-from bot import providers
-from bot.clock import ManualClock
+from base.clock import ManualClock
 from bot.console import ConsoleMattermost
 from bot.maintenance import purge
 from bot.runtime import Runtime
 from commands import meeting as meeting_module
+from commands import providers
 from storage.meeting_models import Meeting, MeetingRsvp, ReminderLedger
 from storage.models import AuditEntry, ChannelSettings, OutboxItem
 from tests.harness import BERLIN, BotHarness, berlin

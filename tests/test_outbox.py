@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.clock import ManualClock
-from bot.mattermost import TransientError
-from bot.outbox import LEASE, Outbox, enqueue_post
+from base.chat import TransientError
+from base.clock import ManualClock
+from bot.outbox import LEASE, Outbox
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxItem
+from storage.outbox import enqueue_post
 
 
 class ScriptedPort:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import LocalizedError
+from base.i18n import LocalizedError
 from commands import parsing
 
 SUNDAY = date(2026, 11, 22)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import LocalizedError, Text
-from bot.safetext import has_live_broadcast_mention
+from base.i18n import LocalizedError, Text
+from base.safetext import has_live_broadcast_mention
 from commands import parsing
 from commands.parsing import (
     INVALID_DATE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LocalizedError
+from base.i18n import LocalizedError
 from domain.phone import INVALID_NUMBER, digits_of, has_digits, normalize_number
 
 

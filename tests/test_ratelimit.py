@@ -1,4 +1,4 @@
-"""The process's one count of requests to Mattermost (`bot.ratelimit.TokenBucket`): reads are
+"""The process's one count of requests to Mattermost (`base.ratelimit.TokenBucket`): reads are
 counted without waiting and the posts after them wait for the budget they used; after a 429
 nothing is handed out until Retry-After has passed, and then no saved-up burst."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.ratelimit import TokenBucket
+from base.ratelimit import TokenBucket
 
 
 def test_reads_counted_in_the_bucket_make_the_next_posts_wait_for_their_budget():

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, select
 
-from bot.outbox import enqueue_post
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import AuditEntry, PresenceChange
+from storage.outbox import enqueue_post
 from tests import scan
 from tests.harness import assert_localized
 from tests.live import LiveBot, manual_clock

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.safetext import live_mentions
+from base.safetext import live_mentions
 from tests.live import LiveBot, manual_clock, seed_world
 from tests.test_roster_live import env_for, finish, make_world, post_rosters, roster_posts, seed_rotations
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.i18n import LocalizedError
+from base.i18n import LocalizedError
 from domain.calendar import (
     count_working_days,
     format_day,

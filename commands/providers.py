@@ -39,8 +39,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from bot.i18n import LocalizedError, Text
-from bot.safetext import plain
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
 
 log = logging.getLogger("amtsbote.providers")
 

@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import LocalizedError, Text
+from base.i18n import LocalizedError, Text
 
 FORGED = Text(
     de="Diese Schaltfläche ist ungültig. Bitte den Befehl neu ausführen.",

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`monotonic`: the clock it counts on (the runtime passes its injected clock's)."""
         self.rate = rate
         self.burst = float(burst)
+        self.monotonic = monotonic
         self._tokens = float(burst)
-        self._stamp = time.monotonic()  # tokens are counted up to here; in the future during a hold
+        self._stamp = monotonic()  # tokens are counted up to here; in the future during a hold
         self._held_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -34,19 +37,19 @@ class TokenBucket:
 
     @property
     def tokens(self) -> float:
-        self._refill(time.monotonic())
+        self._refill(self.monotonic())
         return self._tokens
 
     def spend(self) -> None:
         """Count a request that is sent now without waiting. The bucket may go below zero (down
         to minus one burst at most): the posts after it wait until the budget is back."""
-        self._refill(time.monotonic())
+        self._refill(self.monotonic())
         self._tokens = max(self._tokens - 1, -self.burst)
 
     def hold(self, seconds: float) -> None:
         """Mattermost answered 429: no token before `seconds` from now, and none saved up until then."""
-        until = time.monotonic() + max(seconds, 0.0)
-        self._refill(time.monotonic())
+        until = self.monotonic() + max(seconds, 0.0)
+        self._refill(self.monotonic())
         self._tokens = min(self._tokens, 0.0)
         self._stamp = max(self._stamp, until)
         self._held_until = max(self._held_until, until)
@@ -57,7 +60,7 @@ class TokenBucket:
 
     def held_for(self) -> float:
         """Seconds until a hold after a 429 ends (0 when there is none)."""
-        return max(0.0, self._held_until - time.monotonic())
+        return max(0.0, self._held_until - self.monotonic())
 
     async def acquire(self) -> bool:
         """Wait for a token and take it. False, without a token, if a 429's hold is in force or
@@ -66,7 +69,7 @@ class TokenBucket:
             while True:
                 if self.held_for() > 0:
                     return False
-                now = time.monotonic()
+                now = self.monotonic()
                 self._refill(now)
                 if self._tokens >= 1:
                     self._tokens -= 1

@@ -1,0 +1,67 @@
+"""Owing posts: the rows of the durable outbox, written in the transaction of the change they announce.
+
+`bot.outbox.Outbox` delivers them; commands only ever write them here. Every row's key names what
+it is about (an id, a date), so a second call with the same key owes nothing new.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from storage.db import insert_for
+from storage.models import OutboxItem
+
+
+def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in one statement; rows whose key is already owed are left alone."""
+    if not rows:
+        return
+    stmt = insert_for(session, OutboxItem.__table__).values(rows)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+
+def enqueue_post(session: Session, *, key: str, channel_id: str, message: str, now: datetime,
+                 props: dict[str, Any] | None = None) -> None:
+    """Owe a post to `channel_id`. A second call with the same key does nothing."""
+    _enqueue(session, key=key, kind="post", channel_id=channel_id, message=message, props=props, now=now)
+
+
+def enqueue_posts(session: Session, posts: list[dict[str, Any]], *, now: datetime) -> None:
+    """Owe many posts at once (the morning fan-out): each dict has key, channel_id, message and
+    props. One multi-row insert; keys already owed are left alone."""
+    _insert_ignore(session, [_row(key=p["key"], kind="post", channel_id=p["channel_id"], message=p["message"],
+                                  props=p.get("props"), now=now) for p in posts])
+
+
+def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
+               props: dict[str, Any] | None = None) -> None:
+    """Owe a direct message from the bot to `user_id`."""
+    _enqueue(session, key=key, kind="dm", user_id=user_id, message=message, props=props, now=now)
+
+
+def enqueue_patch(session: Session, *, key: str, target_key: str, message: str, now: datetime,
+                  props: dict[str, Any] | None = None) -> None:
+    """Owe an edit of the post that the outbox row `target_key` created."""
+    _enqueue(session, key=key, kind="patch", target_key=target_key, message=message, props=props, now=now)
+
+
+def _enqueue(session: Session, *, key: str, kind: str, message: str, now: datetime,
+             props: dict[str, Any] | None, channel_id: str | None = None, user_id: str | None = None,
+             target_key: str | None = None) -> None:
+    _insert_ignore(session, [_row(key=key, kind=kind, message=message, now=now, props=props, channel_id=channel_id,
+                                  user_id=user_id, target_key=target_key)])
+
+
+def _row(*, key: str, kind: str, message: str, now: datetime, props: dict[str, Any] | None,
+         channel_id: str | None = None, user_id: str | None = None, target_key: str | None = None) -> dict[str, Any]:
+    return {
+        "key": key, "kind": kind, "channel_id": channel_id, "user_id": user_id, "target_key": target_key,
+        "message": message, "props": json.dumps(props, ensure_ascii=False) if props else None,
+        "pending_post_id": uuid.uuid4().hex, "status": "pending", "attempts": 0, "unsure": False,
+        "next_attempt_at": now, "created_at": now,
+    }
