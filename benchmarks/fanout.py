@@ -89,7 +89,7 @@ def worker(day: date) -> None:
 async def _serve_and_fan_out(server: Any, runtime: Any, day: date) -> None:
     from sqlalchemy import event
 
-    from commands.anwesenheit import post_rosters
+    from commands.anwesenheit.morning import post_rosters
 
     loop = asyncio.get_running_loop()
     serving = asyncio.create_task(server.serve())

@@ -117,7 +117,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_post_rosters(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
     from bot.runtime import Runtime
-    from commands.anwesenheit import post_rosters
+    from commands.anwesenheit.morning import post_rosters
     from storage.migrate import upgrade
 
     settings = Settings.from_env(require=MM_REQUIRES)

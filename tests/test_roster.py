@@ -182,7 +182,7 @@ def test_the_morning_job_queues_each_chunk_for_the_outbox_before_composing_the_n
     # outbox told about it before the second is composed, so delivery starts while composing goes
     # on. Dieter (ASD, the first chunk) forwards his calls to Gabriele, who is only in the other
     # channel: the first chunk's roster names her all the same.
-    from commands import anwesenheit
+    from commands.anwesenheit import morning as anwesenheit
     from storage.models import OutboxItem
 
     bot.set_time("2026-11-20 16:00")

@@ -52,7 +52,7 @@ def test_each_language_gets_its_own_roster(bot):
 def test_many_asking_at_the_same_moment_share_one_composition(bot, monkeypatch):
     import asyncio
 
-    import commands.anwesenheit as anwesenheit
+    import commands.anwesenheit.handlers as anwesenheit
 
     bot.set_time("2026-11-24 08:00")
     setup_ab(bot)
@@ -83,7 +83,7 @@ def test_many_asking_at_the_same_moment_share_one_composition(bot, monkeypatch):
 
 
 def test_ticks_recompose_the_posted_rosters_only_after_a_change(bot, monkeypatch):
-    import commands.anwesenheit as anwesenheit
+    import commands.anwesenheit.morning as anwesenheit
 
     bot.set_time("2026-11-20 16:00")
     setup_ab(bot)

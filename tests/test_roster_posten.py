@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.runtime import Runtime
-from commands import anwesenheit
+from commands.anwesenheit import morning as anwesenheit
 from storage.models import RosterPost, Rotation
 from tests.harness import assert_localized
 from tests.test_homeoffice import setup_ab

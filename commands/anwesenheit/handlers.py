@@ -1,0 +1,284 @@
+"""The typed command: the roster today or on a day, the week, one person's reach, the lead's settings."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, time, timedelta
+from typing import Any
+
+from base.i18n import LocalizedError
+from base.safetext import plain
+from commands import parsing
+from commands.anwesenheit.compose import (
+    _forwards,
+    build_roster,
+    channel_roster,
+    effective_settings,
+    not_working_day_text,
+)
+from commands.anwesenheit.morning import post_rosters, refresh_posted
+from commands.anwesenheit.texts import (
+    ALREADY,
+    DAYS_USAGE,
+    LANG_USAGE,
+    NO_POST_TODAY,
+    NO_ROTATION,
+    POSTED,
+    REACH_AWAY,
+    REACH_FORWARD,
+    REACH_NUMBER,
+    REACH_STANDIN,
+    REACH_UNKNOWN,
+    REACH_WHERE,
+    SAVED,
+    SKIPPED,
+    SUBCOMMANDS,
+    TIME_USAGE,
+    UNKNOWN_SUB,
+    WEEKDAYS,
+    WHAT_DAYS,
+    WHAT_LANG,
+    WHAT_OFF,
+    WHAT_ON,
+    WHAT_REGION,
+    WHAT_TIME,
+    WHERE_PHRASE,
+    help_text,
+)
+from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.help import HELP_WORDS
+from commands.leads import require_lead
+from domain import calendar as cal
+from domain import roster as roster_view
+from domain.rotation import Where
+from storage import presence
+from storage.models import (
+    Absence,
+    ChannelSettings,
+    PhoneNumbers,
+    PresenceChange,
+    RosterPost,
+    Rotation,
+)
+
+# -- the command -------------------------------------------------------------------------------
+
+
+async def run(request: SlashRequest, ctx: Context) -> Reply:
+    trigger = request.command.lstrip("/") or "anwesenheit"
+    text = request.text.strip()
+    if text.lower() in HELP_WORDS:
+        return Reply(help_text(ctx.locale, trigger))
+    if text.startswith("@"):
+        return await reach(request, ctx, text)
+    name, rest = split_subcommand(text, SUBCOMMANDS)
+    if name is None and text:
+        try:
+            day = parsing.parse_date(text, today=ctx.today)
+        except LocalizedError:
+            word = plain(text.split()[0], max_length=30)
+            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+        if day < ctx.today:
+            from commands.homeoffice import NO_HISTORY
+
+            raise LocalizedError(NO_HISTORY)
+        return await show_day(ctx, day)
+    if name in (None, "today"):
+        return await show_day(ctx, ctx.today)
+    if name == "tomorrow":
+        return await show_day(ctx, ctx.today + timedelta(days=1))
+    if name == "week":
+        return await show_week(ctx)
+    if name == "post":
+        return await post_now(ctx)
+    return await configure(request, ctx, name, rest, trigger)
+
+
+# The rendered roster per (channel, day, language), for the morning rush when a whole team asks
+# at once. An entry is good while this process has written nothing since and for at most
+# VIEW_CACHE_SECONDS of the bot's clock, which bounds how late a forward's end or a write by
+# another replica shows.
+VIEW_CACHE_SECONDS = 2.0
+
+
+async def show_day(ctx: Context, day: date) -> Reply:
+    views = ctx.db.views
+    key = ("roster", ctx.channel_id, day, ctx.locale)
+    now = ctx.services.clock.now()
+    version = ctx.db.version
+    cached = ctx.db.view(key, version, now)
+    if cached is not None:
+        return Reply(cached)
+    # One composition at a time per key: who asks meanwhile waits for it instead of repeating it.
+    pending = views.get(("pending", *key))
+    if pending is not None and pending[0] == version:
+        return Reply(await asyncio.shield(pending[1]))
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    views[("pending", *key)] = (version, future)
+    try:
+        text = await _roster_text(ctx, day)
+    except BaseException as e:
+        future.set_exception(e)
+        future.exception()  # retrieved: the waiters, if any, raise it themselves
+        raise
+    else:
+        future.set_result(text)
+        ctx.db.keep_view(key, version, now + timedelta(seconds=VIEW_CACHE_SECONDS), text)
+        return Reply(text)
+    finally:
+        if views.get(("pending", *key), (0, None))[1] is future:
+            del views[("pending", *key)]
+
+
+async def _roster_text(ctx: Context, day: date) -> str:
+    roster = await build_roster(ctx.services, ctx.channel_id, day, locale=ctx.locale)
+    if roster is None:
+        raise LocalizedError(NO_ROTATION)
+    # a weekend or a holiday of the channel's roster region is a sentence, else the roster
+    return roster if isinstance(roster, str) else roster_view.render_text(roster, ctx.locale)
+
+
+async def show_week(ctx: Context) -> Reply:
+    from commands.homeoffice import _default_plan_range, no_history, render_plan
+
+    span = no_history(_default_plan_range(ctx.today), ctx)
+    with ctx.db.read() as session:
+        loaded = channel_roster(session, ctx.channel_id, ctx.services)
+        if loaded is None:
+            raise LocalizedError(NO_ROTATION)
+        result = presence.channel_plan(session, ctx.channel_id, span.start, span.end, locale=ctx.locale,
+                                       region=loaded[1].region)
+    if result is None:
+        raise LocalizedError(NO_ROTATION)
+    row, members, days = result
+    users = await ctx.mm.users(list(members))
+    channel = await ctx.channel()
+    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span))
+
+
+async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
+    """How to reach a person now: where they work today, their number, a forward, a stand-in."""
+    (user,) = await ctx.users_by_mention([text.split()[0]], request.user_mentions)
+    name = plain(user.display_name, max_length=60)
+    today = ctx.today
+    with ctx.db.read() as session:
+        where = None
+        for row in presence.rotations_of(session, user.id):
+            conf = effective_settings(row, session.get(ChannelSettings, row.channel_id), ctx.services)
+            result = presence.channel_plan(session, row.channel_id, today, today, region=conf.region)
+            if result and result[2] and user.id in result[2][0].entries:
+                where = result[2][0].entries[user.id]
+                break
+        if where is None:
+            if session.get(Absence, (user.id, today)) is not None:
+                where = Where.AWAY
+            elif (change := session.get(PresenceChange, (user.id, today))) is not None:
+                where = Where(change.where)
+        numbers = session.get(PhoneNumbers, user.id)
+        lines = []
+        if where is Where.AWAY:
+            lines.append(REACH_AWAY(ctx.locale, name=name))
+        elif where is not None:
+            lines.append(REACH_WHERE(ctx.locale, name=name, where=WHERE_PHRASE[where](ctx.locale)))
+        else:
+            lines.append(REACH_UNKNOWN(ctx.locale, name=name))
+        if numbers is not None and numbers.office:
+            lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
+        from commands import rufumleitung
+
+        active = getattr(rufumleitung, "active_forwards", None)
+        view = active(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if active is not None else None
+    colleague_id = getattr(view, "colleague_id", None) if view else None
+    names = {user.id: user.display_name}
+    colleague = await ctx.mm.user(colleague_id) if colleague_id else None
+    if colleague is not None:
+        names[colleague.id] = colleague.display_name
+    if view is not None:
+        with ctx.db.read() as session:
+            forwards = _forwards(session, [user.id], ctx.now, ctx.locale, names, ctx.tz)
+        if user.id in forwards:
+            lines.append(REACH_FORWARD(ctx.locale, forward=forwards[user.id]))
+    if colleague is not None:
+        lines.append(REACH_STANDIN(ctx.locale, name=plain(colleague.display_name, max_length=60)))
+    return Reply("\n".join(lines))
+
+
+async def post_now(ctx: Context) -> Reply:
+    """A lead's `posten`: today's roster now, also when the morning post is switched off or today
+    was skipped (too late); once a day like the morning post, whoever asks first."""
+    await require_lead(ctx)
+    with ctx.db.read() as session:
+        loaded = channel_roster(session, ctx.channel_id, ctx.services)
+        if loaded is None:
+            raise LocalizedError(NO_ROTATION)
+        ledger = session.get(RosterPost, (ctx.channel_id, ctx.today))
+    _, conf = loaded
+    if not cal.is_working_day(ctx.today, conf.region):
+        return Reply(not_working_day_text(ctx.today, conf.region, ctx.locale, NO_POST_TODAY))
+    if ledger is None or ledger.outbox_key == SKIPPED:
+        posted = await post_rosters(ctx.services, day=ctx.today, channel_id=ctx.channel_id, ignore_time=True,
+                                    requested=True)
+        if posted:
+            return Reply(POSTED(ctx.locale))
+    # posted before, or by a simultaneous `posten` (another lead, another replica): bring it up to date
+    await refresh_posted(ctx.services, only_channel=ctx.channel_id, force=True)
+    return Reply(ALREADY(ctx.locale))
+
+
+async def configure(request: SlashRequest, ctx: Context, name: str, rest: str, trigger: str) -> Reply:
+    await require_lead(ctx)
+    with ctx.db.read() as session:
+        if session.get(Rotation, ctx.channel_id) is None:
+            raise LocalizedError(NO_ROTATION)
+    changes: dict[str, Any] = {}
+    if name == "time":
+        latest = ctx.settings.roster_latest
+        try:
+            at = parsing.parse_time(rest)
+        except LocalizedError:
+            raise LocalizedError(TIME_USAGE, trigger=trigger, latest=latest.strftime("%H:%M")) from None
+        if not time(5, 0) <= at < latest:
+            raise LocalizedError(TIME_USAGE, trigger=trigger, latest=latest.strftime("%H:%M"))
+        changes["roster_time"] = at.strftime("%H:%M")
+        what = WHAT_TIME(ctx.locale, time=changes["roster_time"])
+    elif name == "days":
+        days = parse_days(rest)
+        if days is None:
+            raise LocalizedError(DAYS_USAGE, trigger=trigger)
+        changes["roster_days"] = ",".join(str(d) for d in sorted(days))
+        what = WHAT_DAYS(ctx.locale, days=", ".join(cal.format_day_short(date(2026, 11, 23) + timedelta(days=d), ctx.locale).split()[0]
+                                                     for d in sorted(days)))
+    elif name in ("on", "off"):
+        changes["roster_enabled"] = name == "on"
+        what = (WHAT_ON if name == "on" else WHAT_OFF)(ctx.locale)
+    elif name == "region":
+        changes["region"] = cal.validate_region(rest)
+        what = WHAT_REGION(ctx.locale, region=changes["region"])
+    else:
+        lang = rest.strip().lower()
+        if lang not in ("de", "en"):
+            raise LocalizedError(LANG_USAGE, trigger=trigger)
+        changes["locale"] = lang
+        what = WHAT_LANG(ctx.locale, lang=lang)
+    with ctx.db.write() as session:
+        row = session.get(ChannelSettings, ctx.channel_id) or ChannelSettings(channel_id=ctx.channel_id)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        session.add(row)
+    return Reply(SAVED(ctx.locale, what=what))
+
+
+def parse_days(text: str) -> frozenset[int] | None:
+    """`Mo-Fr`, `Mo,Mi,Fr`, `Mon-Fri` -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in text.replace(" ", "").lower().split(","):
+        if not part:
+            continue
+        first, sep, last = part.partition("-")
+        a, b = WEEKDAYS.get(first.rstrip(".")), WEEKDAYS.get(last.rstrip(".")) if sep else None
+        if a is None or (sep and b is None):
+            return None
+        days.update(range(a, (b if b is not None else a) + 1) if b is None or b >= a else [])
+        if sep and b is not None and b < a:
+            return None
+    return frozenset(days) or None
