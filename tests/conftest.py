@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from tests import scan
 from tests.harness import TEST_SECRET, BotHarness
+from tests.live import postgres_url
 from tests.standin.fixtures import mattermost_client, register_markers, standin  # noqa: F401
 from tests.standin.openapi import spec_path
 
@@ -94,3 +98,21 @@ def live(standin, tmp_path):  # noqa: F811
     live_bot.start()
     yield live_bot
     live_bot.stop()
+
+
+@pytest.fixture
+def pg_url():
+    base = postgres_url()
+    if base is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is required in CI (TEST_DATABASE_URL or 127.0.0.1:5432)")
+        pytest.skip("no PostgreSQL server: set TEST_DATABASE_URL to run the several-replica tests")
+    name = "amtsbote_" + uuid.uuid4().hex[:10]
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = base.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,10 @@ from base.clock import Clock, ManualClock
 from bot.register import register
 from bot.runtime import Runtime
 from config.settings import Settings
+from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import Rotation, RotationMember
+from tests import scan
 from tests.harness import TEST_SECRET
 from tests.standin import MattermostStandin
 
@@ -174,3 +179,69 @@ def manual_clock(spec: str) -> ManualClock:
 
 
 __all__ = ["LiveBot", "datetime", "manual_clock", "postgres_url", "seed_world"]
+
+
+# -- the morning roster as its own process (`amtsbote post-rosters`), as cron runs it ----------
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+TUESDAY = "2026-11-24"
+
+
+def make_world(standin, channels: int = 3):
+    world = seed_world(standin)
+    team, bot_user = world["team"], world["bot"]
+    names = ["jugendamt-asd"] + [f"team-{i}" for i in range(1, channels)]
+    ids = [world["channel"].id]
+    for name in names[1:]:
+        channel = standin.add_channel(team, name, name.replace("-", " ").title())
+        standin.add_member(channel, bot_user)
+        for user in world["users"].values():
+            standin.add_member(channel, user)
+        ids.append(channel.id)
+    world["channel_ids"] = ids
+    return world
+
+
+def seed_rotations(url: str, world) -> None:
+    upgrade(url)
+    db = Database(url)
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    with db.write() as session:
+        for cid in world["channel_ids"]:
+            session.add(Rotation(channel_id=cid, team_id=world["team"].id, groups="A,B", pattern="weekly",
+                                 start=date(2026, 11, 23), region="DE", created_by=world["users"]["anna.schmidt"].id,
+                                 created_at=created))
+            for i, user in enumerate(world["users"].values()):
+                session.add(RotationMember(channel_id=cid, user_id=user.id, group="AB"[i % 2]))
+    db.dispose()
+
+
+def env_for(standin, world, url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MATTERMOST_", "BOT_", "DATABASE_"))}
+    env.update(MATTERMOST_URL=standin.url, MATTERMOST_TOKEN=world["token"], DATABASE_URL=url,
+               BOT_SECRET=TEST_SECRET, BOT_PUBLIC_URL="http://127.0.0.1:9", LOG_LEVEL="INFO",
+               OUTBOX_MAX_RATE="1000", OUTBOX_BURST="1000", PYTHONPATH=str(ROOT))
+    return env
+
+
+def post_rosters(env, *extra: str, day: str = TUESDAY) -> subprocess.Popen:
+    """`amtsbote post-rosters --date DAY` as its own process, as cron would run it."""
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "post-rosters", "--date", day, *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
+    """Wait for a bot subprocess; its log output (stderr) joins the suite-wide log scan."""
+    out, err = proc.communicate(timeout=timeout)
+    scan.add_log_text(err)
+    return out, err
+
+
+def roster_posts(standin, world) -> dict[str, int]:
+    counts = {}
+    for cid in world["channel_ids"]:
+        counts[cid] = sum(1 for p in standin.posts_in(cid) if (p.props or {}).get("amtsbote_key", "").startswith("roster:"))
+    return counts

@@ -12,7 +12,7 @@ import pytest
 from bot.register import check
 from config.settings import ENV_VARIABLES, ConfigError, Settings
 from tests.harness import TEST_SECRET
-from tests.test_roster_live import ROOT
+from tests.live import ROOT
 
 
 def test_defaults_match_the_spec():

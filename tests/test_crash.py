@@ -35,8 +35,7 @@ from storage.meeting_models import Meeting, ReminderLedger
 from storage.models import OutboxItem, PresenceChange
 from tests import scan
 from tests.harness import BERLIN
-from tests.live import LiveBot, free_port
-from tests.test_roster_live import ROOT, TUESDAY, env_for, make_world, seed_rotations
+from tests.live import ROOT, TUESDAY, LiveBot, env_for, free_port, make_world, seed_rotations
 
 KILLS = int(os.environ.get("AMTSBOTE_CRASH_KILLS", "50"))
 DAYS = [f"{d:02d}.03.2030" for d in (11, 12, 13, 14, 15, 18, 19, 20, 21, 22, 25, 26, 27, 28, 29)]

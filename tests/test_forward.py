@@ -15,9 +15,8 @@ from commands.base import Context
 from domain.phone import digits_of
 from storage.models import AuditEntry, CallForward, ChannelSettings, OutboxItem, PhoneNumbers
 from tests import scan
+from tests.factories import all_rows_mentioning, setup_ab
 from tests.harness import BotHarness, berlin
-from tests.test_homeoffice import setup_ab
-from tests.test_privacy import all_rows_mentioning
 
 
 def rows(bot, model):

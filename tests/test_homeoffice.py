@@ -6,23 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from storage.models import Absence, AuditEntry, PresenceChange, Rotation, RotationMember
-
-SIX = ["anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz", "frank.hoffmann"]
-
-
-def setup_ab(bot, extra: str = "") -> None:
-    reply = bot.slash(f"/homeoffice einrichten A,B woche ab 23.11.2026 {extra}".strip())
-    assert reply.startswith("Rotation eingerichtet"), reply
-    assert bot.slash("/homeoffice gruppe A @anna.schmidt @bernd.mueller @claudia.weber").startswith("Gruppe A")
-    assert bot.slash("/homeoffice gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann").startswith("Gruppe B")
-
-
-def rows(bot, model):
-    with bot.runtime.db.read() as session:
-        return list(session.exec(select(model)).all())
+from tests.factories import SIX, rows, setup_ab
 
 
 def test_lead_sets_up_weekly_rotation_and_channel_sees_two_week_preview(bot):

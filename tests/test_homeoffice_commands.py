@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import AuditEntry, ChannelLead, PresenceChange, Rotation, RotationMember, SwapProposal
-from tests.test_homeoffice import rows, setup_ab
+from tests.factories import rows, setup_ab
 
 
 def changes(bot) -> dict[tuple[str, str], str]:

@@ -11,7 +11,7 @@ import pytest
 
 from bot import cli
 from bot.cli_ops import export_rows, format_rows
-from tests.test_homeoffice import SIX
+from tests.factories import SIX
 
 
 def usernames(bot) -> dict[str, str]:

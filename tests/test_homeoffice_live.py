@@ -11,8 +11,7 @@ from sqlmodel import select
 
 from storage.models import PresenceChange, RotationMember
 from tests import scan
-from tests.live import LiveBot, manual_clock
-from tests.test_roster_live import ROOT, env_for
+from tests.live import ROOT, LiveBot, env_for, manual_clock
 
 SIX = ["anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz", "frank.hoffmann"]
 

@@ -8,7 +8,7 @@ import dataclasses
 from sqlmodel import select
 
 from storage.models import Absence, PresenceChange
-from tests.test_homeoffice import rows, setup_ab
+from tests.factories import rows, setup_ab
 
 BELOW = "nur noch 2 statt mindestens 3"
 

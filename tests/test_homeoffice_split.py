@@ -9,7 +9,7 @@ import pytest
 
 from commands.homeoffice import split_evenly
 from storage.models import AuditEntry, RotationMember
-from tests.test_homeoffice import rows
+from tests.factories import rows
 
 
 def sizes(result: dict[str, str], groups: list[str]) -> list[int]:

@@ -29,10 +29,10 @@ from commands import meeting as meeting_module
 from commands import providers
 from storage.meeting_models import Meeting, MeetingRsvp, ReminderLedger
 from storage.models import AuditEntry, ChannelSettings, OutboxItem
+from tests.factories import setup_ab
 from tests.harness import BERLIN, BotHarness, berlin
 from tests.live import postgres_url
 from tests.provider_standins import provider_standin  # noqa: F401
-from tests.test_homeoffice import setup_ab
 
 CHANNEL = "jugendamt-asd"
 

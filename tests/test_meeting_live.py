@@ -17,7 +17,6 @@ from storage.models import OutboxItem
 from tests.harness import berlin
 from tests.live import LiveBot, manual_clock, postgres_url, seed_world
 from tests.provider_standins import provider_standin  # noqa: F401
-from tests.test_roster_live import pg_url  # noqa: F401
 
 
 def announcement(bot):

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from bot.maintenance import purge
 from storage.models import Absence, AuditEntry, PresenceChange
+from tests.factories import all_rows_mentioning, setup_ab
 from tests.harness import BERLIN
-from tests.test_homeoffice import setup_ab
-
-
-def all_rows_mentioning(bot, needle: str) -> list[tuple[str, dict]]:
-    """Every row of every table that has `needle` in any column."""
-    found = []
-    with bot.runtime.db.read() as session:
-        for table in SQLModel.metadata.sorted_tables:
-            for row in session.execute(sa.select(table)).mappings():
-                if any(needle in str(value) for value in row.values()):
-                    found.append((table.name, dict(row)))
-    return found
 
 
 def test_retention_purge_deletes_past_presence_after_retention_days(bot):

@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from storage.meeting_models import Meeting, MeetingRsvp
 from storage.models import Absence, CallForward, PresenceChange
+from tests.factories import setup_ab
 from tests.harness import BotHarness
-from tests.test_homeoffice import setup_ab
 
 
 def rows(bot, model) -> list:

@@ -8,19 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.factories import roster_posts, setup_ab, text_of
 from tests.harness import BotHarness
-from tests.test_homeoffice import setup_ab
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-def roster_posts(bot, channel="jugendamt-asd"):
-    return [p for p in bot.posts(channel) if p.props.get("amtsbote_key", "").startswith("roster:")]
-
-
-def text_of(post) -> str:
-    attachment = post.props["attachments"][0]
-    return attachment["text"] + ("\n" + attachment["footer"] if attachment.get("footer") else "")
 
 
 def test_morning_roster_is_posted_once_at_0730_on_working_days(bot):

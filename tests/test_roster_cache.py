@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
-from tests.test_homeoffice import setup_ab
-
-
-def count_queries(bot):
-    seen: list[str] = []
-    event.listen(bot.runtime.db.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    return seen
+from tests.factories import count_queries, setup_ab
 
 
 def test_a_repeated_roster_is_served_without_the_database_and_a_change_shows_at_once(bot):

@@ -2,102 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from datetime import UTC, date, datetime
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from storage.db import Database
-from storage.migrate import upgrade
-from storage.models import OutboxItem, Rotation, RotationMember
-from tests import scan
-from tests.harness import TEST_SECRET
-from tests.live import postgres_url, seed_world
-
-ROOT = Path(__file__).resolve().parents[1]
-TUESDAY = "2026-11-24"
-
-
-def make_world(standin, channels: int = 3):
-    world = seed_world(standin)
-    team, bot_user = world["team"], world["bot"]
-    names = ["jugendamt-asd"] + [f"team-{i}" for i in range(1, channels)]
-    ids = [world["channel"].id]
-    for name in names[1:]:
-        channel = standin.add_channel(team, name, name.replace("-", " ").title())
-        standin.add_member(channel, bot_user)
-        for user in world["users"].values():
-            standin.add_member(channel, user)
-        ids.append(channel.id)
-    world["channel_ids"] = ids
-    return world
-
-
-def seed_rotations(url: str, world) -> None:
-    upgrade(url)
-    db = Database(url)
-    created = datetime(2026, 11, 1, tzinfo=UTC)
-    with db.write() as session:
-        for cid in world["channel_ids"]:
-            session.add(Rotation(channel_id=cid, team_id=world["team"].id, groups="A,B", pattern="weekly",
-                                 start=date(2026, 11, 23), region="DE", created_by=world["users"]["anna.schmidt"].id,
-                                 created_at=created))
-            for i, user in enumerate(world["users"].values()):
-                session.add(RotationMember(channel_id=cid, user_id=user.id, group="AB"[i % 2]))
-    db.dispose()
-
-
-def env_for(standin, world, url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MATTERMOST_", "BOT_", "DATABASE_"))}
-    env.update(MATTERMOST_URL=standin.url, MATTERMOST_TOKEN=world["token"], DATABASE_URL=url,
-               BOT_SECRET=TEST_SECRET, BOT_PUBLIC_URL="http://127.0.0.1:9", LOG_LEVEL="INFO",
-               OUTBOX_MAX_RATE="1000", OUTBOX_BURST="1000", PYTHONPATH=str(ROOT))
-    return env
-
-
-def post_rosters(env, *extra: str, day: str = TUESDAY) -> subprocess.Popen:
-    """`amtsbote post-rosters --date DAY` as its own process, as cron would run it."""
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "post-rosters", "--date", day, *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
-    """Wait for a bot subprocess; its log output (stderr) joins the suite-wide log scan."""
-    out, err = proc.communicate(timeout=timeout)
-    scan.add_log_text(err)
-    return out, err
-
-
-def roster_posts(standin, world) -> dict[str, int]:
-    counts = {}
-    for cid in world["channel_ids"]:
-        counts[cid] = sum(1 for p in standin.posts_in(cid) if (p.props or {}).get("amtsbote_key", "").startswith("roster:"))
-    return counts
-
-
-@pytest.fixture
-def pg_url():
-    base = postgres_url()
-    if base is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is required in CI (TEST_DATABASE_URL or 127.0.0.1:5432)")
-        pytest.skip("no PostgreSQL server: set TEST_DATABASE_URL to run the several-replica tests")
-    name = "amtsbote_" + uuid.uuid4().hex[:10]
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = base.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.dispose()
+from storage.models import OutboxItem
+from tests.live import (
+    env_for,
+    finish,
+    make_world,
+    post_rosters,
+    roster_posts,
+    seed_rotations,
+)
 
 
 def test_post_rosters_twice_gives_one_post_per_channel(standin, tmp_path):

@@ -12,8 +12,17 @@ from datetime import timedelta
 import pytest
 
 from base.safetext import live_mentions
-from tests.live import LiveBot, manual_clock, seed_world
-from tests.test_roster_live import env_for, finish, make_world, post_rosters, roster_posts, seed_rotations
+from tests.live import (
+    LiveBot,
+    env_for,
+    finish,
+    make_world,
+    manual_clock,
+    post_rosters,
+    roster_posts,
+    seed_rotations,
+    seed_world,
+)
 
 ZWSP = "\u200b"
 GROUP_A = "@anna.schmidt @bernd.mueller @claudia.weber"

@@ -15,9 +15,8 @@ from sqlmodel import select
 from bot.runtime import Runtime
 from commands.anwesenheit import morning as anwesenheit
 from storage.models import RosterPost, Rotation
+from tests.factories import roster_posts, setup_ab, text_of
 from tests.harness import assert_localized
-from tests.test_homeoffice import setup_ab
-from tests.test_roster import roster_posts, text_of
 
 POSTED = "Die Anwesenheit für heute wird jetzt gepostet."
 ALREADY = "Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert."

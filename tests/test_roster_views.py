@@ -7,9 +7,8 @@ Week 48 of 2026 (from Monday 23.11.): group A (Anna, Bernd, Claudia) in the offi
 
 from __future__ import annotations
 
+from tests.factories import roster_posts, setup_ab, text_of
 from tests.harness import BotHarness, assert_localized
-from tests.test_homeoffice import setup_ab
-from tests.test_roster import roster_posts, text_of
 
 OFFICE_A = "**🏢 Im Büro (3)**: Anna Schmidt, Bernd Müller, Claudia Weber"
 HOME_B = "**🏠 Im Home-Office (3)**: Dieter Fischer, Elif Yılmaz, Frank Hoffmann"
