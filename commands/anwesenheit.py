@@ -151,11 +151,11 @@ def effective_settings(rotation: Rotation, row: ChannelSettings | None, services
 
 def _forward_views(session: Session, user_ids: list[str], now: datetime, tz: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Active forwards of these people, and the phone numbers their descriptions need."""
-    from commands import rufumleitung
+    from commands import forward_views
 
     if not user_ids:
         return {}, {}
-    views = rufumleitung.active_forwards(session, user_ids, now, tz=tz)
+    views = forward_views.active_forwards(session, user_ids, now, tz=tz)
     if not views:
         return {}, {}
     wanted = list(views) + [v.colleague_id for v in views.values() if getattr(v, "colleague_id", None)]
@@ -166,7 +166,7 @@ def _forward_views(session: Session, user_ids: list[str], now: datetime, tz: Any
 def _describe_forwards(views: dict[str, Any], numbers: dict[str, Any], user_ids: Any, locale: str,
                        names: dict[str, str]) -> dict[str, str]:
     """Roster text of the active forwards of `user_ids`."""
-    from commands.rufumleitung import describe_forward
+    from commands.forward_views import describe_forward
 
     return {uid: describe_forward(views[uid], locale, names, numbers) for uid in user_ids if uid in views}
 
@@ -384,9 +384,9 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
             lines.append(REACH_UNKNOWN(ctx.locale, name=name))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
-        from commands import rufumleitung
+        from commands import forward_views
 
-        active = getattr(rufumleitung, "active_forwards", None)
+        active = getattr(forward_views, "active_forwards", None)
         view = active(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if active is not None else None
     colleague_id = getattr(view, "colleague_id", None) if view else None
     names = {user.id: user.display_name}
