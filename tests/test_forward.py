@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from bot.console import TEAM_ID
-from commands import rufumleitung
+from commands import forward_views
 from commands.base import Context
+from commands.rufumleitung import actions, jobs
 from domain.phone import digits_of
 from storage.models import AuditEntry, CallForward, ChannelSettings, OutboxItem, PhoneNumbers
 from tests import scan
@@ -195,7 +196,7 @@ def test_expiry_fires_exactly_once_after_a_downtime_spanning_the_end(bot):
         keys = session.exec(select(OutboxItem.key).where(OutboxItem.key.like("fwd:%:end:%"))).all()
     assert len(keys) == 1
     # a second replica running the job concurrently finds nothing left to claim
-    assert bot.run(rufumleitung.expire_forwards(bot.runtime.services)) == 0
+    assert bot.run(jobs.expire_forwards(bot.runtime.services)) == 0
 
 
 # -- where it is announced --------------------------------------------------------------------------------
@@ -360,7 +361,7 @@ def test_colleague_button_opens_a_dialog_whose_submission_sets_the_forward(bot):
         user_id, channel_id, team_id, post_id, data, trigger_id = dieter.id, ctx.channel_id, TEAM_ID, "", \
             {"day": "2026-11-24"}, "trigger-1"
 
-    result = bot.run(rufumleitung.prompt_colleague(Press(), ctx))
+    result = bot.run(actions.prompt_colleague(Press(), ctx))
     assert result.ephemeral_text == "Wähle im Dialog, wer vertritt." and "Dialog „Umleiten zu …“" in bot.out.getvalue()
 
     state = bot.runtime.services.signer.sign_state("forward.colleague", {"day": "2026-11-24"}, user_id=dieter.id,
@@ -411,18 +412,18 @@ def test_active_forwards_and_describe_forward_for_the_roster(bot):
     bot.slash("/rufumleitung privat", as_="elif.yilmaz")
     ids = {u: bot.user(u).id for u in ("bernd.mueller", "dieter.fischer", "elif.yilmaz", "anna.schmidt")}
     with bot.runtime.db.read() as session:
-        views = rufumleitung.active_forwards(session, list(ids.values()), bot.clock.now(), tz=bot.runtime.services.tz)
+        views = forward_views.active_forwards(session, list(ids.values()), bot.clock.now(), tz=bot.runtime.services.tz)
         numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers)).all()}
     assert set(views) == {ids["bernd.mueller"], ids["dieter.fischer"], ids["elif.yilmaz"]}
     names = {bot.user("claudia.weber").id: "Claudia Weber"}
-    assert rufumleitung.describe_forward(views[ids["bernd.mueller"]], "de", names, numbers) == \
+    assert forward_views.describe_forward(views[ids["bernd.mueller"]], "de", names, numbers) == \
         "→ Diensthandy 0171 2345678 bis 18:00 Uhr"
-    assert rufumleitung.describe_forward(views[ids["dieter.fischer"]], "en", names, numbers) == \
+    assert forward_views.describe_forward(views[ids["dieter.fischer"]], "en", names, numbers) == \
         "→ Claudia Weber (0391 540-2000) until Wed, 25 Nov 2026, 18:00"
-    assert rufumleitung.describe_forward(views[ids["elif.yilmaz"]], "de", names, numbers) == "→ Privatanschluss bis 18:00 Uhr"
+    assert forward_views.describe_forward(views[ids["elif.yilmaz"]], "de", names, numbers) == "→ Privatanschluss bis 18:00 Uhr"
     assert views[ids["elif.yilmaz"]].colleague_id is None and not hasattr(views[ids["elif.yilmaz"]], "number")
     with bot.runtime.db.read() as session:  # later that evening nothing is active any more
-        assert set(rufumleitung.active_forwards(session, list(ids.values()), berlin("2026-11-25 19:00"))) == set()
+        assert set(forward_views.active_forwards(session, list(ids.values()), berlin("2026-11-25 19:00"))) == set()
     reach = bot.slash("/anwesenheit @dieter.fischer", as_="anna.schmidt")
     assert "(0391 540-2000) bis Mi, 25.11.2026, 18:00 Uhr" in reach and "Claudia Weber" in reach
 

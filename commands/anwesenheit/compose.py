@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from base.i18n import Text
 from commands.anwesenheit.texts import DEFAULT_DAYS, HOLIDAY_PART, NOT_WORKING_DAY
 from commands.base import Services
+from commands.forward_views import active_forwards, describe_forward
 from domain import calendar as cal
 from domain import roster as roster_view
 from storage import presence
@@ -57,11 +58,9 @@ def effective_settings(rotation: Rotation, row: ChannelSettings | None, services
 
 def _forward_views(session: Session, user_ids: list[str], now: datetime, tz: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Active forwards of these people, and the phone numbers their descriptions need."""
-    from commands import rufumleitung
-
     if not user_ids:
         return {}, {}
-    views = rufumleitung.active_forwards(session, user_ids, now, tz=tz)
+    views = active_forwards(session, user_ids, now, tz=tz)
     if not views:
         return {}, {}
     wanted = list(views) + [v.colleague_id for v in views.values() if getattr(v, "colleague_id", None)]
@@ -72,8 +71,6 @@ def _forward_views(session: Session, user_ids: list[str], now: datetime, tz: Any
 def _describe_forwards(views: dict[str, Any], numbers: dict[str, Any], user_ids: Any, locale: str,
                        names: dict[str, str]) -> dict[str, str]:
     """Roster text of the active forwards of `user_ids`."""
-    from commands.rufumleitung import describe_forward
-
     return {uid: describe_forward(views[uid], locale, names, numbers) for uid in user_ids if uid in views}
 
 

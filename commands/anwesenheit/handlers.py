@@ -46,6 +46,7 @@ from commands.anwesenheit.texts import (
     help_text,
 )
 from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.forward_views import active_forwards
 from commands.help import HELP_WORDS
 from commands.leads import require_lead
 from domain import calendar as cal
@@ -184,10 +185,7 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
             lines.append(REACH_UNKNOWN(ctx.locale, name=name))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
-        from commands import rufumleitung
-
-        active = getattr(rufumleitung, "active_forwards", None)
-        view = active(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if active is not None else None
+        view = active_forwards(session, [user.id], ctx.now, tz=ctx.tz).get(user.id)
     colleague_id = getattr(view, "colleague_id", None) if view else None
     names = {user.id: user.display_name}
     colleague = await ctx.mm.user(colleague_id) if colleague_id else None
