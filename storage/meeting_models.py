@@ -6,7 +6,7 @@ that no single UTC instant can hold across daylight-saving changes. `starts_at` 
 `ends_at` are derived UTC instants kept only so queries can skip finished meetings.
 
 Personal data here: the organizer, named participants and each person's RSVP
-(yes/no). `forget` in commands/meeting.py removes or anonymizes all of it.
+(yes/no). `forget` in commands/meeting/mydata.py removes or anonymizes all of it.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from commands.providers import ProviderConfig
+from commands.meeting.providers import ProviderConfig
 
 _ALGORITHMS = {40: "sha1", 64: "sha256", 96: "sha384", 128: "sha512"}
 
@@ -236,7 +236,7 @@ class ProviderStandin:
 @pytest.fixture
 def provider_standin() -> Iterator[ProviderStandin]:
     """A running stand-in whose secrets the suite-wide log scan looks for."""
-    from commands import providers
+    from commands.meeting import providers
     from tests import scan
 
     standin = ProviderStandin().start()

@@ -25,8 +25,9 @@ from base.clock import ManualClock
 from bot.console import ConsoleMattermost
 from bot.maintenance import purge
 from bot.runtime import Runtime
-from commands import meeting as meeting_module
-from commands import providers
+from commands import meeting_views
+from commands.meeting import handlers, providers, rooms
+from commands.meeting import reminders as meeting_reminders
 from storage.meeting_models import Meeting, MeetingRsvp, ReminderLedger
 from storage.models import AuditEntry, ChannelSettings, OutboxItem
 from tests.factories import setup_ab
@@ -446,9 +447,9 @@ def test_the_roster_gets_todays_meetings_of_the_channel(bot):
     bot.slash('/meeting neu "Woanders" 30.11. 9:00', channel="wirtschaftliche-hilfe", as_="gabriele.wagner")
     bot.slash("/meeting absagen 1 14.12.")
     with bot.runtime.db.read() as session:
-        views = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 11, 30), BERLIN)
-        next_week = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 12, 7), BERLIN)
-        called_off = meeting_module.meetings_on(session, bot.channel_id(), date(2026, 12, 14), BERLIN)
+        views = meeting_views.meetings_on(session, bot.channel_id(), date(2026, 11, 30), BERLIN)
+        next_week = meeting_views.meetings_on(session, bot.channel_id(), date(2026, 12, 7), BERLIN)
+        called_off = meeting_views.meetings_on(session, bot.channel_id(), date(2026, 12, 14), BERLIN)
     assert [(v.start, v.end, v.title) for v in views] == [(time(8, 15), time(9, 0), "\\*\\*Fall\\*\\* X"),
                                                           (time(10, 0), time(10, 30), "Teamrunde")]
     assert views[1].join_url.startswith("https://meet.jit.si/")
@@ -535,7 +536,7 @@ def test_ics_of_another_channels_meeting_is_not_handed_out(bot):
 
 
 def test_a_provider_that_fails_leaves_no_meeting_and_no_post(tmp_path, provider_standin, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
     bot = BotHarness(tmp_path, **provider_standin.settings_changes())
     try:
         provider_standin.bbb_fail_key = "maxConcurrent"
@@ -549,12 +550,12 @@ def test_a_provider_that_fails_leaves_no_meeting_and_no_post(tmp_path, provider_
 
 
 def test_a_room_is_given_back_when_storing_the_meeting_fails(tmp_path, provider_standin, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(meeting_module, "enqueue_post", broken)
+    monkeypatch.setattr(handlers, "enqueue_post", broken)
     bot = BotHarness(tmp_path, **provider_standin.settings_changes())
     try:
         assert "interner Fehler" in bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 über zoom')
@@ -565,7 +566,7 @@ def test_a_room_is_given_back_when_storing_the_meeting_fails(tmp_path, provider_
 
 
 def test_a_typed_link_is_shown_as_it_is_and_never_fetched(bot, monkeypatch):
-    monkeypatch.setattr(meeting_module, "provider_config",
+    monkeypatch.setattr(rooms, "provider_config",
                         lambda settings: providers.ProviderConfig.from_settings(settings, transport=NoNetwork()))
     bot.slash('/meeting neu "Jour fixe" 30.11. 9:30 über https://evil.example/raum_1')
     text = text_of(announcement(bot))
@@ -574,7 +575,7 @@ def test_a_typed_link_is_shown_as_it_is_and_never_fetched(bot, monkeypatch):
 
 
 def test_bigbluebutton_meeting_gives_each_person_their_own_signed_link(tmp_path, provider_standin, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
     bot = BotHarness(tmp_path, **provider_standin.settings_changes())
     try:
         bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 wöchentlich über bbb')
@@ -594,7 +595,7 @@ def test_bigbluebutton_meeting_gives_each_person_their_own_signed_link(tmp_path,
 
 
 def test_zoom_meeting_uses_the_accounts_oauth_token(tmp_path, provider_standin, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
     bot = BotHarness(tmp_path, **provider_standin.settings_changes())
     try:
         bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 wöchentlich über zoom')
@@ -671,8 +672,8 @@ def test_replicas_on_postgres_claiming_at_the_same_moment_queue_each_reminder_on
             return original(session, **kwargs)
         return enqueue
 
-    monkeypatch.setattr(meeting_module, "enqueue_post", counting(meeting_module.enqueue_post))
-    monkeypatch.setattr(meeting_module, "enqueue_dm", counting(meeting_module.enqueue_dm))
+    monkeypatch.setattr(meeting_reminders, "enqueue_post", counting(meeting_reminders.enqueue_post))
+    monkeypatch.setattr(meeting_reminders, "enqueue_dm", counting(meeting_reminders.enqueue_dm))
     bot = BotHarness(tmp_path, database_url=pg_url)  # runs the migrations on PostgreSQL too
     try:
         bot.slash('/meeting neu "Teamrunde" heute 10:00')
@@ -684,7 +685,7 @@ def test_replicas_on_postgres_claiming_at_the_same_moment_queue_each_reminder_on
 
         def claim(runtime: Runtime) -> None:
             start.wait()
-            asyncio.run(meeting_module.send_reminders(runtime.services))
+            asyncio.run(meeting_reminders.send_reminders(runtime.services))
 
         threads = [threading.Thread(target=claim, args=(r,)) for r in replicas]
         for thread in threads:

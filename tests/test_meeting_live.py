@@ -10,7 +10,8 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import col, select
 
-from commands import meeting as meeting_module
+from commands.meeting import reminders as meeting_reminders
+from commands.meeting import rooms
 from storage.db import Database
 from storage.meeting_models import ReminderLedger
 from storage.models import OutboxItem
@@ -30,7 +31,7 @@ def text_of(post) -> str:
 @pytest.mark.parametrize("provider", ["jitsi", "bbb", "zoom"])
 def test_weekly_meeting_is_announced_with_a_working_join_link(standin, tmp_path, provider, provider_standin,  # noqa: F811
                                                              monkeypatch):
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
     bot = LiveBot(standin, tmp_path, clock=manual_clock("2026-11-23 09:00"), **provider_standin.settings_changes())
     bot.register()
     bot.start()
@@ -91,14 +92,14 @@ def test_two_bots_on_one_postgres_claiming_at_the_same_moment_send_each_reminder
         standin, tmp_path, pg_url, monkeypatch):  # noqa: F811
     queued: list[str] = []  # every enqueue: the ledger, not the outbox key, must stop the second bot
     lock = threading.Lock()
-    original = meeting_module.enqueue_post
+    original = meeting_reminders.enqueue_post
 
     def counting(session, **kwargs):
         with lock:
             queued.append(kwargs["key"])
         return original(session, **kwargs)
 
-    monkeypatch.setattr(meeting_module, "enqueue_post", counting)
+    monkeypatch.setattr(meeting_reminders, "enqueue_post", counting)
     world = seed_world(standin)
     clock = manual_clock("2026-11-30 09:00")
     (tmp_path / "a").mkdir()
@@ -116,7 +117,7 @@ def test_two_bots_on_one_postgres_claiming_at_the_same_moment_send_each_reminder
 
         async def claim(services) -> None:
             barrier.wait()  # blocks this bot's loop on purpose: both claim in the same instant
-            await meeting_module.send_reminders(services)
+            await meeting_reminders.send_reminders(services)
 
         threads = [threading.Thread(target=bot.call, args=(claim, bot.runtime.services)) for bot in (first, second)]
         for thread in threads:

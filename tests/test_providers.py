@@ -11,8 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from commands import providers
-from commands.providers import BigBlueButton, ProviderError, RoomRequest, bbb_checksum, check_meeting_url
+from commands.meeting import providers
+from commands.meeting.providers import (
+    BigBlueButton,
+    ProviderError,
+    RoomRequest,
+    bbb_checksum,
+    check_meeting_url,
+)
 from tests.provider_standins import provider_standin  # noqa: F401
 
 REQUEST = RoomRequest(title="Teamrunde ASD", start=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),

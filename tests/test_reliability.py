@@ -163,9 +163,9 @@ def test_429_storm_never_retries_a_post_before_retry_after_and_own_rate_is_cappe
 
 def test_outbound_requests_go_only_to_mattermost_and_the_meeting_providers(standin, tmp_path, monkeypatch,
                                                                           provider_standin):  # noqa: F811
-    from commands import meeting as meeting_module
+    from commands.meeting import rooms
 
-    monkeypatch.setattr(meeting_module, "provider_config", lambda settings: provider_standin.config())
+    monkeypatch.setattr(rooms, "provider_config", lambda settings: provider_standin.config())
     allowed = {urlsplit(standin.url).netloc, urlsplit(provider_standin.url).netloc}
     seen: list[str] = []
     original = httpx.AsyncHTTPTransport.handle_async_request

@@ -99,7 +99,7 @@ def _forwards(session: Session, user_ids: list[str], now: datetime, locale: str,
 
 
 def _meetings(session: Session, channel_id: str, day: date, services: Services) -> list[roster_view.RosterMeeting]:
-    from commands.meeting import meetings_on
+    from commands.meeting_views import meetings_on
 
     return [roster_view.RosterMeeting(m.start, m.end, m.title)
             for m in meetings_on(session, channel_id, day, services.tz, default_region=services.settings.bot_holiday_region)]

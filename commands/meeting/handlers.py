@@ -1,0 +1,271 @@
+"""/meeting, the command: help, and the subcommands new, now, list and cancel (`ics` is in
+`commands.meeting.ics`).
+
+Order of business when scheduling: parse everything (nothing is half-applied), ask
+the provider for a room, then store the meeting and queue its announcement in one
+transaction. A provider that fails leaves nothing behind; if storing fails, the
+room is handed back to the provider.
+
+Times are wall-clock times in the bot's zone (see `domain.recurrence`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+from typing import Any
+
+from base.i18n import LocalizedError
+from base.safetext import plain
+from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.channels import channel_locale
+from commands.help import HELP_WORDS, render_help
+from commands.leads import audit, is_lead
+from commands.meeting import providers, rooms
+from commands.meeting.announcements import announce_key, announcement_facts, render_announcement
+from commands.meeting.ics import ics
+from commands.meeting.people import display_name, display_names, meeting_for, participant_ids
+from commands.meeting.requests import (
+    DEFAULT_DURATION,
+    SUBCOMMANDS,
+    CalendarFile,
+    CancelMeeting,
+    InstantMeeting,
+    ListMeetings,
+    NewMeeting,
+    parse_request,
+)
+from commands.meeting.schedule import format_when, link_target
+from commands.meeting.texts import (
+    ALREADY_CANCELLED,
+    B_JOIN,
+    CANCELLED_ONE_POST,
+    CANCELLED_ONE_REPLY,
+    CANCELLED_POST,
+    CANCELLED_REPLY,
+    HELP_ENTRIES,
+    HERE,
+    IN_PAST,
+    INSTANT_DONE,
+    INSTANT_TITLE,
+    LIST_EMPTY,
+    LIST_TITLE,
+    NO_OCCURRENCE,
+    NOT_ALLOWED,
+    NOT_MEMBER,
+    OVER,
+    SCHEDULED,
+    TITLE,
+    UHR,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_SUB,
+)
+from commands.meeting_views import load_schedule
+from domain import calendar as cal
+from domain.recurrence import (
+    Occurrence,
+    Repeat,
+    describe,
+    first_day_for,
+    local_instant,
+    occurrence_on,
+    overlapping,
+)
+from storage.meeting_models import Meeting, MeetingCancellation
+from storage.meetings import active_meetings
+from storage.outbox import enqueue_patch, enqueue_post
+
+LIST_DAYS = 14
+
+
+def help_text(locale: str, trigger: str) -> str:
+    return render_help(TITLE, HELP_ENTRIES, locale, trigger)
+
+
+async def run(request: SlashRequest, ctx: Context) -> Reply:
+    trigger = request.command.lstrip("/") or "meeting"
+    text = request.text.strip()
+    if not text or text.lower() in HELP_WORDS:
+        return Reply(help_text(ctx.locale, trigger))
+    name, rest = split_subcommand(text, SUBCOMMANDS)
+    if name is None:
+        word = plain(text.split()[0], max_length=30)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+    if rest.lower() in HELP_WORDS:
+        return Reply(help_text(ctx.locale, trigger))
+    parsed = parse_request(name, rest, today=ctx.today, trigger=trigger, locale=ctx.locale)
+    return await HANDLERS[type(parsed)](request, ctx, parsed, trigger)
+
+
+async def _target_channel(request: SlashRequest, ctx: Context, name: str | None) -> str:
+    """The channel a meeting belongs to: this one, or `~name` if the caller is a member there."""
+    if name is None:
+        return ctx.channel_id
+    channel_id = request.channel_mentions.get(name)
+    if not channel_id:
+        raise LocalizedError(UNKNOWN_CHANNEL, name=plain(name, max_length=40))
+    if channel_id != ctx.channel_id:
+        members = await ctx.mm.channel_members(channel_id)
+        if all(member.id != ctx.user.id for member in members):
+            raise LocalizedError(NOT_MEMBER, name=plain(name, max_length=40))
+    return channel_id
+
+
+async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, trigger: str) -> Reply:
+    day = parsed.day
+    if parsed.repeat is Repeat.WEEKDAYS:
+        day = first_day_for(parsed.repeat, day)
+    start = local_instant(day, parsed.start, ctx.tz)
+    if start <= ctx.now and parsed.weekday_given and day == ctx.today:
+        day += timedelta(days=7)  # "Mo 10:00" typed on Monday at 11:00 means next Monday
+        start = local_instant(day, parsed.start, ctx.tz)
+    if start <= ctx.now:
+        when = UHR(ctx.locale, day=cal.format_day(day, ctx.locale), start=parsed.start.strftime("%H:%M"),
+                   end=(start + parsed.duration).astimezone(ctx.tz).strftime("%H:%M"))
+        raise LocalizedError(IN_PAST, when=when)
+    channel_id = await _target_channel(request, ctx, parsed.channel)
+    people = await ctx.users_by_mention(list(parsed.people), request.user_mentions) if parsed.people else []
+    names = {u.id: u.display_name for u in people}
+    room_request = providers.RoomRequest(title=parsed.title, start=start, duration=parsed.duration,
+                                         recurring=parsed.repeat is not None, timezone=ctx.settings.bot_timezone)
+    provider_name = parsed.provider or ctx.settings.meeting_provider
+    provider, room = await rooms.make_room(ctx.settings, provider_name, parsed.url, room_request)
+    try:
+        with ctx.db.write() as session:
+            meeting = Meeting(
+                channel_id=channel_id, team_id=ctx.team_id, organizer_id=ctx.user.id, title=parsed.title,
+                first_day=day, start_time=parsed.start, timezone=ctx.settings.bot_timezone,
+                duration_minutes=int(parsed.duration.total_seconds() // 60), repeat=parsed.repeat,
+                reminder_minutes=int(parsed.reminder.total_seconds() // 60),
+                audience="people" if people else "channel", participants=",".join(dict.fromkeys(names)),
+                provider=room.provider, join_url=room.join_url, external_id=room.external_id,
+                starts_at=start.astimezone(UTC),
+                ends_at=None if parsed.repeat else (start + parsed.duration).astimezone(UTC), created_at=ctx.now)
+            session.add(meeting)
+            session.flush()
+            facts = announcement_facts(session, meeting, ctx.settings, ctx.now)
+            message, props = render_announcement(ctx, meeting, facts, names, organizer=ctx.user.display_name)
+            enqueue_post(session, key=announce_key(meeting.id), channel_id=channel_id, message=message,
+                         props=props, now=ctx.now)
+    except BaseException:
+        await rooms.give_back(provider, room)
+        raise
+    ctx.services.notify_outbox()
+    first = facts.next_occ
+    assert first is not None
+    repeat = f", {describe(parsed.repeat, day, ctx.locale)}" if parsed.repeat else ""
+    where = HERE(ctx.locale) if channel_id == ctx.channel_id else f"~{plain(parsed.channel or '', max_length=40)}"
+    return Reply(SCHEDULED(ctx.locale, title=plain(parsed.title), id=meeting.id, when=format_when(first, ctx.locale),
+                           repeat=repeat, where=where, trigger=trigger))
+
+
+async def instant_meeting(request: SlashRequest, ctx: Context, parsed: InstantMeeting, trigger: str) -> Reply:
+    with ctx.db.read() as session:
+        post_locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
+    title = parsed.title or INSTANT_TITLE(post_locale)
+    local = ctx.local_now.replace(second=0, microsecond=0)
+    start = local.astimezone(UTC)
+    room_request = providers.RoomRequest(title=title, start=start, duration=DEFAULT_DURATION, instant=True,
+                                         timezone=ctx.settings.bot_timezone)
+    provider_name = parsed.provider or ctx.settings.meeting_provider
+    provider, room = await rooms.make_room(ctx.settings, provider_name, parsed.url, room_request)
+    try:
+        with ctx.db.write() as session:
+            meeting = Meeting(
+                channel_id=ctx.channel_id, team_id=ctx.team_id, organizer_id=ctx.user.id, title=title,
+                first_day=local.date(), start_time=local.time(), timezone=ctx.settings.bot_timezone,
+                duration_minutes=int(DEFAULT_DURATION.total_seconds() // 60), reminder_minutes=0,
+                provider=room.provider, join_url=room.join_url, external_id=room.external_id, starts_at=start,
+                ends_at=start + DEFAULT_DURATION, created_at=ctx.now)
+            session.add(meeting)
+            session.flush()
+            facts = announcement_facts(session, meeting, ctx.settings, ctx.now)
+            message, props = render_announcement(ctx, meeting, facts, {}, organizer=ctx.user.display_name,
+                                                 instant=True)
+            enqueue_post(session, key=announce_key(meeting.id), channel_id=ctx.channel_id, message=message,
+                         props=props, now=ctx.now)
+    except BaseException:
+        await rooms.give_back(provider, room)
+        raise
+    ctx.services.notify_outbox()
+    return Reply(INSTANT_DONE(ctx.locale, title=plain(title), id=meeting.id))
+
+
+async def list_meetings(request: SlashRequest, ctx: Context, parsed: ListMeetings, trigger: str) -> Reply:
+    end = ctx.now + timedelta(days=LIST_DAYS)
+    found: list[tuple[Occurrence, Meeting]] = []
+    with ctx.db.read() as session:
+        for meeting in active_meetings(session, ctx.channel_id, ctx.now, end):
+            schedule = load_schedule(session, meeting, ctx.settings.bot_holiday_region)
+            found += [(occ, meeting) for occ in overlapping(schedule, start=ctx.now, end=end)]
+    if not found:
+        return Reply(LIST_EMPTY(ctx.locale, days=LIST_DAYS))
+    lines = [LIST_TITLE(ctx.locale, days=LIST_DAYS)]
+    for occ, meeting in sorted(found, key=lambda pair: (pair[0].start, pair[1].id or 0)):
+        join = (meeting.join_url if meeting.provider == "url" else
+                "BigBlueButton" if meeting.provider == "bbb" else
+                f"[{B_JOIN(ctx.locale)}]({link_target(meeting.join_url)})")
+        lines.append(f"- {format_when(occ, ctx.locale)} · **{plain(meeting.title)}** (ID {meeting.id}) · {join}")
+    return Reply("\n".join(lines))
+
+
+async def cancel(request: SlashRequest, ctx: Context, parsed: CancelMeeting, trigger: str) -> Reply:
+    meeting = meeting_for(ctx, parsed.meeting_id)
+    title = plain(meeting.title)
+    if meeting.cancelled_at is not None:
+        raise LocalizedError(ALREADY_CANCELLED, title=title)
+    if meeting.ends_at is not None and meeting.ends_at <= ctx.now:
+        raise LocalizedError(OVER, title=title)
+    if parsed.day_error is not None:
+        raise parsed.day_error
+    day = parsed.day
+    by_lead = meeting.organizer_id != ctx.user.id
+    if by_lead and not await is_lead(ctx, channel_id=meeting.channel_id):
+        raise LocalizedError(NOT_ALLOWED)
+    names = await display_names(ctx.mm, participant_ids(meeting))
+    organizer = await display_name(ctx.mm, meeting.organizer_id)
+    whole = day is None or meeting.repeat is None
+    with ctx.db.write() as session:
+        row = session.get(Meeting, meeting.id)
+        if row is None or row.cancelled_at is not None:
+            raise LocalizedError(ALREADY_CANCELLED, title=title)
+        schedule = load_schedule(session, row, ctx.settings.bot_holiday_region)
+        if day is not None:
+            occ = occurrence_on(schedule, day)
+            if occ is None or occ.end <= ctx.now:
+                raise LocalizedError(NO_OCCURRENCE, day=cal.format_day(day, ctx.locale), title=title)
+        locale = channel_locale(session, row.channel_id, ctx.settings.bot_locale)
+        who = plain(ctx.user.display_name, max_length=60)
+        if whole:
+            row.cancelled_at = ctx.now
+            session.add(row)
+            notice = CANCELLED_POST(locale, title=title, who=who)
+        else:
+            assert day is not None
+            session.add(MeetingCancellation(meeting_id=row.id, day=day, created_at=ctx.now))
+            session.flush()
+            notice = CANCELLED_ONE_POST(locale, title=title, who=who, day=cal.format_day(day, locale))
+        facts = announcement_facts(session, row, ctx.settings, ctx.now)
+        message, props = render_announcement(ctx, row, facts, names, organizer=organizer)
+        enqueue_patch(session, key=f"meeting:{row.id}:patch:{uuid.uuid4().hex}", target_key=announce_key(row.id),
+                      message=message, props=props, now=ctx.now)
+        # A day is called off once and a series once, so this key is unique without a clock.
+        enqueue_post(session, key=f"meeting:{row.id}:cancel:{day.isoformat() if day and not whole else 'all'}",
+                     channel_id=row.channel_id, message=notice, now=ctx.now)
+        if by_lead:
+            audit(session, actor_id=ctx.user.id, subject_id=row.organizer_id, channel_id=row.channel_id,
+                  action="meeting:cancel", detail={"meeting": row.title[:60], **({"day": day.isoformat()} if day else {})},
+                  now=ctx.now)
+    ctx.services.notify_outbox()
+    if whole and meeting.provider == "zoom":  # a Zoom meeting would otherwise stay in the account
+        await rooms.give_back_zoom(ctx.settings, meeting)
+    if whole:
+        return Reply(CANCELLED_REPLY(ctx.locale, title=title))
+    assert day is not None
+    return Reply(CANCELLED_ONE_REPLY(ctx.locale, title=title, day=cal.format_day(day, ctx.locale)))
+
+
+Handler = Callable[[SlashRequest, Context, Any, str], Awaitable[Reply]]
+HANDLERS: dict[type, Handler] = {NewMeeting: new_meeting, InstantMeeting: instant_meeting,
+                                 ListMeetings: list_meetings, CancelMeeting: cancel, CalendarFile: ics}
