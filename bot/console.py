@@ -129,6 +129,9 @@ class ConsoleMattermost:
     async def channel_members(self, channel_id: str) -> list[User]:
         return [self.users_by_id[u] for u in self.members.get(channel_id, [])]
 
+    async def is_channel_member(self, channel_id: str, user_id: str) -> bool:
+        return user_id in self.members.get(channel_id, [])
+
     async def is_channel_admin(self, channel_id: str, user_id: str) -> bool:
         return (channel_id, user_id) in self.admins
 

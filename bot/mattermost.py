@@ -261,6 +261,18 @@ class RestMattermost:
                 return members
             page += 1
 
+    async def is_channel_member(self, channel_id: str, user_id: str) -> bool:
+        key = ("m", channel_id, user_id)
+        cached = self._roles.get(key)
+        if cached is None:
+            try:
+                await self._call("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
+                cached = True
+            except PermanentError:
+                cached = False
+            self._roles.put(key, cached)
+        return cached
+
     async def is_channel_admin(self, channel_id: str, user_id: str) -> bool:
         key = ("c", channel_id, user_id)
         cached = self._roles.get(key)

@@ -1,7 +1,16 @@
-"""Who counts as a lead of a channel, and the audit log of what leads do to others' data.
+"""Who may do what: who counts as a lead, for whom a lead may act, and the audit log of it.
 
 A lead is a channel admin, team admin or system admin in Mattermost, or a user
-named lead for the channel with `/homeoffice leitung add @user`.
+named lead for the channel with `/homeoffice leitung add @user`. In Mattermost anyone who
+creates a channel is its channel admin, so a lead's power is bounded by the channel
+(`require_may_act_for`, the one rule every command, button and dialog asks):
+
+- everyone may change their own data;
+- a lead acts for another person only where that person is a member of the lead's channel,
+  and for the person's days (office, home, field, away) only if they are also in the
+  channel's rotation;
+- whatever a lead changes for someone else is told to that person by DM (by the caller) and
+  written to the audit log (`audit`).
 """
 
 from __future__ import annotations
@@ -11,14 +20,17 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, select
 
 from base.chat import MattermostError, User
 from base.i18n import LocalizedError, Text
+from base.safetext import plain
 from commands.base import Context
-from storage.models import AuditEntry, ChannelLead
+from storage.models import AuditEntry, ChannelLead, RotationMember
+from storage.outbox import enqueue_dm
 
 log = logging.getLogger("amtsbote.leads")
 
@@ -29,6 +41,18 @@ NOT_A_LEAD = Text(
        "„/homeoffice leitung add“ benannte Personen). Es wurde nichts geändert.",
     en="Only leads of this channel may do that (channel, team or system admins, or people named with "
        "“/homeoffice lead add”). Nothing was changed.",
+)
+NOT_A_MEMBER = Text(
+    de="{name} ist nicht Mitglied dieses Kanals. Als Leitung kannst du nur für Mitglieder deines Kanals "
+       "etwas eintragen. Es wurde nichts geändert.",
+    en="{name} is not a member of this channel. As a lead you can only act for members of your channel. "
+       "Nothing was changed.",
+)
+NOT_IN_ROTATION = Text(
+    de="{name} gehört nicht zur Rotation dieses Kanals. Als Leitung kannst du Tage nur für Personen in der "
+       "Rotation deines Kanals eintragen. Es wurde nichts geändert.",
+    en="{name} is not in this channel's rotation. As a lead you can only enter days for people in your "
+       "channel's rotation. Nothing was changed.",
 )
 ONLY_OWN_DATA = Text(
     de="Du kannst nur deine eigenen Angaben ändern; für andere nur als Leitung mit „für @name“. "
@@ -95,16 +119,53 @@ async def require_lead(ctx: Context) -> None:
         raise LocalizedError(NOT_A_LEAD)
 
 
+class Reach(StrEnum):
+    """How far a lead's hand reaches for someone else's data."""
+
+    CHANNEL = "channel"  # phone numbers and call forwards: members of the lead's channel
+    ROTATION = "rotation"  # days (office, home, field, away): members of the channel and of its rotation
+
+
+async def require_may_act_for(ctx: Context, subject: User, reach: Reach, *, not_a_lead: Text = ONLY_OWN_DATA) -> None:
+    """The one authorization rule for acting on another person's data (see the module's doc).
+
+    Raises a LocalizedError naming the reason; returns if the caller may act for `subject` here."""
+    if subject.id == ctx.user.id:
+        return
+    if not await is_lead(ctx):
+        raise LocalizedError(not_a_lead)
+    name = plain(subject.display_name, max_length=60)
+    if not await ctx.mm.is_channel_member(ctx.channel_id, subject.id):
+        raise LocalizedError(NOT_A_MEMBER, name=name)
+    if reach is Reach.ROTATION:
+        with ctx.db.read() as session:
+            member = session.get(RotationMember, (ctx.channel_id, subject.id))
+        if member is None:
+            raise LocalizedError(NOT_IN_ROTATION, name=name)
+
+
 def audit(session: Session, *, actor_id: str, subject_id: str, channel_id: str | None, action: str,
-          now: datetime, detail: Mapping[str, Any] | None = None) -> None:
+          now: datetime, detail: Mapping[str, Any] | None = None) -> AuditEntry | None:
     """Record a lead's change to someone else's data. `detail` never holds a private note.
 
     The detail is stored without words (days as ISO dates, a group's name, a forward's target),
     so that `/homeoffice meine-daten` shows it in the reader's language (`privacy.detail_text`)."""
     if actor_id != subject_id:
         text = json.dumps(detail, ensure_ascii=False, separators=(",", ":"), sort_keys=True) if detail else ""
-        session.add(AuditEntry(at=now, actor_id=actor_id, subject_id=subject_id, channel_id=channel_id,
-                               action=action[:40], detail=text if len(text) <= 200 else ""))
+        entry = AuditEntry(at=now, actor_id=actor_id, subject_id=subject_id, channel_id=channel_id,
+                           action=action[:40], detail=text if len(text) <= 200 else "")
+        session.add(entry)
+        return entry
+    return None
+
+
+def tell_subject(session: Session, entry: AuditEntry | None, message: str, *, now: datetime) -> None:
+    """DM the person a lead's change was for (SPEC §2.1), keyed by the audit entry it is about,
+    so the DM is owed exactly once with the change. Nothing when the person changed their own data."""
+    if entry is None:
+        return
+    session.flush()  # the entry's id is the key
+    enqueue_dm(session, key=f"audit:{entry.id}:dm", user_id=entry.subject_id, message=message, now=now)
 
 
 def days_detail(days: Sequence[date]) -> dict[str, Any]:

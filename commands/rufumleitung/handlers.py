@@ -9,11 +9,11 @@ from sqlmodel import col, select
 
 from base.safetext import plain
 from commands import parsing
-from commands.base import Context, Reply, SlashRequest
+from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
 from commands.forward_views import ForwardView, active_forwards, describe_forward
 from commands.help import HELP_WORDS
-from commands.leads import audit
+from commands.leads import audit, tell_subject
 from commands.rufumleitung.requests import SUBCOMMANDS, EndRequest, NumberRequest, SetForward, read_request
 from commands.rufumleitung.store import (
     announce_channels,
@@ -34,6 +34,7 @@ from commands.rufumleitung.texts import (
     NOTHING_TO_END_FOR,
     NUMBER_SAVED,
     NUMBER_SAVED_FOR,
+    NUMBER_SET_FOR_DM,
     NUMBERS_SHOW,
     SET_FOR_REPLY,
     SET_REPLY,
@@ -90,8 +91,13 @@ async def register_number(ctx: Context, command: NumberRequest) -> Reply:
         row = session.get(PhoneNumbers, subject.id) or PhoneNumbers(user_id=subject.id)
         row.office = command.number
         session.add(row)
-        audit(session, actor_id=ctx.user.id, subject_id=subject.id, channel_id=ctx.channel_id, action="number:office",
-              now=ctx.now)
+        entry = audit(session, actor_id=ctx.user.id, subject_id=subject.id, channel_id=ctx.channel_id,
+                      action="number:office", now=ctx.now)
+        tell_subject(session, entry, NUMBER_SET_FOR_DM(user_locale(subject, ctx.settings), lead=name_of(ctx.user),
+                                                       number=command.number, trigger=command_trigger(ctx.settings, "forward")),
+                     now=ctx.now)
+    if entry is not None:
+        ctx.services.notify_outbox()
     if subject.id != ctx.user.id:
         return Reply(NUMBER_SAVED_FOR(ctx.locale, name=name_of(subject), number=command.number))
     return Reply(NUMBER_SAVED(ctx.locale, number=command.number))

@@ -17,7 +17,7 @@ from base.chat import User
 from base.i18n import LocalizedError
 from commands import parsing
 from commands.base import Context, SlashRequest
-from commands.leads import NOT_A_LEAD, is_lead
+from commands.leads import NOT_A_LEAD, Reach, require_may_act_for
 from commands.rufumleitung.texts import (
     BOT_COLLEAGUE,
     DEFAULT_END_PASSED,
@@ -186,8 +186,7 @@ async def _subject(request: SlashRequest, ctx: Context, parsed: Parsed) -> User:
     if parsed.subject is None:
         return ctx.user
     (subject,) = await ctx.users_by_mention([parsed.subject], request.user_mentions)
-    if subject.id != ctx.user.id and not await is_lead(ctx):
-        raise LocalizedError(NOT_A_LEAD)
+    await require_may_act_for(ctx, subject, Reach.CHANNEL, not_a_lead=NOT_A_LEAD)
     return subject
 
 

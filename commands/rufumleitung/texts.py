@@ -72,6 +72,8 @@ SET_FOR_DM = Text(de="{lead} hat für dich eine Rufumleitung eingetragen: {forwa
 ENDED_FOR_DM = Text(de="{lead} hat deine Rufumleitung beendet.", en="{lead} ended your call forwarding.")
 
 NUMBER_SAVED = Text(de="Gespeichert: Büronummer {number}.", en="Saved: office number {number}.")
+NUMBER_SET_FOR_DM = Text(de="{lead} hat deine Büronummer eingetragen: {number}. Ändern: `/{trigger} nummer …`.",
+                         en="{lead} registered your office number: {number}. To change it: `/{trigger} number …`.")
 NUMBER_SAVED_FOR = Text(de="Gespeichert: Büronummer von {name}: {number}.", en="Saved: office number of {name}: {number}.")
 NUMBERS_SHOW = Text(de="Büronummer: {office}\nDiensthandy: {mobile}", en="Office number: {office}\nWork mobile: {mobile}")
 NOT_SET = Text(de="– (noch nicht hinterlegt)", en="– (not registered yet)")
