@@ -9,10 +9,21 @@ seconds), a permanent refusal, and an unknown outcome (the request may have been
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+_MATTERMOST_ID = re.compile(r"[a-z0-9]{26}")
+
+
+def is_mattermost_id(value: object) -> bool:
+    """Whether `value` has the form of a Mattermost id (26 characters, a-z and 0-9). Whatever
+    a caller sends as a user, channel, team or post id is checked with this before it goes
+    into a request path, so that "../../system/ping" never becomes a URL."""
+    return isinstance(value, str) and _MATTERMOST_ID.fullmatch(value) is not None
+
 
 # Set while the outbox sends a post or an edit it already took a token for (`request_paid_for`).
 _PAID: ContextVar[bool] = ContextVar("amtsbote_request_paid", default=False)
@@ -104,6 +115,10 @@ class MattermostPort(Protocol):
 
     async def me(self) -> User: ...
     async def user(self, user_id: str) -> User: ...
+    def known_user(self, user_id: str) -> User | None:
+        """The user if it is at hand without asking Mattermost (a cache), else None."""
+        ...
+
     async def users(self, user_ids: list[str]) -> dict[str, User]: ...
     async def users_by_username(self, usernames: list[str]) -> dict[str, User]: ...
     async def channel(self, channel_id: str) -> Channel: ...

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 
 
@@ -75,3 +76,36 @@ class TokenBucket:
                     self._tokens -= 1
                     return True
                 await asyncio.sleep((1 - self._tokens) / self.rate)
+
+
+class WindowLimit:
+    """At most `limit` events per key in any `window` seconds (a sliding window; refused events
+    do not count). Used for the commands one person may give per minute."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, limit: int, window: float = 60.0, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.monotonic = monotonic
+        self._events: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        """Count an event for `key` now, if the limit allows it; False (and nothing counted) if not."""
+        now = self.monotonic()
+        events = self._events.get(key)
+        if events is None:
+            if len(self._events) >= self.MAX_KEYS:
+                self._forget_idle(now)
+            events = self._events[key] = deque(maxlen=self.limit)
+        if len(events) >= self.limit and now - events[0] < self.window:
+            return False
+        events.append(now)
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [key for key, events in self._events.items() if not events or now - events[-1] >= self.window]
+        for key in idle:
+            del self._events[key]
+        if len(self._events) >= self.MAX_KEYS:  # that many people active within one window: start afresh
+            self._events.clear()

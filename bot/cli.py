@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
+import traceback
 from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
 
 from config.settings import ConfigError, Settings
 
@@ -39,6 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.logs import setup_logging
     from bot.runtime import Runtime
+    from bot.server import uvicorn_config
     from storage.migrate import upgrade
 
     settings = _settings(SERVE_REQUIRES)
@@ -48,8 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = settings.bot_listen
     log.info("Amtsbote listening on %s:%s", host, port)
     freeze_startup_objects(settings)
-    uvicorn.run(runtime.app(), host=host, port=port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=10)
+    # Connection limit, keep-alive and request-head timeouts against slow clients: bot/server.py.
+    uvicorn.Server(uvicorn_config(runtime.app(), host, port)).run()
     return 0
 
 
@@ -142,6 +147,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - a database or connection error may quote DATABASE_URL
+        trace = "".join(traceback.format_exception(e))
+        print(_without_passwords(trace).rstrip(), file=sys.stderr)
+        print(f"amtsbote: {type(e).__name__}: {_without_passwords(str(e))}", file=sys.stderr)
+        return 1
+
+
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:)[^\s@]*@")
+
+
+def _without_passwords(text: str) -> str:
+    """`text` with every URL's password, and DATABASE_URL's password wherever it appears, replaced."""
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    try:
+        password = urlsplit(os.environ.get("DATABASE_URL", "").strip()).password
+    except ValueError:
+        password = None
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
 
 
 if __name__ == "__main__":

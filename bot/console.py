@@ -24,7 +24,7 @@ from base.clock import ManualClock
 from base.safetext import unescape_for_terminal
 from config.settings import Settings
 from domain.calendar import format_day
-from storage.models import SlashCommand
+from storage.models import SlashCommand, token_hash
 
 TEAM_ID = "demoteam0000000000000000aa"
 TEAM_NAME = "stadtverwaltung"
@@ -106,6 +106,9 @@ class ConsoleMattermost:
         if user_id not in self.users_by_id:
             raise PermanentError("no such user", 404)
         return self.users_by_id[user_id]
+
+    def known_user(self, user_id: str) -> User | None:
+        return self.users_by_id.get(user_id)
 
     async def users(self, user_ids: list[str]) -> dict[str, User]:
         return {uid: self.users_by_id[uid] for uid in user_ids if uid in self.users_by_id}
@@ -263,11 +266,14 @@ class Console:
     def register_demo_commands(self) -> None:
         with self.runtime.db.write() as session:
             for kind, trigger in self.runtime.settings.command_triggers.items():
+                # Only the token's hash is stored, so every console session makes new tokens.
+                token = uuid.uuid4().hex[:26]
                 row = session.query(SlashCommand).filter_by(team_id=TEAM_ID, trigger=trigger).first()
                 if row is None:
-                    row = SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind, token=uuid.uuid4().hex[:26])
-                    session.add(row)
-                self._tokens[trigger] = row.token
+                    row = SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind)
+                row.kind, row.token_hash = kind, token_hash(token)
+                session.add(row)
+                self._tokens[trigger] = token
         self.runtime.dispatcher.tokens.reload()
 
     async def run(self, lines: TextIO) -> None:

@@ -20,9 +20,10 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from sqlmodel import select
 
-from base.chat import MattermostError
+from base.chat import MattermostError, PermanentError, is_mattermost_id
 from base.i18n import LocalizedError, Text
-from base.signing import FORGED
+from base.ratelimit import WindowLimit
+from base.signing import FORGED, Unsigned
 from commands.base import (
     ActionRequest,
     ActionResult,
@@ -34,12 +35,13 @@ from commands.base import (
     SlashRequest,
     user_locale,
 )
-from storage.models import SlashCommand
+from storage.models import SlashCommand, token_digest
 
 log = logging.getLogger("amtsbote.dispatch")
 
 REPLY_DEADLINE = 0.8  # seconds; Mattermost users expect an answer within one second
 TOKEN_RELOAD_INTERVAL = 5.0
+_NO_TOKEN = bytes(32)  # what an unknown command's token is compared with
 
 COMMANDS = Counter("amtsbote_commands_total", "Slash commands handled", ["kind", "outcome"])
 COMMAND_SECONDS = Histogram("amtsbote_command_seconds", "Time to answer a slash command", ["kind"],
@@ -63,6 +65,10 @@ TOO_LONG = Text(
     en="The text is too long (at most {limit} characters). Nothing was changed.",
 )
 MAX_TEXT = 10_000  # characters of command text; longer text is refused, never cut (a cut "für @name" would change its meaning)
+TOO_MANY_COMMANDS = Text(
+    de="Zu viele Befehle in kurzer Zeit. Es wurde nichts ausgeführt. Bitte in einer Minute noch einmal versuchen.",
+    en="Too many commands in a short time. Nothing was done. Please try again in a minute.",
+)
 UNKNOWN_COMMAND = Text(
     de="Diesen Befehl kenne ich nicht. Verfügbar: {triggers}",
     en="I do not know this command. Available: {triggers}",
@@ -73,6 +79,14 @@ class Unauthorized(Exception):
     pass
 
 
+class BadRequest(Exception):
+    """The request carries a user, channel or team id that is not of Mattermost's form."""
+
+
+def _id_or_empty(value: str) -> bool:
+    return value == "" or is_mattermost_id(value)
+
+
 def _first(form: Mapping[str, list[str]], key: str) -> str:
     values = form.get(key)
     return values[0] if values else ""
@@ -81,7 +95,8 @@ def _first(form: Mapping[str, list[str]], key: str) -> str:
 def parse_slash_form(form: Mapping[str, list[str]]) -> SlashRequest:
     """Build a SlashRequest from Mattermost's form fields (repeated keys paired by position)."""
     def pairs(names: str, ids: str) -> dict[str, str]:
-        return {n.lower(): i for n, i in zip(form.get(names, []), form.get(ids, []), strict=False)}
+        return {n.lower(): i for n, i in zip(form.get(names, []), form.get(ids, []), strict=False)
+                if is_mattermost_id(i)}
 
     return SlashRequest(
         command=_first(form, "command")[:130],
@@ -111,21 +126,21 @@ class TokenStore:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        self._tokens: dict[tuple[str, str], tuple[bytes, str]] = {}
         self._loaded_at = -1e9
         self.monotonic = services.clock.monotonic
 
     def reload(self) -> None:
         with self.services.db.read() as session:
             rows = session.exec(select(SlashCommand)).all()
-        self._tokens = {(r.team_id, r.trigger): (r.token, r.kind) for r in rows}
+        self._tokens = {(r.team_id, r.trigger): (bytes.fromhex(r.token_hash), r.kind) for r in rows}
         self._loaded_at = self.monotonic()
 
     def _matches(self, key: tuple[str, str], token: str) -> tuple[bool, str]:
         entry = self._tokens.get(key)
-        expected, kind = entry if entry is not None else ("\x00" * 26, "")
-        # Always one constant-time comparison, whether or not the command is known.
-        same = hmac.compare_digest(expected.encode(), token.encode())
+        expected, kind = entry if entry is not None else (_NO_TOKEN, "")
+        # Always one constant-time comparison of the hashes, whether or not the command is known.
+        same = hmac.compare_digest(expected, token_digest(token))
         return same and bool(token) and entry is not None, kind
 
     def check(self, team_id: str, command: str, token: str) -> str:
@@ -149,17 +164,26 @@ class Dispatcher:
         # The locale of people seen recently: "one moment" is sent before the user is looked
         # up, and a refused button must still answer in the presser's language.
         self._locales: dict[str, str] = {}
+        self.quota = WindowLimit(services.settings.commands_per_minute, 60.0, monotonic=services.clock.monotonic)
 
     def _remember_locale(self, user_id: str, locale: str) -> None:
         if len(self._locales) >= 10_000:
             self._locales.clear()
         self._locales[user_id] = locale
 
-    async def _locale_of(self, user_id: str) -> str:
-        """The person's locale for a refusal, without ever failing (bot locale if unknown)."""
+    def _known_locale(self, user_id: str) -> str:
+        """The person's locale if it is at hand without asking Mattermost, else the bot's."""
         known = self._locales.get(user_id)
-        if known is not None or not user_id:
-            return known or self.services.settings.bot_locale
+        if known is not None:
+            return known
+        user = self.services.mm.known_user(user_id) if is_mattermost_id(user_id) else None
+        return user_locale(user, self.services.settings) if user is not None else self.services.settings.bot_locale
+
+    async def _locale_of(self, user_id: str) -> str:
+        """The person's locale for a refusal, without ever failing (bot locale if unknown). Only for
+        requests that carry a context we signed: anyone can send the others, by the thousand."""
+        if user_id in self._locales or not is_mattermost_id(user_id):
+            return self._known_locale(user_id)
         try:
             user = await self.services.mm.user(user_id)
         except Exception:  # noqa: BLE001 - a refusal must not fail on a lookup
@@ -172,7 +196,8 @@ class Dispatcher:
 
     async def command(self, form: Mapping[str, list[str]], authorization: str = "", *,
                       answer_now: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any] | None:
-        """Answer a slash command; raises Unauthorized if the token is not this command's.
+        """Answer a slash command; raises Unauthorized if the token is not this command's, and
+        BadRequest if the user, channel or team id is not of Mattermost's form.
 
         With `answer_now` (the HTTP endpoint, which can answer while it goes on working), the
         handler runs in the caller's own task. If it is not done within REPLY_DEADLINE, "one
@@ -183,6 +208,13 @@ class Dispatcher:
         token = _first(form, "token") or authorization.removeprefix("Token ").strip()
         request = parse_slash_form(form)
         kind = self.tokens.check(request.team_id, request.command, token)
+        if not (is_mattermost_id(request.user_id) and is_mattermost_id(request.channel_id)
+                and _id_or_empty(request.team_id)):
+            raise BadRequest
+        if not self.quota.allow(request.user_id):
+            COMMANDS.labels(kind, "throttled").inc()
+            log.info("command %s refused: more than %s commands in a minute from one person", kind, self.quota.limit)
+            return Reply(TOO_MANY_COMMANDS(self._known_locale(request.user_id))).to_json()
         started = time.perf_counter()
         too_long = len(_first(form, "text")) > MAX_TEXT
         if answer_now is not None:
@@ -234,6 +266,9 @@ class Dispatcher:
         for attempt in range(3):
             try:
                 await self.services.mm.post_response_url(url, body)
+                return
+            except PermanentError as e:  # refused, or not a URL of our Mattermost: asking again will not help
+                log.warning("response_url follow-up refused (%s)", e)
                 return
             except MattermostError as e:
                 log.warning("response_url follow-up failed (%s), attempt %s", e, attempt + 1)
@@ -299,17 +334,27 @@ class Dispatcher:
                         refuse: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
         """The one error ladder of buttons and dialogs: check the signature, find the handler, run it;
         a refusal, a Mattermost failure or a bug each becomes a short answer in the person's language."""
-        user_id = str(body.get("user_id") or "")[:26]
+        user_id, channel_id, team_id, post_id = (str(body.get(k) or "") for k in ("user_id", "channel_id", "team_id",
+                                                                                   "post_id"))
         locale = self.services.settings.bot_locale
+        if not (is_mattermost_id(user_id) and _id_or_empty(channel_id) and _id_or_empty(team_id)
+                and _id_or_empty(post_id)):
+            ACTIONS.labels("refused").inc()
+            log.info("%s refused: a user, channel, team or post id not of Mattermost's form", table)
+            return refuse(FORGED(locale))
         try:
             action, data = verify(signed, now=self.services.clock.now(), user_id=user_id)
-        except LocalizedError as e:  # forged, tampered, expired or someone else's
+        except Unsigned as e:  # forged, tampered or no context at all: costs nothing, asks no one
+            ACTIONS.labels("refused").inc()
+            log.debug("%s refused: not signed by us", table)
+            return refuse(e.render(self._known_locale(user_id)))
+        except LocalizedError as e:  # ours, but expired, someone else's or of the other kind
             ACTIONS.labels("refused").inc()
             return refuse(e.render(await self._locale_of(user_id)))
         except Exception:  # noqa: BLE001 - whatever was sent, it is not a context we made
             ACTIONS.labels("refused").inc()
-            log.warning("%s refused: unreadable context", table)
-            return refuse(FORGED(await self._locale_of(user_id)))
+            log.info("%s refused: unreadable context", table)
+            return refuse(FORGED(self._known_locale(user_id)))
         try:
             user = await self.services.mm.user(user_id)
             locale = user_locale(user, self.services.settings)
@@ -319,8 +364,8 @@ class Dispatcher:
             handler = getattr(feature, table).get(name) if feature is not None else None
             if handler is None:  # signed by us, but no such button or dialog (any more)
                 raise LocalizedError(FORGED)
-            ctx = Context(services=self.services, user=user, channel_id=str(body.get("channel_id") or ""),
-                          team_id=str(body.get("team_id") or ""), locale=locale, now=self.services.clock.now())
+            ctx = Context(services=self.services, user=user, channel_id=channel_id, team_id=team_id, locale=locale,
+                          now=self.services.clock.now())
             result = await handler(request(ctx, data), ctx)
             ACTIONS.labels("ok").inc()
             return answer(result)

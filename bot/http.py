@@ -1,8 +1,11 @@
 """The HTTP endpoint Mattermost talks to (Starlette under uvicorn).
 
 This layer only translates HTTP into dispatcher calls and back. No input produces
-a 500: malformed bodies get 400, wrong tokens 401, and anything that goes wrong
-inside a handler becomes a localized answer.
+a 500: malformed bodies get 400, wrong tokens 401, a body that does not arrive within
+BODY_TIMEOUT 408, and anything that goes wrong inside a handler becomes a localized
+answer. A client that goes away in the middle of its body is a debug line, nothing more.
+`/readyz` answers from a result at most READY_CACHE_SECONDS old, so polling it costs
+Mattermost next to nothing.
 """
 
 from __future__ import annotations
@@ -17,16 +20,18 @@ from urllib.parse import parse_qs
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from bot.dispatch import INTERNAL_ERROR, Dispatcher, Unauthorized
+from bot.dispatch import INTERNAL_ERROR, BadRequest, Dispatcher, Unauthorized
 
 log = logging.getLogger("amtsbote.http")
 
 MAX_BODY = 64 * 1024
+BODY_TIMEOUT = 10.0  # seconds for a whole request body; Mattermost sends a few kB at once
+READY_CACHE_SECONDS = 3.0
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -34,15 +39,46 @@ def _json(body: Any, status: int = 200) -> Response:
                     media_type="application/json")
 
 
-async def _read_body(request: Request) -> bytes | None:
+async def _read_body(request: Request) -> bytes | Response:
+    """The request's body, or the response that refuses it (too large, too slow, or the client
+    is gone: then the response goes nowhere)."""
     chunks = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    return _json({"error": "request too large"}, 413)
+                chunks.append(chunk)
+    except TimeoutError:
+        log.debug("%s: body not complete within %s s", request.url.path, BODY_TIMEOUT)
+        return _json({"error": "request body too slow"}, 408)
+    except ClientDisconnect:
+        log.debug("%s: client went away while sending the body", request.url.path)
+        return _json({"error": "client went away"}, 400)
     return b"".join(chunks)
+
+
+class _CachedCheck:
+    """A readiness check run at most once per READY_CACHE_SECONDS (on the injected clock's
+    monotonic); requests that come meanwhile, or while it runs, share its result."""
+
+    def __init__(self, check: Callable[[], Awaitable[dict[str, bool]]], monotonic: Callable[[], float]) -> None:
+        self.check = check
+        self.monotonic = monotonic
+        self._result: dict[str, bool] | None = None
+        self._until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> dict[str, bool]:
+        if self._result is not None and self.monotonic() < self._until:
+            return self._result
+        async with self._lock:
+            if self._result is None or self.monotonic() >= self._until:
+                self._result = await self.check()
+                self._until = self.monotonic() + READY_CACHE_SECONDS
+            return self._result
 
 
 def parse_form(body: bytes) -> dict[str, list[str]]:
@@ -83,8 +119,8 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
 
     async def _command_response(request: Request, answer_now: Callable[[dict[str, Any]], None]) -> Response | None:
         body = await _read_body(request)
-        if body is None:
-            return _json({"error": "request too large"}, 413)
+        if isinstance(body, Response):
+            return body
         try:
             form = parse_form(body) if request.method == "POST" else parse_qs(
                 request.url.query, keep_blank_values=True, max_num_fields=200)
@@ -94,37 +130,35 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
             reply = await dispatcher.command(form, request.headers.get("authorization", ""), answer_now=answer_now)
         except Unauthorized:
             return _json({"error": "unauthorized"}, 401)
+        except BadRequest:
+            return _json({"error": "malformed user, channel or team id"}, 400)
         except Exception:
             log.exception("command endpoint failed")
             reply = {"response_type": "ephemeral", "text": INTERNAL_ERROR(services.settings.bot_locale)}
         return None if reply is None else _json(reply)
 
-    async def _json_body(request: Request) -> dict[str, Any] | None:
+    async def _json_body(request: Request) -> dict[str, Any] | Response:
         body = await _read_body(request)
-        if body is None:
-            return None
+        if isinstance(body, Response):
+            return body
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; "[[[[…" nests too deep
-            return None
-        return data if isinstance(data, dict) else None
+            data = None
+        return data if isinstance(data, dict) else _json({"error": "expected a JSON object"}, 400)
 
     async def action(request: Request) -> Response:
         data = await _json_body(request)
-        if data is None:
-            return _json({"error": "expected a JSON object"}, 400)
-        return _json(await dispatcher.action(data))
+        return data if isinstance(data, Response) else _json(await dispatcher.action(data))
 
     async def dialog(request: Request) -> Response:
         data = await _json_body(request)
-        if data is None:
-            return _json({"error": "expected a JSON object"}, 400)
-        return _json(await dispatcher.dialog(data))
+        return data if isinstance(data, Response) else _json(await dispatcher.dialog(data))
 
     async def healthz(request: Request) -> Response:
         return _json({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
+    async def check_ready() -> dict[str, bool]:
         checks = {"database": False, "mattermost": False}
         try:
             with services.db.read() as session:
@@ -133,6 +167,12 @@ def create_app(dispatcher: Dispatcher, *, ready_check: Callable[[], Awaitable[bo
         except Exception as e:
             log.warning("readiness: database check failed: %s", type(e).__name__)
         checks["mattermost"] = await (ready_check() if ready_check else services.mm.ping())
+        return checks
+
+    readiness = _CachedCheck(check_ready, services.clock.monotonic)
+
+    async def readyz(request: Request) -> Response:
+        checks = await readiness()
         return _json({"ready": all(checks.values()), **checks}, 200 if all(checks.values()) else 503)
 
     async def metrics(request: Request) -> Response:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import SplitResult, urlparse, urlsplit
 
 import httpx
 from mattermostautodriver import AsyncTypedDriver
@@ -32,6 +33,7 @@ from base.chat import (  # noqa: F401  (the port's types, re-exported for the ad
     TransientError,
     UnknownOutcome,
     User,
+    is_mattermost_id,
     request_paid_for,
 )
 from base.ratelimit import TokenBucket
@@ -49,6 +51,38 @@ USERS_PER_REQUEST = 1000
 READ_RETRIES_ON_429 = 3  # a bulk read of the morning job waits out Retry-After this often, then fails
 READ_RETRY_MAX_WAIT = 30.0
 
+
+
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]{1,2000}")
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int | None]:
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def is_command_hook_url(base: str, url: str) -> bool:
+    """Whether `url` is exactly `base` + /hooks/commands/<id>: same scheme, host and port as
+    MATTERMOST_URL, that path and nothing else (no "..", no query, no user, no fragment), and an
+    id of Mattermost's form. A prefix test would let /hooks/commands/../../api/v4/... through."""
+    if not _PRINTABLE_ASCII.fullmatch(url):  # urlsplit would quietly drop tabs and newlines
+        return False
+    try:
+        want, got = urlsplit(base), urlsplit(url)
+        origin_ok = _origin(got) == _origin(want)  # .port raises ValueError for a port that is no number
+    except ValueError:
+        return False
+    prefix = want.path.rstrip("/") + "/hooks/commands/"
+    hook_id = got.path[len(prefix):] if got.path.startswith(prefix) else ""
+    return (origin_ok and got.username is None and got.password is None and not got.query and not got.fragment
+            and "#" not in url and "?" not in url and is_mattermost_id(hook_id))
+
+
+def _path_id(value: str) -> str:
+    """`value`, checked to be a Mattermost id before it goes into a request path."""
+    if not is_mattermost_id(value):
+        raise PermanentError("not a Mattermost id", 400)
+    return value
 
 
 class _TTLCache:
@@ -118,9 +152,11 @@ class RestMattermost:
     # -- plumbing ------------------------------------------------------------------------
 
     async def _call(self, method: str, endpoint: str, *, options: Any = None, params: Any = None,
-                    data: Any = None, files: Any = None, sent_unsure: bool = False) -> Any:
+                    data: Any = None, files: Any = None, sent_unsure: bool = False, counted: bool = True) -> Any:
+        """One request. `counted=False` only for the readiness ping: it is rare (bot/http.py caches
+        it) and must not take a token a post waits for."""
         client = self._driver.client
-        if self.limiter is not None:
+        if self.limiter is not None and counted:
             if _PAID.get():
                 _PAID.set(False)  # the outbox's token covers this one request
             else:
@@ -173,11 +209,14 @@ class RestMattermost:
         self._users.put(user.id, user)
         return user
 
+    def known_user(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
     async def user(self, user_id: str) -> User:
         cached = self._users.get(user_id)
         if cached is not None:
             return cached
-        user = User.from_api(await self._call("get", f"/api/v4/users/{user_id}"))
+        user = User.from_api(await self._call("get", f"/api/v4/users/{_path_id(user_id)}"))
         self._users.put(user_id, user)
         return user
 
@@ -207,7 +246,7 @@ class RestMattermost:
         cached = self._channels.get(channel_id)
         if cached is not None:
             return cached
-        return self._remember_channel(await self._call("get", f"/api/v4/channels/{channel_id}"))
+        return self._remember_channel(await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}"))
 
     def _remember_channel(self, data: dict[str, Any]) -> Channel:
         channel = Channel(id=data["id"], team_id=data.get("team_id") or "", name=data.get("name") or "",
@@ -239,7 +278,7 @@ class RestMattermost:
         async def one(cid: str) -> None:
             async with semaphore:
                 try:
-                    found[cid] = self._remember_channel(await self._read("get", f"/api/v4/channels/{cid}"))
+                    found[cid] = self._remember_channel(await self._read("get", f"/api/v4/channels/{_path_id(cid)}"))
                 except MattermostError:
                     pass
 
@@ -278,7 +317,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
+                data = await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "channel_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -292,7 +331,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/teams/{team_id}/members/{user_id}")
+                data = await self._call("get", f"/api/v4/teams/{_path_id(team_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "team_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -330,7 +369,7 @@ class RestMattermost:
         body: dict[str, Any] = {"message": message}
         if props is not None:
             body["props"] = props
-        await self._call("put", f"/api/v4/posts/{post_id}/patch", options=body)
+        await self._call("put", f"/api/v4/posts/{_path_id(post_id)}/patch", options=body)
 
     async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
         """The id of a post of ours carrying `marker`, created since `since_ms`, if any.
@@ -339,7 +378,7 @@ class RestMattermost:
         back from the newest post until the posts are older than `since_ms`. (`since` is not
         used: with it, Mattermost ignores paging, so a busy channel would repeat one page.)"""
         for page in range(FIND_POST_MAX_PAGES):
-            data = await self._call("get", f"/api/v4/channels/{channel_id}/posts",
+            data = await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}/posts",
                                     params={"page": page, "per_page": FIND_POST_PAGE})
             posts = (data or {}).get("posts") or {}
             order = (data or {}).get("order") or list(posts)
@@ -388,21 +427,21 @@ class RestMattermost:
         return await self._call("post", "/api/v4/commands", options=command)
 
     async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
-        return await self._call("put", f"/api/v4/commands/{command_id}", options=command)
+        return await self._call("put", f"/api/v4/commands/{_path_id(command_id)}", options=command)
 
     # -- health and response_url ----------------------------------------------------------
 
     async def ping(self) -> bool:
         try:
-            await asyncio.wait_for(self._call("get", "/api/v4/system/ping"), timeout=3)
+            await asyncio.wait_for(self._call("get", "/api/v4/system/ping", counted=False), timeout=3)
             return True
         except (MattermostError, TimeoutError):
             return False
 
     async def post_response_url(self, url: str, payload: dict[str, Any]) -> None:
         """Follow up on a slash command through its `response_url` (only URLs on our server)."""
-        if not url.startswith(self._base + "/hooks/commands/"):
-            raise PermanentError("response_url points elsewhere than our Mattermost")
+        if not is_command_hook_url(self._base, url):
+            raise PermanentError("response_url is not a command hook of our Mattermost")
         try:
             response = await self._response_client.post(url, json=payload)
         except httpx.TransportError as e:

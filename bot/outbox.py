@@ -4,7 +4,8 @@ A handler writes its change and the outbox row in one transaction, so a post is
 owed exactly when the change it announces is stored. Delivery happens afterwards:
 
 * Due rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL; the single writer
-  on SQLite) with a lease, so several replicas never send the same row at once.
+  on SQLite) with a lease, so several replicas never send the same row at once. They are
+  claimed, and so sent, by priority (lower first), then in the order they were owed.
 * Before sending, a claimed post is marked `unsure`. If the process dies after
   Mattermost accepted the post but before the result was recorded, the next
   attempt finds the row still `unsure` and first looks for the post in the
@@ -148,7 +149,7 @@ class Outbox:
                 select(OutboxItem)
                 .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
                 .where(sa.or_(col(OutboxItem.claimed_until).is_(None), col(OutboxItem.claimed_until) < now))
-                .order_by(col(OutboxItem.id))
+                .order_by(col(OutboxItem.priority), col(OutboxItem.id))
                 .limit(limit)
             )
             if not self.db.is_sqlite:

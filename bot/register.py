@@ -10,7 +10,7 @@ from base.i18n import Text
 from bot.mattermost import RestMattermost
 from config.settings import Settings
 from storage.db import Database
-from storage.models import SlashCommand
+from storage.models import SlashCommand, token_hash
 
 DESCRIPTIONS = {
     "homeoffice": Text(de="Home-Office-Gruppen und Wochenplan", en="Home-office groups and weekly plan"),
@@ -59,7 +59,7 @@ async def register(settings: Settings, *, mm: RestMattermost | None = None, db: 
                     session.execute(sa.delete(SlashCommand).where(SlashCommand.team_id == team["id"],
                                                                   SlashCommand.trigger == trigger))
                     session.add(SlashCommand(team_id=team["id"], trigger=trigger, kind=kind,
-                                             token=command["token"], command_id=command["id"]))
+                                             token_hash=token_hash(command["token"]), command_id=command["id"]))
                 lines.append(f"{action} /{trigger} in team {team.get('name', team['id'])}")
     finally:
         await mm.close()

@@ -87,10 +87,30 @@ def _listen(name: str, raw: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def redact_url(url: str) -> str:
+    """`url` with the password of its user part replaced by ***, for messages and logs. Cautious:
+    everything between the first ":" after "//" and the last "@" counts as the password."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return url
+    user, colon, _password = rest[:at].partition(":")
+    return f"{scheme}://{user}:***@{rest[at + 1:]}" if colon else url
+
+
 def _database_url(name: str, raw: str) -> str:
     value = raw.strip()
+    shown = redact_url(value)[:80]
     if not re.match(r"^(sqlite|postgresql(\+psycopg)?|postgres)://", value):
-        raise ConfigError(f"{name}: expected sqlite:///path or postgresql://user@host/db, got {value[:40]!r}")
+        raise ConfigError(f"{name}: expected sqlite:///path or postgresql://user@host/db, got {shown!r}")
+    if value.startswith("sqlite") and urlparse(value).netloc:
+        raise ConfigError(f"{name}: expected sqlite:///relative/path or sqlite:////absolute/path, got {shown!r}")
+    if not value.startswith("sqlite"):
+        try:
+            urlparse(value).port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise ConfigError(f"{name}: not a valid URL (is the port a number? special characters in the "
+                              f"password must be percent-encoded), got {shown!r}") from None
     if value.startswith("postgres://"):
         value = "postgresql://" + value[len("postgres://") :]
     if value.startswith("postgresql://"):
@@ -143,6 +163,7 @@ class Settings:
     log_level: str = "INFO"
     outbox_max_rate: float = 10.0
     outbox_burst: int = 20
+    commands_per_minute: int = 30
 
     @property
     def tz(self) -> ZoneInfo:
@@ -245,6 +266,8 @@ class Settings:
             kw["outbox_max_rate"] = _float("OUTBOX_MAX_RATE", v, minimum=0.1)
         if (v := get("OUTBOX_BURST")) is not None:
             kw["outbox_burst"] = _int("OUTBOX_BURST", v, minimum=1)
+        if (v := get("COMMANDS_PER_MINUTE")) is not None:
+            kw["commands_per_minute"] = _int("COMMANDS_PER_MINUTE", v, minimum=1)
 
         settings = cls(**kw)  # type: ignore[arg-type]
         if settings.roster_latest <= settings.roster_time:
@@ -269,4 +292,5 @@ ENV_VARIABLES = (
     "BOT_LOCALE", "BOT_TIMEZONE", "BOT_HOLIDAY_REGION", "ROSTER_TIME", "ROSTER_LATEST", "FORWARD_DEFAULT_END",
     "RETENTION_DAYS", "COMMAND_TRIGGERS", "MEETING_PROVIDER", "JITSI_URL", "BBB_URL", "BBB_SECRET",
     "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "LOG_LEVEL", "OUTBOX_MAX_RATE", "OUTBOX_BURST",
+    "COMMANDS_PER_MINUTE",
 )

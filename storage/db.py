@@ -4,12 +4,19 @@ SQLite is opened in WAL mode with `synchronous=FULL`: a transaction that returne
 is on disk, so a power loss costs nothing that was acknowledged. Write
 transactions start with `BEGIN IMMEDIATE`, so two writers queue on the busy
 timeout instead of failing with "database is locked" when a reader upgrades.
+
+The SQLite file holds personal data: its folder is created 0700, the file and its
+-wal and -shm files are 0600, and `secure_delete` overwrites what is deleted.
+`Database.checkpoint()` empties the WAL, so that erased rows are gone from both files.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import logging
+import os
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -25,6 +32,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from config.settings import redact_url
+
+log = logging.getLogger("amtsbote.db")
+
 BUSY_TIMEOUT_MS = 60_000
 VIEWS_MAX = 4096  # entries of `Database.views`; more empty it
 T = TypeVar("T")
@@ -35,17 +46,43 @@ def _sqlite_path(url: str) -> Path | None:
     return None if path in (None, "", ":memory:") else Path(path)
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the data folder 0700 and the database file 0600 before SQLite opens it (SQLite
+    gives the -wal and -shm files the database file's mode); tighten files that exist already."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # whatever the umask
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # an empty file is an empty SQLite database
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+        except OSError as e:  # someone else's file: it works, but say so
+            log.warning("cannot make %s private (0600): %s", file.name, type(e).__name__)
+
+
 def create_db_engine(url: str) -> Engine:
+    try:
+        return _create_db_engine(url)
+    except (sa.exc.ArgumentError, ValueError) as e:
+        # The URL's own text may carry its password: say what is wrong without it.
+        raise ValueError(f"DATABASE_URL cannot be used ({type(e).__name__}): {redact_url(url)}") from None
+
+
+def _create_db_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = _sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             pool_size=8,
             max_overflow=16,
         )
+        path = _sqlite_path(url)
+        if path is not None:  # the URL is good (create_engine parsed it): make the file before SQLite does
+            _private_sqlite_file(path)
 
         @event.listens_for(engine, "connect")
         def _configure(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -55,6 +92,7 @@ def create_db_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -270,6 +308,26 @@ class Database:
                 written = conn.info.pop("tables", set())
                 if tables is not None:
                     tables.update(written)
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate the WAL to nothing (SQLite; a no-op
+        on PostgreSQL). After an erasure, with `secure_delete` on, the erased rows are then in
+        neither file. True if the checkpoint completed (False: a reader kept it from finishing)."""
+        if not self.is_sqlite:
+            return True
+        group = self._group
+        if group is not None and group.thread == threading.get_ident():
+            self._commit_group(group)
+        assert self._write_lock is not None
+        with self._write_lock:
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                cursor.close()
+            finally:
+                raw.close()
+        return busy == 0
 
     def dispose(self) -> None:
         if self._group is not None and self._group.thread == threading.get_ident():

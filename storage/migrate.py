@@ -41,5 +41,13 @@ def upgrade(url: str) -> None:
                 if engine.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
                     conn.commit()
+        if engine.dialect.name == "sqlite":
+            # A migration may have rewritten rows that must not stay readable (0004 hashes the
+            # slash-command tokens): move the WAL into the file, where secure_delete zeroed them.
+            raw = engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                raw.close()
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ No online status, no history beyond `RETENTION_DAYS`.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -39,8 +40,19 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column:  # 
 # --- runtime -----------------------------------------------------------------------------
 
 
+def token_digest(token: str) -> bytes:
+    """SHA-256 of a slash-command token. Tokens are long random strings, so a plain hash is
+    enough: the database never holds a token that could be replayed."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+def token_hash(token: str) -> str:
+    """`token_digest` as the hex text stored in `slash_command.token_hash`."""
+    return token_digest(token).hex()
+
+
 class SlashCommand(SQLModel, table=True):
-    """A registered slash command and its token (from `amtsbote register`)."""
+    """A registered slash command and the SHA-256 of its token (from `amtsbote register`)."""
 
     __tablename__ = "slash_command"
     __table_args__ = (sa.UniqueConstraint("team_id", "trigger"),)
@@ -49,7 +61,7 @@ class SlashCommand(SQLModel, table=True):
     team_id: str = Field(max_length=26)
     trigger: str = Field(max_length=128)
     kind: str = Field(max_length=20)
-    token: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64)  # token_hash(token), hex; the token itself is not kept
     command_id: str | None = Field(default=None, max_length=26)
 
 
@@ -58,6 +70,7 @@ class OutboxItem(SQLModel, table=True):
     the change that caused it, delivered later, never twice (see bot/outbox.py)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_claim_order", "status", "priority", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
@@ -69,6 +82,7 @@ class OutboxItem(SQLModel, table=True):
     props: str | None = Field(default=None, sa_type=sa.Text)  # JSON
     pending_post_id: str = Field(max_length=80)
     status: str = Field(default="pending", max_length=10, index=True)  # pending | done | dead
+    priority: int = Field(default=50, sa_column_kwargs={"server_default": "50"})  # lower is sent first
     attempts: int = 0
     unsure: bool = False  # an attempt may have reached the server
     next_attempt_at: datetime = Field(sa_column=utc_column(index=True))

@@ -22,7 +22,7 @@ from bot.console import TEAM_ID, ConsoleMattermost, ConsolePost
 from bot.runtime import Runtime
 from config.settings import DEFAULT_TRIGGERS, Settings
 from storage.migrate import upgrade
-from storage.models import SlashCommand
+from storage.models import SlashCommand, token_hash
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -78,7 +78,8 @@ class BotHarness:
         if "bot_locale" in settings_changes and "command_triggers" not in settings_changes:
             settings_changes["command_triggers"] = dict(DEFAULT_TRIGGERS[settings_changes["bot_locale"]])
         self.settings = Settings(database_url=url, bot_secret=TEST_SECRET, bot_public_url="http://bot.test",
-                                 outbox_max_rate=10_000.0, outbox_burst=10_000).replace(**settings_changes)
+                                 outbox_max_rate=10_000.0, outbox_burst=10_000,
+                                 commands_per_minute=100_000).replace(**settings_changes)
         self.clock = ManualClock(berlin(start))
         self.out = io.StringIO()
         self.mm = ConsoleMattermost(self.clock, self.out)
@@ -88,7 +89,7 @@ class BotHarness:
         with self.runtime.db.write() as session:
             for kind, trigger in self.settings.command_triggers.items():
                 token = uuid.uuid4().hex[:26]
-                session.add(SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind, token=token))
+                session.add(SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind, token_hash=token_hash(token)))
                 self.tokens[kind] = token
         self.runtime.dispatcher.tokens.reload()
         self.replies: list[tuple[str, str]] = []  # (user id, text) of every ephemeral reply

@@ -25,6 +25,7 @@ import uvicorn
 from base.clock import Clock, ManualClock
 from bot.register import register
 from bot.runtime import Runtime
+from bot.server import uvicorn_config
 from config.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
@@ -66,7 +67,8 @@ def seed_world(standin: MattermostStandin, *, channel_display_name: str = "Jugen
 
 class LiveBot:
     def __init__(self, standin: MattermostStandin, tmp_path: Path, *, database_url: str | None = None,
-                 clock: Clock | None = None, world: dict[str, Any] | None = None, **settings: Any) -> None:
+                 clock: Clock | None = None, world: dict[str, Any] | None = None,
+                 server_options: dict[str, Any] | None = None, **settings: Any) -> None:
         self.standin = standin
         self.world = world or seed_world(standin)
         self.port = free_port()
@@ -76,9 +78,10 @@ class LiveBot:
         self.settings = Settings(
             mattermost_url=standin.url, mattermost_token=self.world["token"], bot_public_url=self.url,
             bot_listen=("127.0.0.1", self.port), database_url=self.database_url, bot_secret=TEST_SECRET,
-            outbox_max_rate=1000.0, outbox_burst=1000,
+            outbox_max_rate=1000.0, outbox_burst=1000, commands_per_minute=100_000,
         ).replace(**settings)
         self.clock = clock
+        self.server_options = server_options or {}  # e.g. header_timeout for the slow-client tests
         self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -92,8 +95,9 @@ class LiveBot:
     def start(self) -> LiveBot:
         runtime = Runtime(self.settings, clock=self.clock, tick_seconds=3600)
         self.runtime = runtime
-        config = uvicorn.Config(runtime.app(), host="127.0.0.1", port=self.port, log_config=None,
-                                access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+        # The settings `amtsbote serve` uses (connection limit, head and keep-alive timeouts).
+        config = uvicorn_config(runtime.app(), "127.0.0.1", self.port, lifespan="on", timeout_graceful_shutdown=2,
+                                **self.server_options)
         server = uvicorn.Server(config)
         self._server = server
 

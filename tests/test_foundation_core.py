@@ -34,7 +34,7 @@ def test_a_token_changed_in_the_database_is_accepted_at_once_and_reloads_are_rat
 
     from bot import dispatch
     from bot.console import TEAM_ID
-    from storage.models import SlashCommand
+    from storage.models import SlashCommand, token_hash
 
     store = bot.runtime.dispatcher.tokens
     clock = [1000.0]
@@ -50,7 +50,7 @@ def test_a_token_changed_in_the_database_is_accepted_at_once_and_reloads_are_rat
     old, new = bot.tokens["homeoffice"], "n" * 26
     with bot.runtime.db.write() as session:  # e.g. `amtsbote register` in another process, or by hand
         row = session.exec(select(SlashCommand).where(SlashCommand.trigger == "homeoffice")).one()
-        row.token = new
+        row.token_hash = token_hash(new)
     clock[0] += dispatch.TOKEN_RELOAD_INTERVAL + 0.1
     assert store.check(TEAM_ID, "/homeoffice", new) == "homeoffice"
     assert len(reloads) == 1 and compared  # a mismatch re-read the tokens; compared in constant time

@@ -44,7 +44,7 @@ def test_unknown_subcommand_gets_localized_help_and_200(live, command):
 
 def test_a_command_registered_anew_works_without_restart_and_a_wrong_token_still_gets_401(live, standin, monkeypatch):
     from bot import dispatch
-    from storage.models import SlashCommand
+    from storage.models import SlashCommand, token_hash
 
     monkeypatch.setattr(dispatch, "TOKEN_RELOAD_INTERVAL", 0.3)
     assert live.slash("hilfe").status == 200  # the bot has its tokens in memory
@@ -56,7 +56,7 @@ def test_a_command_registered_anew_works_without_restart_and_a_wrong_token_still
     new = "neuertoken0123456789abcdef"
     standin._commands[commands["homeoffice"].id].token = new
     with live.runtime.db.write() as session:
-        session.exec(select(SlashCommand).where(SlashCommand.trigger == "homeoffice")).one().token = new
+        session.exec(select(SlashCommand).where(SlashCommand.trigger == "homeoffice")).one().token_hash = token_hash(new)
     # With `amtsbote register` in another process (its own database connection): a regenerated token.
     standin._commands[commands["anwesenheit"].id].token = "regenerated0123456789abcde"
     live.register()
@@ -155,7 +155,10 @@ def test_a_restart_with_a_pending_post_delivers_it_once(live, standin):
     assert row.status == "done"
 
 
-def test_healthz_readyz_metrics(live, standin):
+def test_healthz_readyz_metrics(live, standin, monkeypatch):
+    from bot import http
+
+    monkeypatch.setattr(http, "READY_CACHE_SECONDS", 0.0)  # the outage below must show at once
     assert httpx.get(live.url + "/healthz").json() == {"status": "ok"}
     ready = httpx.get(live.url + "/readyz")
     assert ready.status_code == 200 and ready.json()["ready"] is True

@@ -132,3 +132,25 @@ def test_the_outbox_and_the_mattermost_port_count_in_one_bucket(tmp_path):
         assert (bucket.rate, bucket.burst) == (10.0, 100)
     finally:
         runtime.db.dispose()
+
+
+def test_an_urgent_post_owed_after_a_run_of_bulk_posts_is_delivered_first(db):
+    from storage.outbox import BULK, NORMAL, URGENT, enqueue_posts
+
+    clock = ManualClock(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))
+    with db.write() as session:
+        enqueue_posts(session, [{"key": f"bulk{i}", "channel_id": "c" * 26, "message": f"Sammelpost {i}"}
+                                for i in range(40)], now=clock.now(), priority=BULK)
+        enqueue_post(session, key="normal", channel_id="c" * 26, message="Normal", now=clock.now())
+    with db.write() as session:  # owed later, in a transaction of its own: the morning roster
+        enqueue_post(session, key="roster", channel_id="c" * 26, message="Anwesenheit heute", now=clock.now(),
+                     priority=URGENT)
+    assert {r.key: r.priority for r in rows(db)}["normal"] == NORMAL
+
+    port = ScriptedPort()
+    outbox = Outbox(db, port, clock, rate=1000, burst=1000, concurrency=1)
+    asyncio.run(outbox.deliver_due(limit=5))  # a pass that takes only some of what is owed
+    assert [m for _, m in port.sent] == ["Anwesenheit heute", "Normal", "Sammelpost 0", "Sammelpost 1",
+                                         "Sammelpost 2"]
+    asyncio.run(outbox.drain(timeout=10))
+    assert [m for _, m in port.sent][5:] == [f"Sammelpost {i}" for i in range(3, 40)]  # the bulk in its own order

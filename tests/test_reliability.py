@@ -399,9 +399,11 @@ def _press(live, user: str, context, *, dialog: bool = False, submission=None) -
     return response.json()
 
 
-def _sign(live, action: str, data: dict, *, user_id, expires_in: timedelta = timedelta(hours=1)) -> dict:
+def _sign(live, action: str, data: dict, *, user_id, expires_in: timedelta = timedelta(hours=1),
+          kind: str = "button") -> dict:
+    """A context as the bot signs it; kind="dialog" for a dialog's state (refused as the other kind)."""
     return live.runtime.services.signer.sign(action, data, expires=live.runtime.clock.now() + expires_in,
-                                             user_id=user_id)
+                                             user_id=user_id, kind=kind)
 
 
 DESTRUCTIVE = ["homeoffice.forget", "homeoffice.delete"]  # would delete data if a check were missing
@@ -444,7 +446,8 @@ def test_signed_contexts_that_must_be_refused_change_nothing_and_never_5xx(live,
             assert reply.get("ephemeral_text") and not reply.get("update"), reply
             answers.append(reply["ephemeral_text"])
     if kind != "dangling":
-        reply = _press(live, user, context, dialog=True, submission=submission)
+        state = _sign(live, action, data, user_id=owner, expires_in=expires_in, kind="dialog")
+        reply = _press(live, user, state, dialog=True, submission=submission)
         assert reply.get("error") or reply.get("errors"), reply
         answers.append(reply.get("error") or " ".join(map(str, reply["errors"].values())))
     for text in answers:
@@ -483,7 +486,7 @@ def test_signed_contexts_with_odd_data_never_give_5xx_and_answer_in_the_pressers
                                                                                          person, submission):
     user, locale = person
     presser = live.world["users"][user].id
-    context = _sign(live, action, data, user_id=presser)
+    context = _sign(live, action, data, user_id=presser, kind="dialog" if action in DIALOGS else "button")
     reply = _press(live, user, context, dialog=action in DIALOGS, submission=submission)
     if action in DIALOGS:
         assert isinstance(reply, dict) and set(reply) <= {"error", "errors"}, reply
