@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Control characters, zero-width characters and bidirectional overrides: invisible
 # in the client, but able to reorder or hide what a reader sees.
@@ -89,3 +90,23 @@ _CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 def _strip_code(text: str) -> str:
     """`text` without fenced code blocks and code spans (an escaped backtick opens none)."""
     return _CODE_SPAN.sub(" ", _FENCE.sub(" ", text))
+
+
+# Mattermost refuses a post or a command answer longer than this (MATTERMOST-FACTS §4.5:
+# PostMessageMaxRunesV2). Lists stop well before it, so that their frame still fits.
+MAX_MESSAGE = 16383
+LIST_BUDGET = 12_000
+
+
+def capped(lines: list[str], more: Callable[[int], str], *, budget: int = LIST_BUDGET,
+           most: int | None = None) -> list[str]:
+    """The first of `lines` that fit into `budget` characters (and `most` lines, if given); when
+    some are left out, a last line `more(count left out)`, e.g. "+12 weitere"."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if (most is not None and len(kept) >= most) or used + len(line) + 1 > budget:
+            return [*kept, more(len(lines) - len(kept))]
+        kept.append(line)
+        used += len(line) + 1
+    return kept

@@ -164,6 +164,7 @@ class Settings:
     outbox_max_rate: float = 10.0
     outbox_burst: int = 20
     commands_per_minute: int = 30
+    meetings_per_person: int = 25
 
     @property
     def tz(self) -> ZoneInfo:
@@ -268,6 +269,8 @@ class Settings:
             kw["outbox_burst"] = _int("OUTBOX_BURST", v, minimum=1)
         if (v := get("COMMANDS_PER_MINUTE")) is not None:
             kw["commands_per_minute"] = _int("COMMANDS_PER_MINUTE", v, minimum=1)
+        if (v := get("MEETINGS_PER_PERSON")) is not None:
+            kw["meetings_per_person"] = _int("MEETINGS_PER_PERSON", v, minimum=1)
 
         settings = cls(**kw)  # type: ignore[arg-type]
         if settings.roster_latest <= settings.roster_time:
@@ -292,5 +295,5 @@ ENV_VARIABLES = (
     "BOT_LOCALE", "BOT_TIMEZONE", "BOT_HOLIDAY_REGION", "ROSTER_TIME", "ROSTER_LATEST", "FORWARD_DEFAULT_END",
     "RETENTION_DAYS", "COMMAND_TRIGGERS", "MEETING_PROVIDER", "JITSI_URL", "BBB_URL", "BBB_SECRET",
     "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "LOG_LEVEL", "OUTBOX_MAX_RATE", "OUTBOX_BURST",
-    "COMMANDS_PER_MINUTE",
+    "COMMANDS_PER_MINUTE", "MEETINGS_PER_PERSON",
 )

@@ -34,3 +34,12 @@ def active_meetings(session: Session, channel_id: str, start: datetime, end: dat
     return list(session.exec(select(Meeting).where(
         Meeting.channel_id == channel_id, col(Meeting.cancelled_at).is_(None), Meeting.starts_at < end,
         sa.or_(col(Meeting.ends_at).is_(None), col(Meeting.ends_at) > start)).order_by(col(Meeting.id))).all())
+
+
+def running_count(session: Session, channel_id: str, organizer_id: str, now: datetime) -> int:
+    """How many of the channel's meetings the person organizes that are not over and not cancelled
+    (what the quota `MEETINGS_PER_PERSON` counts)."""
+    return session.exec(select(sa.func.count()).select_from(Meeting).where(
+        Meeting.channel_id == channel_id, Meeting.organizer_id == organizer_id,
+        col(Meeting.cancelled_at).is_(None),
+        sa.or_(col(Meeting.ends_at).is_(None), col(Meeting.ends_at) > now))).one()

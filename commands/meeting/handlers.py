@@ -16,8 +16,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from base.i18n import LocalizedError
-from base.safetext import plain
+from base.safetext import capped, plain
 from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.channels import channel_locale
 from commands.help import HELP_WORDS, render_help
@@ -50,11 +52,13 @@ from commands.meeting.texts import (
     INSTANT_DONE,
     INSTANT_TITLE,
     LIST_EMPTY,
+    LIST_MORE,
     LIST_TITLE,
     NO_OCCURRENCE,
     NOT_ALLOWED,
     NOT_MEMBER,
     OVER,
+    QUOTA,
     SCHEDULED,
     TITLE,
     UHR,
@@ -73,10 +77,11 @@ from domain.recurrence import (
     overlapping,
 )
 from storage.meeting_models import Meeting, MeetingCancellation
-from storage.meetings import active_meetings
+from storage.meetings import active_meetings, running_count
 from storage.outbox import enqueue_patch, enqueue_post
 
 LIST_DAYS = 14
+LIST_MOST = 100  # occurrences listed at most; the rest are counted
 
 
 def help_text(locale: str, trigger: str) -> str:
@@ -112,6 +117,18 @@ async def _target_channel(request: SlashRequest, ctx: Context, name: str | None)
     return channel_id
 
 
+def _within_quota(ctx: Context, channel_id: str, trigger: str, session: Session | None = None) -> None:
+    """One person runs at most MEETINGS_PER_PERSON meetings in a channel (not over, not cancelled)."""
+    limit = ctx.settings.meetings_per_person
+    if session is None:
+        with ctx.db.read() as reading:
+            running = running_count(reading, channel_id, ctx.user.id, ctx.now)
+    else:
+        running = running_count(session, channel_id, ctx.user.id, ctx.now)
+    if running >= limit:
+        raise LocalizedError(QUOTA, n=running, trigger=trigger)
+
+
 async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, trigger: str) -> Reply:
     day = parsed.day
     if parsed.repeat is Repeat.WEEKDAYS:
@@ -130,9 +147,11 @@ async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, t
     room_request = providers.RoomRequest(title=parsed.title, start=start, duration=parsed.duration,
                                          recurring=parsed.repeat is not None, timezone=ctx.settings.bot_timezone)
     provider_name = parsed.provider or ctx.settings.meeting_provider
+    _within_quota(ctx, channel_id, trigger)  # before a provider is asked for a room
     provider, room = await rooms.make_room(ctx.settings, provider_name, parsed.url, room_request)
     try:
         with ctx.db.write() as session:
+            _within_quota(ctx, channel_id, trigger, session)
             meeting = Meeting(
                 channel_id=channel_id, team_id=ctx.team_id, organizer_id=ctx.user.id, title=parsed.title,
                 first_day=day, start_time=parsed.start, timezone=ctx.settings.bot_timezone,
@@ -169,9 +188,11 @@ async def instant_meeting(request: SlashRequest, ctx: Context, parsed: InstantMe
     room_request = providers.RoomRequest(title=title, start=start, duration=DEFAULT_DURATION, instant=True,
                                          timezone=ctx.settings.bot_timezone)
     provider_name = parsed.provider or ctx.settings.meeting_provider
+    _within_quota(ctx, ctx.channel_id, trigger)
     provider, room = await rooms.make_room(ctx.settings, provider_name, parsed.url, room_request)
     try:
         with ctx.db.write() as session:
+            _within_quota(ctx, ctx.channel_id, trigger, session)
             meeting = Meeting(
                 channel_id=ctx.channel_id, team_id=ctx.team_id, organizer_id=ctx.user.id, title=title,
                 first_day=local.date(), start_time=local.time(), timezone=ctx.settings.bot_timezone,
@@ -201,13 +222,15 @@ async def list_meetings(request: SlashRequest, ctx: Context, parsed: ListMeeting
             found += [(occ, meeting) for occ in overlapping(schedule, start=ctx.now, end=end)]
     if not found:
         return Reply(LIST_EMPTY(ctx.locale, days=LIST_DAYS))
-    lines = [LIST_TITLE(ctx.locale, days=LIST_DAYS)]
+    lines = []
     for occ, meeting in sorted(found, key=lambda pair: (pair[0].start, pair[1].id or 0)):
         join = (meeting.join_url if meeting.provider == "url" else
                 "BigBlueButton" if meeting.provider == "bbb" else
                 f"[{B_JOIN(ctx.locale)}]({link_target(meeting.join_url)})")
         lines.append(f"- {format_when(occ, ctx.locale)} · **{plain(meeting.title)}** (ID {meeting.id}) · {join}")
-    return Reply("\n".join(lines))
+    # within what Mattermost accepts as an answer, however many there are
+    lines = capped(lines, lambda n: LIST_MORE(ctx.locale, n=n), most=LIST_MOST)
+    return Reply("\n".join([LIST_TITLE(ctx.locale, days=LIST_DAYS), *lines]))
 
 
 async def cancel(request: SlashRequest, ctx: Context, parsed: CancelMeeting, trigger: str) -> Reply:

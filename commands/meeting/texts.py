@@ -60,6 +60,11 @@ HERE = T(de="diesem Kanal", en="this channel")
 INSTANT_TITLE = T(de="Sofort-Besprechung", en="Instant meeting")
 INSTANT_DONE = T(de="✅ „{title}“ (ID {id}) kann sofort beginnen; der Link steht gleich im Kanal.",
                  en="✅ “{title}” (ID {id}) can start right away; the link is being posted in the channel.")
+QUOTA = T(de="Du hast in diesem Kanal schon {n} laufende Besprechungen; mehr sind nicht möglich. Sage nicht mehr "
+             "benötigte mit `/{trigger} absagen ID` ab. Es wurde nichts geändert.",
+          en="You already run {n} meetings in this channel; no more are possible. Cancel those no longer needed "
+             "with `/{trigger} cancel ID`. Nothing was changed.")
+LIST_MORE = T(de="… und {n} weitere", en="… and {n} more")
 LIST_TITLE = T(de="#### Besprechungen in den nächsten {days} Tagen", en="#### Meetings in the next {days} days")
 LIST_EMPTY = T(de="In den nächsten {days} Tagen ist in diesem Kanal keine Besprechung geplant.",
                en="No meetings are scheduled in this channel for the next {days} days.")
