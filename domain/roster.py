@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from base.i18n import Text
-from base.safetext import plain
+from base.safetext import LIST_BUDGET, capped, plain
 from domain import calendar as cal
 from domain.rotation import DayPlan, Where
 
@@ -58,6 +58,9 @@ HOLIDAY = Text(de="Heute ist Feiertag ({name}). Schönen freien Tag!", en="Today
 UPDATED = Text(de="aktualisiert {time} Uhr", en="updated {time}")
 EMPTY = Text(de="Für diesen Tag ist niemand eingeplant.", en="Nobody is scheduled for this day.")
 UHR = Text(de="{start}–{end} Uhr", en="{start}–{end}")
+MORE = Text(de="… und {n} weitere", en="… and {n} more")
+MEETINGS_MOST = 15  # meetings listed at most; the rest are counted
+SECTION_BUDGET = LIST_BUDGET // 4  # characters of one list, so that the whole roster fits into one post
 
 
 def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
@@ -94,16 +97,17 @@ def render_text(roster: Roster, locale: str) -> str:
             lines.append(f"{header}: {NOBODY(locale)}")
         elif any(p.forward for p in people):
             lines.append(header)
-            lines.extend(f"- {p.name}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people)
+            lines.extend(capped([f"- {p.name}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people],
+                                lambda n: MORE(locale, n=n), budget=SECTION_BUDGET))
         else:
             lines.append(f"{header}: " + ", ".join(p.name for p in people))
     if roster.below_min and roster.min_office is not None:
         lines.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
     if roster.meetings:
         lines.append(f"**{MEETINGS(locale)}**")
-        for m in roster.meetings:
-            span = UHR(locale, start=m.start.strftime("%H:%M"), end=m.end.strftime("%H:%M"))
-            lines.append(f"- {span}: {m.title}")
+        listed = [f"- {UHR(locale, start=m.start.strftime('%H:%M'), end=m.end.strftime('%H:%M'))}: {m.title}"
+                  for m in roster.meetings]
+        lines.extend(capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET))
     return "\n".join(lines)
 
 
