@@ -279,7 +279,7 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
             word = plain(text.split()[0], max_length=30)
             return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
         if day < ctx.today:
-            from commands.homeoffice import NO_HISTORY
+            from commands.plan_views import NO_HISTORY
 
             raise LocalizedError(NO_HISTORY)
         return await show_day(ctx, day)
@@ -339,7 +339,8 @@ async def _roster_text(ctx: Context, day: date) -> str:
 
 
 async def show_week(ctx: Context) -> Reply:
-    from commands.homeoffice import _default_plan_range, no_history, render_plan
+    from commands.plan_views import default_plan_range as _default_plan_range
+    from commands.plan_views import no_history, render_plan
 
     span = no_history(_default_plan_range(ctx.today), ctx)
     with ctx.db.read() as session:
