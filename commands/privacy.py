@@ -22,6 +22,7 @@ from base.safetext import plain
 from commands.base import Feature
 from domain import calendar as cal
 from domain.phone import TARGET_LABEL
+from domain.swap import SwapState
 from storage.models import (
     Absence,
     AuditEntry,
@@ -51,8 +52,9 @@ FOR_OTHER_FORWARD = Text(de="Rufumleitung für {name}: → {target}, eingetragen
 SWAPS = Text(de="Tauschvorschläge", en="Swap proposals")
 SWAP_LINE = Text(de="{day}{back} mit {name}: {state}", en="{day}{back} with {name}: {state}")
 SWAP_BACK = Text(de=" (zurück am {day})", en=" (back on {day})")
-SWAP_STATE = {"proposed": Text(de="offen", en="open"), "accepted": Text(de="angenommen", en="accepted"),
-              "declined": Text(de="abgelehnt", en="declined"), "expired": Text(de="abgelaufen", en="expired")}
+SWAP_STATE = {SwapState.PROPOSED: Text(de="offen", en="open"), SwapState.ACCEPTED: Text(de="angenommen", en="accepted"),
+              SwapState.DECLINED: Text(de="abgelehnt", en="declined"),
+              SwapState.EXPIRED: Text(de="abgelaufen", en="expired")}
 LEADS = Text(de="Leitung", en="Lead")
 LEAD_LINE = Text(de="Leitung in {channel}", en="lead in {channel}")
 NUMBERS = Text(de="Telefonnummern", en="Phone numbers")

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from domain.swap import SwapState
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -172,7 +174,7 @@ class SwapProposal(SQLModel, table=True):
     partner_id: str = Field(max_length=26, index=True)
     day: date
     day2: date | None = None
-    state: str = Field(default="proposed", max_length=10)  # proposed | accepted | declined | expired
+    state: str = Field(default=SwapState.PROPOSED.value, max_length=10)  # domain.swap.SwapState
     created_at: datetime = Field(sa_column=utc_column())
 
 

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from commands.homeoffice import split_evenly
+from commands.homeoffice.membership import split_evenly
 from storage.models import AuditEntry, RotationMember
 from tests.factories import rows
 

@@ -49,6 +49,7 @@ from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.forward_views import active_forwards
 from commands.help import HELP_WORDS
 from commands.leads import require_lead
+from commands.plan_views import NO_HISTORY, default_plan_range, no_history, render_plan
 from domain import calendar as cal
 from domain import roster as roster_view
 from domain.rotation import Where
@@ -80,8 +81,6 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
             word = plain(text.split()[0], max_length=30)
             return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
         if day < ctx.today:
-            from commands.homeoffice import NO_HISTORY
-
             raise LocalizedError(NO_HISTORY)
         return await show_day(ctx, day)
     if name in (None, "today"):
@@ -140,9 +139,7 @@ async def _roster_text(ctx: Context, day: date) -> str:
 
 
 async def show_week(ctx: Context) -> Reply:
-    from commands.homeoffice import _default_plan_range, no_history, render_plan
-
-    span = no_history(_default_plan_range(ctx.today), ctx)
+    span = no_history(default_plan_range(ctx.today), ctx)
     with ctx.db.read() as session:
         loaded = channel_roster(session, ctx.channel_id, ctx.services)
         if loaded is None:

@@ -1,0 +1,151 @@
+"""Every text /homeoffice shows, its help entries, and the words for where someone works."""
+
+from __future__ import annotations
+
+from base.i18n import Text
+from commands.help import render_help
+from domain.rotation import Where
+
+WHERE_TEXT = {
+    Where.OFFICE: Text(de="Büro", en="Office"),
+    Where.HOME: Text(de="Zuhause", en="Home"),
+    Where.FIELD: Text(de="Unterwegs", en="In the field"),
+    Where.AWAY: Text(de="Abwesend", en="Away"),
+}
+# Where someone works, as it reads inside a sentence ("am Di bist du im Büro statt zu Hause").
+WHERE_PHRASE = {
+    Where.OFFICE: Text(de="im Büro", en="in the office"),
+    Where.HOME: Text(de="zu Hause", en="at home"),
+    Where.FIELD: Text(de="unterwegs", en="in the field"),
+    Where.AWAY: Text(de="abwesend", en="away"),
+}
+# In the reply to a one-off change: "Anna Schmidt: zu Hause am Di, 24.11.2026." / "Anna Schmidt: Home on …".
+CHANGED_WHERE = {
+    Where.OFFICE: Text(de="im Büro", en="Office"),
+    Where.HOME: Text(de="zu Hause", en="Home"),
+    Where.FIELD: Text(de="unterwegs", en="In the field"),
+}
+WHERE_ICON = {Where.OFFICE: "🏢", Where.HOME: "🏠", Where.FIELD: "🚗", Where.AWAY: "🌴"}
+
+TITLE = Text(de="Home-Office-Gruppen", en="Rotating home-office groups")
+HELP_ENTRIES = [
+    ('einrichten A,B woche|tag|muster "AAABB/BBBAA" [ab DATUM] [min N] [region DE-XX]',
+     'setup A,B weekly|daily|custom "AAABB/BBBAA" [from DATE] [min N] [region DE-XX]',
+     Text(de="Rotation des Kanals anlegen oder ersetzen; ohne Angaben öffnet sich ein Dialog (Leitung)",
+          en="create or replace the channel's rotation; without arguments a dialog opens (lead)")),
+    ("gruppe A @name …", "assign A @name …", Text(de="Personen einer Gruppe zuordnen (Leitung)", en="put people into a group (lead)")),
+    ("entfernen @name …", "remove @name …", Text(de="Personen aus der Rotation nehmen (Leitung)", en="take people out of the rotation (lead)")),
+    ("aufteilen", "split", Text(de="Kanalmitglieder gleichmäßig auf die Gruppen verteilen (Leitung)",
+                                en="spread the channel's members evenly over the groups (lead)")),
+    ("plan [diese Woche|nächste Woche|DATUM|DATUM bis DATUM]", "plan [this week|next week|DATE|DATE to DATE]",
+     Text(de="Wer arbeitet wann wo", en="who works where, when")),
+    ("ich", "me", Text(de="meine nächsten 10 Arbeitstage", en="my next 10 working days")),
+    ("büro|zuhause|unterwegs DATUM [für @name]", "office|home|field DATE [for @name]",
+     Text(de="einmalige Änderung", en="one-off change")),
+    ("abwesend DATUM [Notiz] [für @name]", "away DATE [note] [for @name]",
+     Text(de="Abwesenheit; die Notiz sieht nur, wer sie schreibt", en="absence; only its author sees the note")),
+    ("tausch @name DATUM [DATUM2]", "swap @name DATE [DATE2]",
+     Text(de="Tag tauschen (die andere Person bestätigt)", en="swap a day (the other person confirms)")),
+    ("zurücksetzen DATUM", "clear DATE", Text(de="meine einmaligen Änderungen entfernen", en="remove my one-off changes")),
+    ("leitung add|remove @name", "lead add|remove @name", Text(de="weitere Leitungen für diesen Kanal", en="extra leads for this channel")),
+    ("erinnerung an|aus", "reminder on|off", Text(de="morgendliche Rufumleitungs-Erinnerung (Leitung)",
+                                                 en="morning call-forwarding prompts (lead)")),
+    ("löschen", "delete", Text(de="Rotation löschen, mit Bestätigung (Leitung)", en="delete the rotation, after confirming (lead)")),
+    ("meine-daten", "my-data", Text(de="alles, was über mich gespeichert ist", en="everything stored about me")),
+    ("vergessen", "forget-me", Text(de="alle meine Daten löschen, mit Bestätigung", en="delete all my data, after confirming")),
+]
+
+T = Text  # short alias for the many texts below
+
+NO_ROTATION = T(de="In diesem Kanal gibt es noch keine Rotation. Eine Leitung kann sie mit `/{trigger} einrichten` anlegen.",
+                en="This channel has no rotation yet. A lead can create one with `/{trigger} setup`.")
+UNKNOWN_SUB = T(de="Unbekannter Unterbefehl „{word}“.", en="Unknown subcommand “{word}”.")
+SETUP_USAGE = T(
+    de='So geht’s: `/{trigger} einrichten A,B woche` — Gruppen mit Komma, dann `woche`, `tag` oder `muster "AAABB/BBBAA"`, '
+       "optional `ab 30.11.`, `min 2`, `region DE-ST`.",
+    en='Usage: `/{trigger} setup A,B weekly` — groups separated by commas, then `weekly`, `daily` or `custom "AAABB/BBBAA"`, '
+       "optionally `from 30.11.`, `min 2`, `region DE-ST`.")
+BAD_MIN = T(de="„min“ braucht eine Zahl von 0 bis 500, z. B. `min 2`.", en="“min” needs a number from 0 to 500, e.g. `min 2`.")
+SETUP_DONE = T(de="Rotation eingerichtet: {summary}", en="Rotation set up: {summary}")
+SETUP_POST = T(
+    de="**Home-Office-Rotation eingerichtet** von {who}: {summary}\n\nVorschau der nächsten zwei Wochen (im Büro):\n{preview}",
+    en="**Home-office rotation set up** by {who}: {summary}\n\nPreview of the next two weeks (in the office):\n{preview}")
+PATTERN_TEXT = {"weekly": T(de="wöchentlich", en="weekly"), "daily": T(de="täglich", en="daily"),
+                "custom": T(de="Muster", en="custom pattern")}
+SUMMARY = T(de="Gruppen {groups}, {pattern}, ab {start}, Mindestbesetzung {min}, Feiertage {region}",
+            en="groups {groups}, {pattern}, from {start}, minimum staffing {min}, holidays {region}")
+ASSIGN_USAGE = T(de="So geht’s: `/{trigger} gruppe A @name @name2`.", en="Usage: `/{trigger} assign A @name @name2`.")
+UNKNOWN_GROUP = T(de="Die Gruppe „{group}“ gibt es nicht. Vorhanden: {groups}.", en="There is no group “{group}”. Groups: {groups}.")
+ASSIGNED = T(de="Gruppe {group}: {names}.", en="Group {group}: {names}.")
+NEED_PEOPLE = T(de="Bitte Personen mit @name angeben.", en="Please name people as @name.")
+REMOVED = T(de="Aus der Rotation genommen: {names}.", en="Taken out of the rotation: {names}.")
+NOT_IN_ROTATION = T(de="Nicht in der Rotation: {names}.", en="Not in the rotation: {names}.")
+SPLIT_DONE = T(de="Aufgeteilt: {summary}", en="Split: {summary}")
+NO_MEMBERS = T(de="In diesem Kanal sind keine Personen, die verteilt werden könnten.", en="There is nobody in this channel to split.")
+NEED_DATE = T(de="Bitte ein Datum oder einen Zeitraum angeben, z. B. `morgen`, `Fr`, `24.11.` oder `24.11. bis 27.11.`.",
+              en="Please give a date or range, e.g. `tomorrow`, `Fri`, `24.11.` or `24.11. to 27.11.`.")
+RANGE_TOO_LONG = T(de="Der Zeitraum ist zu lang (höchstens {limit} Tage).", en="That range is too long (at most {limit} days).")
+NO_WORKING_DAY = T(de="Im Zeitraum {range} liegt kein Arbeitstag.", en="There is no working day in {range}.")
+IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen gehen ab heute.", en="That is in the past ({range}). Changes start today.")
+CHANGED = T(de="{who}: {where} am {days}.", en="{who}: {where} on {days}.")
+AWAY_SET = T(de="{who}: abwesend am {days}.{note}", en="{who}: away on {days}.{note}")
+NOTE_PRIVATE = T(de=" Notiz (nur für dich sichtbar): {note}", en=" Note (visible only to you): {note}")
+BELOW_MIN = T(de="⚠️ Damit ist {channel} am {days} unter der Mindestbesetzung ({min} im Büro). Die Änderung gilt trotzdem; die Leitung wurde informiert.",
+              en="⚠️ This takes {channel} below the minimum office staffing ({min}) on {days}. The change still applies; the leads were told.")
+BELOW_MIN_DM = T(de="⚠️ {channel}: am {days} sind nur noch {count} statt mindestens {min} Personen im Büro (Änderung von {who}).",
+                 en="⚠️ {channel}: on {days} only {count} instead of at least {min} people are in the office (change by {who}).")
+CLEARED = T(de="Einmalige Änderungen am {days} entfernt ({count}).", en="Removed one-off changes on {days} ({count}).")
+NOTHING_TO_CLEAR = T(de="Für {days} gab es keine Änderungen.", en="There were no changes for {days}.")
+SWAP_USAGE = T(de="So geht’s: `/{trigger} tausch @name DATUM [DATUM2]`.", en="Usage: `/{trigger} swap @name DATE [DATE2]`.")
+SWAP_SELF = T(de="Mit dir selbst kannst du nicht tauschen.", en="You cannot swap with yourself.")
+SWAP_NOT_MEMBER = T(de="{name} ist nicht in der Rotation dieses Kanals.", en="{name} is not in this channel's rotation.")
+SWAP_MISMATCH = T(de="Am {day} seid ihr nicht eine Person im Büro und eine zu Hause ({a}: {wa}, {b}: {wb}) — da gibt es nichts zu tauschen.",
+                  en="On {day} you are not one in the office and one at home ({a}: {wa}, {b}: {wb}) — nothing to swap.")
+SWAP_BACK_MISMATCH = T(
+    de="Am {day} könnt ihr nicht zurücktauschen: Dafür müsstest du an dem Tag {your} sein und {name} {their} "
+       "(du: {wa}, {name}: {wb}). Wähle als zweiten Tag einen, an dem es umgekehrt ist.",
+    en="You cannot swap back on {day}: for that you would have to be {your} that day and {name} {their} "
+       "(you: {wa}, {name}: {wb}). Choose a second day on which it is the other way round.")
+SWAP_PROPOSED = T(de="Tausch vorgeschlagen; {name} bekommt eine Nachricht zum Annehmen oder Ablehnen.",
+                  en="Swap proposed; {name} gets a message to accept or decline.")
+SWAP_DM = T(de="{who} möchte mit dir tauschen: am {day} bist du {your} statt {their}.{back}",
+            en="{who} would like to swap with you: on {day} you would be {your} instead of {their}.{back}")
+SWAP_BACK = T(de=" Am {day} tauscht ihr zurück.", en=" On {day} you swap back.")
+ACCEPT = T(de="Annehmen", en="Accept")
+DECLINE = T(de="Ablehnen", en="Decline")
+SWAP_ACCEPTED = T(de="✅ Tausch angenommen: {summary}", en="✅ Swap accepted: {summary}")
+SWAP_DECLINED = T(de="❌ Tausch abgelehnt ({day}).", en="❌ Swap declined ({day}).")
+SWAP_TOLD = T(de="{name} hat deinen Tausch für den {day} {verb}.", en="{name} has {verb} your swap for {day}.")
+VERB_ACCEPTED = T(de="angenommen", en="accepted")
+VERB_DECLINED = T(de="abgelehnt", en="declined")
+SWAP_GONE = T(de="Dieser Tauschvorschlag ist nicht mehr offen.", en="This swap proposal is no longer open.")
+LEAD_USAGE = T(de="So geht’s: `/{trigger} leitung add @name` oder `remove @name`.", en="Usage: `/{trigger} lead add @name` or `remove @name`.")
+LEAD_ADDED = T(de="Leitung für diesen Kanal: {names}.", en="Leads for this channel: {names}.")
+LEAD_REMOVED = T(de="Keine Leitung mehr: {names}.", en="No longer leads: {names}.")
+PROMPTS_USAGE = T(de="So geht’s: `/{trigger} erinnerung an` oder `aus`.", en="Usage: `/{trigger} reminder on` or `off`.")
+PROMPTS_SET = T(de="Morgendliche Rufumleitungs-Erinnerung: {state}.", en="Morning call-forwarding prompts: {state}.")
+ON = T(de="an", en="on")
+OFF = T(de="aus", en="off")
+DELETE_CONFIRM = T(de="Soll die Rotation dieses Kanals mit allen Gruppenzuordnungen wirklich gelöscht werden?",
+                   en="Really delete this channel's rotation with all group assignments?")
+DELETE_YES = T(de="Ja, löschen", en="Yes, delete")
+CANCEL = T(de="Abbrechen", en="Cancel")
+DELETED = T(de="Die Rotation wurde gelöscht.", en="The rotation was deleted.")
+DELETED_POST = T(de="Die Home-Office-Rotation dieses Kanals wurde von {who} gelöscht.", en="This channel's home-office rotation was deleted by {who}.")
+CANCELLED = T(de="Abgebrochen, nichts geändert.", en="Cancelled, nothing changed.")
+FORGET_CONFIRM = T(de="Sollen wirklich alle über dich gespeicherten Daten gelöscht werden (Gruppen, Änderungen, Abwesenheiten, Nummern, Rufumleitungen, Zusagen)? Das lässt sich nicht rückgängig machen.",
+                   en="Really delete all data stored about you (groups, changes, absences, numbers, call forwards, RSVPs)? This cannot be undone.")
+FORGET_YES = T(de="Ja, alles löschen", en="Yes, delete everything")
+FORGOTTEN = T(de="Erledigt: Es ist nichts mehr über dich gespeichert.", en="Done: nothing about you is stored any more.")
+MYDATA_TITLE = T(de="#### Über dich gespeichert", en="#### Stored about you")
+MYDATA_NOTHING = T(de="Über dich ist nichts gespeichert.", en="Nothing is stored about you.")
+ME_TITLE = T(de="#### Deine nächsten 10 Arbeitstage", en="#### Your next 10 working days")
+ME_GROUP = T(de="Gruppe {group} in {channel}", en="group {group} in {channel}")
+NOT_SCHEDULED = T(de="keine Rotation", en="no rotation")
+DIALOG_TITLE = T(de="Rotation einrichten", en="Set up rotation")
+DIALOG_OPENED = T(de="Der Dialog zum Einrichten ist geöffnet.", en="The setup dialog is open.")
+RESULT_BAD_DAYS = T(de="an {n} Tagen", en="on {n} days")
+
+
+def help_text(locale: str, trigger: str) -> str:
+    return render_help(TITLE, HELP_ENTRIES, locale, trigger)

@@ -1,0 +1,68 @@
+"""The week plan as a table, and the rule that views start today: what `/homeoffice plan` and
+`/anwesenheit woche` share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from base.chat import User
+from base.i18n import LocalizedError, Text
+from base.safetext import plain
+from commands import parsing
+from commands.base import Context
+from domain import calendar as cal
+from domain.rotation import Where
+from storage.models import Rotation
+
+NO_HISTORY = Text(
+    de="Vergangene Tage zeigt Amtsbote nicht an: Anwesenheit ist kein Protokoll. Erlaubt sind heute und später, z. B. `diese Woche` oder `nächste Woche`.",
+    en="Amtsbote does not show past days: presence is not a record. Today and later are allowed, e.g. `this week` or `next week`.")
+PLAN_HEADER = Text(de="| Tag | 🏢 Büro | 🏠 Zuhause | 🚗 Unterwegs | 🌴 Abwesend |", en="| Day | 🏢 Office | 🏠 Home | 🚗 Field | 🌴 Away |")
+PLAN_TITLE = Text(de="#### Plan {channel}: {range}", en="#### Plan {channel}: {range}")
+HOLIDAY = Text(de="Feiertag: {name}", en="Holiday: {name}")
+BELOW_FLAG = Text(de="⚠️ unter Mindestbesetzung ({count}/{min})", en="⚠️ below minimum ({count}/{min})")
+
+
+def no_history(span: parsing.DateRange, ctx: Context) -> parsing.DateRange:
+    """Views start today at the earliest: no per-person presence history (SPEC §3)."""
+    if span.end < ctx.today:
+        raise LocalizedError(NO_HISTORY)
+    return parsing.DateRange(max(span.start, ctx.today), span.end)
+
+
+def default_plan_range(today: date) -> parsing.DateRange:
+    """This week's Monday to Friday; from Saturday on, next week's."""
+    monday = cal.monday_of(today)
+    if today.weekday() >= 5:
+        monday += timedelta(days=7)
+    return parsing.DateRange(monday, monday + timedelta(days=4))
+
+
+def range_label(span: parsing.DateRange, locale: str) -> str:
+    if span.start == span.end:
+        return cal.format_day(span.start, locale)
+    return f"{cal.format_day(span.start, locale)} – {cal.format_day(span.end, locale)}"
+
+
+def render_plan(days: list[Any], users: dict[str, User], row: Rotation, locale: str, channel_name: str,
+                span: parsing.DateRange) -> str:
+    def name(uid: str) -> str:
+        user = users.get(uid)
+        return plain(user.display_name, max_length=40) if user else "?"
+
+    lines = [PLAN_TITLE(locale, channel=plain(channel_name, max_length=60), range=range_label(span, locale)), "",
+             PLAN_HEADER(locale), "|:--|:--|:--|:--|:--|"]
+    for day in days:
+        label = cal.format_day(day.day, locale)
+        if day.holiday:
+            lines.append(f"| {label} | {HOLIDAY(locale, name=day.holiday)} | | | |")
+            continue
+        cells = []
+        for where in (Where.OFFICE, Where.HOME, Where.FIELD, Where.AWAY):
+            people = sorted(name(uid) for uid, w in day.entries.items() if w == where)
+            cells.append(", ".join(people))
+        if day.below_min and row.min_office is not None:
+            cells[0] = (cells[0] + " " if cells[0] else "") + BELOW_FLAG(locale, count=day.office_count, min=row.min_office)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
