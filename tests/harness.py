@@ -93,6 +93,7 @@ class BotHarness:
                 self.tokens[kind] = token
         self.runtime.dispatcher.tokens.reload()
         self.replies: list[tuple[str, str]] = []  # (user id, text) of every ephemeral reply
+        self._read_dms: set[str] = set()  # ids of DMs `dms` leaves out (see `mark_dms_read`)
         self.action_results: list[dict[str, Any]] = []  # every button answer (ephemeral_text, update)
         from tests import scan
 
@@ -186,9 +187,16 @@ class BotHarness:
         return [p for p in self.mm.posts.values() if p.channel_id == cid]
 
     def dms(self, username: str) -> list[ConsolePost]:
+        """The bot's DMs to the person since `mark_dms_read` (all of them if it was never called)."""
         user = self.user(username)
         cid = self.run(self.mm.direct_channel(user.id))
-        return [p for p in self.mm.posts.values() if p.channel_id == cid]
+        return [p for p in self.mm.posts.values() if p.channel_id == cid and p.id not in self._read_dms]
+
+    def mark_dms_read(self) -> None:
+        """Everything delivered so far counts as read: a test's set-up (say, the DMs telling people
+        they joined a group) stays out of what the test then looks at."""
+        self.deliver()
+        self._read_dms = {p.id for p in self.mm.posts.values() if p.channel_id.startswith("dm")}
 
     def close(self) -> None:
         self.run(self.runtime.outbox.drain(timeout=2))

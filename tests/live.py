@@ -81,6 +81,7 @@ class LiveBot:
             outbox_max_rate=1000.0, outbox_burst=1000, commands_per_minute=100_000,
         ).replace(**settings)
         self.clock = clock
+        self._read_dms: set[str] = set()
         self.server_options = server_options or {}  # e.g. header_timeout for the slow-client tests
         self.runtime: Runtime | None = None
         self._server: uvicorn.Server | None = None
@@ -162,6 +163,15 @@ class LiveBot:
 
     def channel_posts(self, channel: str = "jugendamt-asd") -> list[Any]:
         return self.standin.posts_in(self.standin.channel(channel))
+
+    def dms(self, username: str) -> list[Any]:
+        """The bot's DMs to the person since `mark_dms_read` (all of them if it was never called)."""
+        return [p for p in self.standin.dms_for(self.world["users"][username]) if p.id not in self._read_dms]
+
+    def mark_dms_read(self) -> None:
+        """What was delivered so far counts as read: a test's set-up stays out of what it then checks."""
+        self.drain()
+        self._read_dms = {p.id for user in self.world["users"].values() for p in self.standin.dms_for(user)}
 
 
 def postgres_url() -> str | None:

@@ -107,6 +107,7 @@ def test_lead_add_grants_lead_rights_and_remove_takes_them_away(bot):
 def test_swap_dm_reads_as_correct_german_and_english(bot):
     setup_ab(bot)
     bot.slash("/homeoffice gruppe B @james.miller")
+    bot.mark_dms_read()
     bot.slash("/homeoffice tausch @elif.yilmaz 25.11.", as_="bernd.mueller")
     (dm,) = bot.dms("elif.yilmaz")
     assert dm.message == "Bernd Müller möchte mit dir tauschen: am Mi, 25.11.2026 bist du im Büro statt zu Hause."

@@ -12,25 +12,31 @@ from sqlmodel import Session
 from base.chat import User
 from base.i18n import LocalizedError
 from base.safetext import plain
-from commands import parsing
-from commands.base import Context, Reply, SlashRequest
+from commands import channels, parsing
+from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.homeoffice.common import days_text
 from commands.homeoffice.requests import MAX_RANGE_DAYS, PersonalRequest, parse_personal
 from commands.homeoffice.texts import (
+    AWAY_FOR_DM,
     AWAY_SET,
     BELOW_MIN,
     BELOW_MIN_DM,
     CHANGED,
+    CHANGED_FOR_DM,
     CHANGED_WHERE,
     CLEARED,
+    CLEARED_FOR_DM,
     IN_PAST,
     NEED_DATE,
     NO_WORKING_DAY,
+    NOTE_FOR_DM,
     NOTE_PRIVATE,
     NOTHING_TO_CLEAR,
     RANGE_TOO_LONG,
+    WHERE_FOR_DM,
+    T,
 )
-from commands.leads import ONLY_OWN_DATA, audit, channel_leads, days_detail, is_lead
+from commands.leads import Reach, audit, channel_leads, days_detail, require_may_act_for, tell_subject
 from commands.plan_views import range_label
 from domain import calendar as cal
 from domain.rotation import Where
@@ -54,9 +60,16 @@ async def _target(request: SlashRequest, ctx: Context, personal: PersonalRequest
     (user,) = await ctx.users_by_mention([personal.for_name], request.user_mentions)
     if user.id == ctx.user.id:
         return Target(ctx.user, list(personal.words), False)
-    if not await is_lead(ctx):
-        raise LocalizedError(ONLY_OWN_DATA)
+    await require_may_act_for(ctx, user, Reach.ROTATION)
     return Target(user, list(personal.words), True)
+
+
+def _tell(ctx: Context, session: Session, target: Target, entry: Any, text: T, **values: Any) -> None:
+    """DM the person a lead acted for, in their language (SPEC §2.1)."""
+    locale = user_locale(target.user, ctx.settings)
+    values = {k: v(locale) if callable(v) else v for k, v in values.items()}  # words in the person's language
+    tell_subject(session, entry, text(locale, lead=plain(ctx.user.display_name, max_length=60),
+                                      trigger=channels.trigger(ctx.settings, "homeoffice"), **values), now=ctx.now)
 
 
 def _take_days(tokens: list[str], ctx: Context, region: str) -> tuple[list[date], list[str], parsing.DateRange]:
@@ -173,8 +186,12 @@ async def change(request: SlashRequest, ctx: Context, personal: PersonalRequest,
         presence.set_days(session, target.user.id, days, where, set_by=ctx.user.id)
         staffing.set(target.user.id, where)
         if target.for_other:
-            audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action=f"change:{where.value}", detail=days_detail(days), now=ctx.now)
+            entry = audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
+                          action=f"change:{where.value}", detail=days_detail(days), now=ctx.now)
+            _tell(ctx, session, target, entry, CHANGED_FOR_DM, where=WHERE_FOR_DM[where],
+                  days=lambda locale: days_text(days, locale))
+    if target.for_other:
+        ctx.services.notify_outbox()
     reply = CHANGED(ctx.locale, who=plain(target.user.display_name, max_length=60),
                     where=CHANGED_WHERE[where](ctx.locale), days=days_text(days, ctx.locale))
     return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
@@ -191,8 +208,13 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         staffing.set(target.user.id, None)
         if target.for_other:
             # The note stays out of the audit log: it is private to its author.
-            audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action="change:away", detail=days_detail(days), now=ctx.now)
+            entry = audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
+                          action="change:away", detail=days_detail(days), now=ctx.now)
+            # the note is the person's to see too (their right of access), never anyone else's
+            _tell(ctx, session, target, entry, AWAY_FOR_DM, days=lambda locale: days_text(days, locale),
+                  note=lambda locale: NOTE_FOR_DM(locale, note=plain(note)) if note else "")
+    if target.for_other:
+        ctx.services.notify_outbox()
     note_text = NOTE_PRIVATE(ctx.locale, note=plain(note)) if note else ""
     reply = AWAY_SET(ctx.locale, who=plain(target.user.display_name, max_length=60),
                      days=days_text(days, ctx.locale), note=note_text)
@@ -216,8 +238,12 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         count = presence.clear_days(session, target.user.id, span.start, span.end)
         staffing.clear(target.user.id)
         if target.for_other and count:
-            audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
-                  action="clear", detail={"from": span.start.isoformat(), "to": span.end.isoformat()}, now=ctx.now)
+            entry = audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
+                          action="clear", detail={"from": span.start.isoformat(), "to": span.end.isoformat()},
+                          now=ctx.now)
+            _tell(ctx, session, target, entry, CLEARED_FOR_DM, days=lambda locale: range_label(span, locale))
+    if target.for_other and count:
+        ctx.services.notify_outbox()
     label = range_label(span, ctx.locale)
     if not count:
         return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label))

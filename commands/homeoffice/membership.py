@@ -6,18 +6,21 @@ import sqlalchemy as sa
 
 from base.i18n import LocalizedError
 from base.safetext import plain
-from commands.base import Context, Reply, SlashRequest
+from commands import channels
+from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.homeoffice.common import names, require_rotation, trigger
 from commands.homeoffice.requests import AssignRequest, RemoveRequest, parse_assign, parse_remove
 from commands.homeoffice.texts import (
     ASSIGNED,
+    ASSIGNED_DM,
     NO_MEMBERS,
+    NOT_CHANNEL_MEMBERS,
     NOT_IN_ROTATION,
     REMOVED,
     SPLIT_DONE,
     UNKNOWN_GROUP,
 )
-from commands.leads import audit, require_lead
+from commands.leads import audit, require_lead, tell_subject
 from storage.models import Rotation, RotationMember
 
 
@@ -33,14 +36,28 @@ async def assign_people(request: SlashRequest, ctx: Context, row: Rotation, want
     if group is None:
         raise LocalizedError(UNKNOWN_GROUP, group=plain(wanted.group, max_length=20), groups=", ".join(groups.values()))
     users = await ctx.users_by_mention(list(wanted.people), request.user_mentions)
+    # A rotation takes only members of its channel (SPEC §2): no one is pulled into a team's plan,
+    # or a self-made channel's, from outside.
+    outside = [u for u in users if not await ctx.mm.is_channel_member(ctx.channel_id, u.id)]
+    if outside:
+        raise LocalizedError(NOT_CHANNEL_MEMBERS, names=names(outside))
+    channel_name = plain((await ctx.channel()).display_name, max_length=60)
     with ctx.db.write() as session:
         for user in users:
-            member = session.get(RotationMember, (ctx.channel_id, user.id)) or RotationMember(
-                channel_id=ctx.channel_id, user_id=user.id, group=group)
+            member = session.get(RotationMember, (ctx.channel_id, user.id))
+            if member is not None and member.group == group:
+                continue  # nothing changes, nothing to tell
+            member = member or RotationMember(channel_id=ctx.channel_id, user_id=user.id, group=group)
             member.group = group
             session.add(member)
-            audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
-                  action="assign", detail={"group": group}, now=ctx.now)
+            entry = audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
+                          action="assign", detail={"group": group}, now=ctx.now)
+            locale = user_locale(user, ctx.settings)
+            tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
+                                                     channel=channel_name, group=group,
+                                                     trigger=channels.trigger(ctx.settings, "homeoffice")),
+                         now=ctx.now)
+    ctx.services.notify_outbox()
     return Reply(ASSIGNED(ctx.locale, group=group, names=names(users)))
 
 
@@ -105,12 +122,19 @@ async def split(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         raise LocalizedError(NO_MEMBERS)
     groups = row.groups.split(",")
     assignment = split_evenly(groups, members, [u.id for u in people])
+    by_id = {u.id: u for u in people}
+    channel_name = plain((await ctx.channel()).display_name, max_length=60)
     with ctx.db.write() as session:
         for user_id, group in assignment.items():
             if members.get(user_id) != group:
                 session.merge(RotationMember(channel_id=ctx.channel_id, user_id=user_id, group=group))
-                audit(session, actor_id=ctx.user.id, subject_id=user_id, channel_id=ctx.channel_id,
-                      action="assign", detail={"group": group, "split": True}, now=ctx.now)
-    by_id = {u.id: u for u in people}
+                entry = audit(session, actor_id=ctx.user.id, subject_id=user_id, channel_id=ctx.channel_id,
+                              action="assign", detail={"group": group, "split": True}, now=ctx.now)
+                locale = user_locale(by_id[user_id], ctx.settings)
+                tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
+                                                         channel=channel_name, group=group,
+                                                         trigger=channels.trigger(ctx.settings, "homeoffice")),
+                             now=ctx.now)
+    ctx.services.notify_outbox()
     summary = "; ".join(f"{g}: {names([by_id[p] for p, pg in assignment.items() if pg == g])}" for g in groups)
     return Reply(SPLIT_DONE(ctx.locale, summary=summary))

@@ -94,6 +94,25 @@ BELOW_MIN = T(de="⚠️ Damit ist {channel} am {days} unter der Mindestbesetzun
               en="⚠️ This takes {channel} below the minimum office staffing ({min}) on {days}. The change still applies; the leads were told.")
 BELOW_MIN_DM = T(de="⚠️ {channel}: am {days} sind nur noch {count} statt mindestens {min} Personen im Büro (Änderung von {who}).",
                  en="⚠️ {channel}: on {days} only {count} instead of at least {min} people are in the office (change by {who}).")
+# Told by DM to the person a lead changed something for (SPEC §2.1).
+WHERE_FOR_DM = {
+    Where.OFFICE: Text(de="im Büro", en="in the office"),
+    Where.HOME: Text(de="zu Hause", en="at home"),
+    Where.FIELD: Text(de="unterwegs", en="in the field"),
+}
+CHANGED_FOR_DM = T(de="{lead} hat für dich eingetragen: {where} am {days}. Zurücknehmen: `/{trigger} zurücksetzen …`.",
+                   en="{lead} entered for you: {where} on {days}. To undo: `/{trigger} clear …`.")
+AWAY_FOR_DM = T(de="{lead} hat dich als abwesend eingetragen: {days}.{note}",
+                en="{lead} entered you as away: {days}.{note}")
+NOTE_FOR_DM = T(de=" Notiz: {note}", en=" Note: {note}")
+CLEARED_FOR_DM = T(de="{lead} hat deine einmaligen Änderungen am {days} entfernt.",
+                   en="{lead} removed your one-off changes on {days}.")
+ASSIGNED_DM = T(de="{lead} hat dich in „{channel}“ der Gruppe {group} zugeordnet. Deine Tage siehst du mit `/{trigger} ich`.",
+                en="{lead} put you into group {group} in “{channel}”. See your days with `/{trigger} me`.")
+NOT_CHANNEL_MEMBERS = T(de="Nicht Mitglied dieses Kanals: {names}. In die Rotation kommen nur Mitglieder des Kanals. "
+                           "Es wurde nichts geändert.",
+                        en="Not members of this channel: {names}. Only members of the channel can join its rotation. "
+                           "Nothing was changed.")
 CLEARED = T(de="Einmalige Änderungen am {days} entfernt ({count}).", en="Removed one-off changes on {days} ({count}).")
 NOTHING_TO_CLEAR = T(de="Für {days} gab es keine Änderungen.", en="There were no changes for {days}.")
 SWAP_USAGE = T(de="So geht’s: `/{trigger} tausch @name DATUM [DATUM2]`.", en="Usage: `/{trigger} swap @name DATE [DATE2]`.")
