@@ -49,7 +49,7 @@ def enqueue_posts(session: Session, posts: list[dict[str, Any]], *, now: datetim
 
 
 def enqueue_dm(session: Session, *, key: str, user_id: str, message: str, now: datetime,
-               props: dict[str, Any] | None = None, priority: int = NORMAL) -> None:
+               props: dict[str, Any] | None = None, priority: int = URGENT) -> None:
     """Owe a direct message from the bot to `user_id`."""
     _enqueue(session, key=key, kind="dm", user_id=user_id, message=message, props=props, now=now, priority=priority)
 

@@ -154,3 +154,25 @@ def test_an_urgent_post_owed_after_a_run_of_bulk_posts_is_delivered_first(db):
                                          "Sammelpost 2"]
     asyncio.run(outbox.drain(timeout=10))
     assert [m for _, m in port.sent][5:] == [f"Sammelpost {i}" for i in range(3, 40)]  # the bulk in its own order
+
+
+def test_what_people_wait_for_is_owed_urgently_and_announcements_of_meetings_are_not(bot):
+    """Rosters, reminders, call-forward announcements and DMs go before bulk posts (SPEC §2)."""
+    from storage.models import OutboxItem
+    from storage.outbox import NORMAL, URGENT
+    from tests.factories import rows, setup_ab
+
+    bot.set_time("2026-11-23 09:00")
+    setup_ab(bot)
+    bot.slash('/meeting neu "Teamrunde" 24.11. 10:00 erinnerung 15m')
+    bot.slash("/rufumleitung ab bis 14:00", as_="bernd.mueller")
+    bot.slash("/homeoffice abwesend morgen für @claudia.weber")
+    bot.advance("2026-11-24 09:50")  # the roster at 07:30, the reminder at 09:45
+    kinds = {}
+    for row in rows(bot, OutboxItem):
+        kind = ("roster" if row.key.startswith("roster:") else "forward" if row.key.startswith("fwd:")
+                else "announce" if row.key.endswith(":announce") else "dm" if row.kind == "dm"
+                else "reminder" if ":remind" in row.key else "other")
+        kinds.setdefault(kind, set()).add(row.priority)
+    assert kinds["roster"] == kinds["forward"] == kinds["dm"] == kinds["reminder"] == {URGENT}, kinds
+    assert kinds["announce"] == {NORMAL}

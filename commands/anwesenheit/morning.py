@@ -48,7 +48,7 @@ from storage.models import (
     Rotation,
     RotationMember,
 )
-from storage.outbox import enqueue_patch, enqueue_posts
+from storage.outbox import URGENT, enqueue_patch, enqueue_posts
 
 # Morning rosters composed, claimed and queued together: a few at first, so that the first posts
 # go out at once, then more at a time.
@@ -273,7 +273,7 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
                     if cid not in won and _claim_skipped(session, cid, day, chunk[cid][2], now):
                         won.add(cid)
             enqueue_posts(session, [{"key": _roster_key(cid, day), "channel_id": cid, "message": chunk[cid][0],
-                                     "props": chunk[cid][1]} for cid in sorted(won)], now=now)
+                                     "props": chunk[cid][1]} for cid in sorted(won)], now=now, priority=URGENT)
             posted += len(won)
         if won:
             services.notify_outbox()
@@ -352,7 +352,7 @@ async def refresh_posted(services: Services, *, only_channel: str | None = None,
             current.content_hash = digest
             session.add(current)
             enqueue_patch(session, key=f"{current.outbox_key}:edit:{current.edits}", target_key=current.outbox_key,
-                          message=message, props=props, now=now)
+                          message=message, props=props, now=now, priority=URGENT)
     services.notify_outbox()
     return len(changed)
 

@@ -25,7 +25,7 @@ from domain.recurrence import Occurrence, occurrences
 from storage.db import insert_for
 from storage.meeting_models import Meeting, MeetingCancellation, ReminderLedger
 from storage.meetings import schedule_of
-from storage.outbox import enqueue_dm, enqueue_post
+from storage.outbox import URGENT, enqueue_dm, enqueue_post
 
 log = logging.getLogger("amtsbote.meeting")
 
@@ -118,6 +118,6 @@ async def send_reminders(services: Services) -> None:
                     enqueue_dm(session, key=f"{key}:{uid}", user_id=uid, now=now,
                                message=reminder_text(row, occ, now, locale))
             else:
-                enqueue_post(session, key=key, channel_id=row.channel_id, now=now,
+                enqueue_post(session, key=key, channel_id=row.channel_id, now=now, priority=URGENT,
                              message=reminder_text(row, occ, now, item.locale))
     services.notify_outbox()

@@ -40,7 +40,7 @@ from commands.rufumleitung.texts import (
 )
 from domain import calendar as cal
 from storage.models import CallForward, PhoneNumbers, RotationMember
-from storage.outbox import enqueue_dm, enqueue_post
+from storage.outbox import URGENT, enqueue_dm, enqueue_post
 
 
 def phone_numbers(session: Session, user_ids: Iterable[str | None]) -> dict[str, PhoneNumbers]:
@@ -102,7 +102,7 @@ def store_forward(session: Session, services: Services, request: SetForward, *, 
     for channel_id in channels:
         locale = channel_locale(session, channel_id, default_locale)
         by = SET_BY(locale, name=name_of(actor)) if by_lead else ""
-        enqueue_post(session, key=f"fwd:{forward.id}:start:{channel_id}", channel_id=channel_id, now=now,
+        enqueue_post(session, key=f"fwd:{forward.id}:start:{channel_id}", channel_id=channel_id, now=now, priority=URGENT,
                      message=START_POST(locale, name=name_of(subject), forward=describe_forward(view, locale, names, numbers),
                                         office=_office_part(numbers, subject.id, OFFICE_PART, locale), by=by))
     for old in ended:
@@ -144,7 +144,8 @@ def announce_end(session: Session, services: Services, forward: CallForward, cha
         else:
             by = ENDED_BY(locale, name=name_of(actor)) if actor is not None and actor.id != forward.user_id else ""
             message = END_POST(locale, name=name_of(subject), office=office, by=by)
-        enqueue_post(session, key=f"fwd:{forward.id}:end:{channel_id}", channel_id=channel_id, message=message, now=now)
+        enqueue_post(session, key=f"fwd:{forward.id}:end:{channel_id}", channel_id=channel_id, message=message, now=now,
+                     priority=URGENT)
 
 
 def claim_end(session: Session, forward_id: int, ended_at: datetime) -> bool:
