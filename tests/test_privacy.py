@@ -248,3 +248,17 @@ def test_audit_details_are_shown_in_the_readers_language(bot):
     assert detail_text("group C no longer exists", "de") == "group C no longer exists"
     assert detail_text('{"days":["2026-11-24"]}', "en") == "Tue, 24 Nov 2026"
     assert detail_text('{"target":"mobile","until":"2026-11-24T16:00+00:00"}', "de") == "Diensthandy bis Di, 24.11.2026 16:00"
+
+
+def test_after_forget_me_an_erased_note_is_in_no_file_on_disk(bot):
+    """secure_delete overwrites the erased rows, and `vergessen` checkpoints the write-ahead log."""
+    from pathlib import Path
+
+    setup_ab(bot)
+    note = "Kur-Reha-Unikat-4711"
+    bot.slash(f"/homeoffice abwesend 26.11. {note}", as_="elif.yilmaz")
+    bot.slash("/homeoffice vergessen", as_="elif.yilmaz")
+    bot.click(bot.last_reply, "Ja, alles löschen", as_="elif.yilmaz")
+    path = Path(bot.settings.database_url.removeprefix("sqlite:///"))
+    for file in (path, Path(f"{path}-wal")):
+        assert not file.exists() or note.encode() not in file.read_bytes(), file

@@ -60,5 +60,8 @@ async def forget_action(request: ActionRequest, ctx: Context) -> ActionResult:
         return ActionResult(update={"message": CANCELLED(ctx.locale), "props": {}})
     with ctx.db.write() as session:
         privacy.forget(session, ctx.user.id, ctx.services.features)
+    # With secure_delete on, the erased rows are overwritten in the database file; the checkpoint
+    # empties the write-ahead log too, so nothing of them lingers on disk (SQLite).
+    ctx.db.checkpoint()
     ctx.mm.forget_user(ctx.user.id)
     return ActionResult(update={"message": FORGOTTEN(ctx.locale), "props": {}})
