@@ -68,7 +68,9 @@ def cmd_console(args: argparse.Namespace) -> int:
     settings = _settings()
     settings = settings.replace(database_url=args.database or CONSOLE_DATABASE, mattermost_url=None,
                                 mattermost_token=None, bot_public_url="http://console.invalid",
-                                outbox_max_rate=1000.0, outbox_burst=1000)
+                                outbox_max_rate=1000.0, outbox_burst=1000,
+                                # a demo server name: the console never opens a link
+                                jitsi_url=settings.jitsi_url or "https://jitsi.example.org")
     setup_logging("WARNING")
     upgrade(settings.database_url)
     start = None
@@ -110,6 +112,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = asyncio.run(check(settings))
     for line in problems:
         print(f"problem: {line}")
+    if settings.meeting_provider == "jitsi" and not settings.jitsi_url:
+        print("note: JITSI_URL is not set: /meeting only takes links people type (über https://…) until it names "
+              "your Jitsi server")
     if not problems:
         print("ok: configuration, database and Mattermost look good")
     return 1 if problems else 0

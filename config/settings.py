@@ -154,7 +154,7 @@ class Settings:
     retention_days: int = 90
     command_triggers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TRIGGERS["de"]))
     meeting_provider: str = "jitsi"
-    jitsi_url: str = "https://meet.jit.si"
+    jitsi_url: str | None = None  # no public default: the operator chooses the server
     bbb_url: str | None = None
     bbb_secret: str | None = field(default=None, repr=False)
     zoom_account_id: str | None = None

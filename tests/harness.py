@@ -78,6 +78,7 @@ class BotHarness:
         if "bot_locale" in settings_changes and "command_triggers" not in settings_changes:
             settings_changes["command_triggers"] = dict(DEFAULT_TRIGGERS[settings_changes["bot_locale"]])
         self.settings = Settings(database_url=url, bot_secret=TEST_SECRET, bot_public_url="http://bot.test",
+                                 jitsi_url="https://meet.jit.si",
                                  outbox_max_rate=10_000.0, outbox_burst=10_000,
                                  commands_per_minute=100_000).replace(**settings_changes)
         self.clock = ManualClock(berlin(start))

@@ -78,7 +78,7 @@ class LiveBot:
         self.settings = Settings(
             mattermost_url=standin.url, mattermost_token=self.world["token"], bot_public_url=self.url,
             bot_listen=("127.0.0.1", self.port), database_url=self.database_url, bot_secret=TEST_SECRET,
-            outbox_max_rate=1000.0, outbox_burst=1000, commands_per_minute=100_000,
+            outbox_max_rate=1000.0, outbox_burst=1000, commands_per_minute=100_000, jitsi_url="https://meet.jit.si",
         ).replace(**settings)
         self.clock = clock
         self._read_dms: set[str] = set()

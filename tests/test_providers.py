@@ -37,7 +37,8 @@ class NoNetwork(httpx.AsyncBaseTransport):
 
 
 @pytest.mark.parametrize("url", ["https://meet.example.org/teamrunde", "https://zoom.us/j/123?pwd=a_b-c",
-                                 "https://bbb.stadt.de:8443/rooms/abc-def/join"])
+                                 "https://bbb.stadt.de:8443/rooms/abc-def/join", "https://meet.example.org/raum_1/",
+                                 "https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Y%40thread.v2/0?context=%7b%7d"])
 def test_plain_https_links_are_accepted(url):
     assert check_meeting_url(url) == url
 
@@ -47,6 +48,9 @@ def test_plain_https_links_are_accepted(url):
     "https://meet.example.org/a b", "https://meet.example.org/[x](https://evil.example)", "https:///nohost",
     "https://meet.example.org/@channel", "ftp://meet.example.org/x", "https://meet.example.org/x\n",
     "https://mëet.example.org/x", "https://meet.example.org:99999/x", "https://meet.example.org/<b>",
+    # markdown a reader would see instead of the link as typed
+    "https://meet.example.org/x)**y**_z_", "https://meet.example.org/x_", "https://meet.example.org/(x)",
+    "https://meet.example.org/x*y*", "https://meet.example.org/x.",
 ])
 def test_links_with_a_bad_form_are_refused_in_the_users_language(url):
     with pytest.raises(ProviderError) as caught:

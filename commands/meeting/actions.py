@@ -5,6 +5,7 @@ from __future__ import annotations
 from base.i18n import LocalizedError
 from base.safetext import plain
 from commands.base import ActionRequest, ActionResult, Context
+from commands.leads import is_lead
 from commands.meeting import providers, rooms
 from commands.meeting.announcements import announcement_facts, render_announcement
 from commands.meeting.people import display_name, display_names, participant_ids
@@ -59,8 +60,8 @@ async def join_action(request: ActionRequest, ctx: Context) -> ActionResult:
         bbb = await rooms.open_bbb_room(ctx.settings, meeting)
     except providers.ProviderError:
         raise LocalizedError(JOIN_UNAVAILABLE) from None
-    # Everyone joins as moderator, as in Jitsi: these are colleagues of one team, and the
-    # meeting must work when the organizer is late or away.
-    url = bbb.join_url(meeting.external_id, full_name=ctx.user.display_name, moderator=True)
+    # The organizer and the channel's leads moderate; everyone else joins as a participant.
+    moderator = ctx.user.id == meeting.organizer_id or await is_lead(ctx, channel_id=meeting.channel_id)
+    url = bbb.join_url(meeting.external_id, full_name=ctx.user.display_name, moderator=moderator)
     return ActionResult(ephemeral_text=JOIN_LINK(ctx.locale, title=plain(meeting.title), url=link_target(url)))
 

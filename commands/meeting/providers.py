@@ -56,6 +56,12 @@ NOT_CONFIGURED = Text(
     en="{provider} is not set up for Amtsbote ({missing} missing). No meeting was created. "
        "Please choose another service, e.g. `via jitsi`.",
 )
+NO_VIDEO_SERVER = Text(
+    de="Für Videobesprechungen ist noch kein Server eingerichtet (JITSI_URL); das erledigt die IT. "
+       "Es wurde keine Besprechung angelegt. Einen eigenen Link gibst du so an: `über https://…`.",
+    en="No video server is set up yet (JITSI_URL); your IT department does that. No meeting was created. "
+       "To use a link of your own, add `via https://…`.",
+)
 UNREACHABLE = Text(
     de="{provider} ist gerade nicht erreichbar. Es wurde keine Besprechung angelegt. "
        "Bitte später noch einmal versuchen oder einen anderen Dienst wählen, z. B. `über jitsi`.",
@@ -111,7 +117,10 @@ class Provider(Protocol):
 # Printable ASCII without space, quotes, backslash, angle and square brackets, backticks, pipes
 # and braces: nothing that could end an autolink, open a markdown link or an HTML tag. "@" is
 # refused too, so no mention can hide in a link and no user:password@ part can come in.
-_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#!$&'()*+,;=%]+")
+# A typed link is shown as it is (readers see where it leads) and Mattermost links it by itself, so it
+# may hold only characters that markdown leaves alone inside a link: no "*", "(", ")", "!", "'" (bold,
+# italics, an early end of the link), and it may not end in punctuation that would fall off the link.
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#$&+,;=%]*[A-Za-z0-9/#=%&+\-]")
 _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
@@ -295,7 +304,8 @@ class Zoom:
 
     async def create_room(self, request: RoomRequest) -> Room:
         body: dict[str, Any] = {"topic": " ".join(request.title.split())[:200] or "Amtsbote",
-                                "settings": {"join_before_host": True, "waiting_room": False}}
+                                # Nobody enters before the host admits them (a city's meetings are not open rooms).
+                                "settings": {"join_before_host": False, "waiting_room": True}}
         if request.instant:
             body["type"] = 1
         elif request.recurring:
@@ -352,7 +362,7 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 class ProviderConfig:
     """Where the providers are and how to reach them (from settings; tests swap URLs and transport)."""
 
-    jitsi_url: str = "https://meet.jit.si"
+    jitsi_url: str | None = None  # no default: titles and names go to no server the operator did not choose
     bbb_url: str | None = None
     bbb_secret: str | None = field(default=None, repr=False)
     zoom_account_id: str | None = None
@@ -388,4 +398,6 @@ class ProviderConfig:
             return Zoom(self.zoom_account_id, self.zoom_client_id, self.zoom_client_secret,
                         oauth_url=self.zoom_oauth_url, api_url=self.zoom_api_url, transport=self.transport,
                         timeout=self.timeout)
+        if not self.jitsi_url:
+            raise ProviderError(NO_VIDEO_SERVER)
         return Jitsi(self.jitsi_url)
