@@ -55,7 +55,7 @@ def export_rows(settings: Settings, channel_id: str, start: date, end: date, use
         result = presence.channel_plan(session, channel_id, start, end)
     if result is None:
         raise ConfigError(f"--channel: channel {channel_id} has no rotation")
-    _, members, days = result
+    days = result.days
     rows = []
     for day in days:
         if day.holiday:

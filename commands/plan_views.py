@@ -12,6 +12,7 @@ from base.safetext import plain
 from commands import parsing
 from commands.base import Context
 from domain import calendar as cal
+from domain.roster import ELSEWHERE_MARK, ELSEWHERE_NOTE, STARTS
 from domain.rotation import Where
 from storage.models import Rotation
 
@@ -46,10 +47,12 @@ def range_label(span: parsing.DateRange, locale: str) -> str:
 
 
 def render_plan(days: list[Any], users: dict[str, User], row: Rotation, locale: str, channel_name: str,
-                span: parsing.DateRange) -> str:
+                span: parsing.DateRange, foreign: frozenset[str] = frozenset()) -> str:
+    """The table; members whose days another channel's rotation sets are marked (°, with a note),
+    and a rotation that starts later says so."""
     def name(uid: str) -> str:
         user = users.get(uid)
-        return plain(user.display_name, max_length=40) if user else "?"
+        return (plain(user.display_name, max_length=40) if user else "?") + (ELSEWHERE_MARK if uid in foreign else "")
 
     lines = [PLAN_TITLE(locale, channel=plain(channel_name, max_length=60), range=range_label(span, locale)), "",
              PLAN_HEADER(locale), "|:--|:--|:--|:--|:--|"]
@@ -65,4 +68,9 @@ def render_plan(days: list[Any], users: dict[str, User], row: Rotation, locale: 
         if day.below_min and row.min_office is not None:
             cells[0] = (cells[0] + " " if cells[0] else "") + BELOW_FLAG(locale, count=day.office_count, min=row.min_office)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    notes = []
+    if row.start > span.start:
+        notes.append(STARTS(locale, day=cal.format_day(row.start, locale)))
+    if any(uid in foreign for day in days for uid in day.entries):
+        notes.append(ELSEWHERE_NOTE(locale))
+    return "\n".join(lines + ([""] + notes if notes else []))

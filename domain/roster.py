@@ -28,6 +28,7 @@ class RosterMeeting:
 class RosterLine:
     name: str
     forward: str | None = None
+    elsewhere: bool = False  # another channel's rotation sets this person's days (their home rotation)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Roster:
     below_min: bool
     holiday: str | None
     meetings: list[RosterMeeting] = field(default_factory=list)
+    starts: date | None = None  # the rotation's first day, when it is still to come
 
 
 SECTION_ORDER = (Where.OFFICE, Where.HOME, Where.FIELD, Where.AWAY)
@@ -57,6 +59,11 @@ MEETINGS = Text(de="📅 Termine heute", en="📅 Meetings today")
 HOLIDAY = Text(de="Heute ist Feiertag ({name}). Schönen freien Tag!", en="Today is a public holiday ({name}). Enjoy the day off!")
 UPDATED = Text(de="aktualisiert {time} Uhr", en="updated {time}")
 EMPTY = Text(de="Für diesen Tag ist niemand eingeplant.", en="Nobody is scheduled for this day.")
+STARTS = Text(de="Die Rotation beginnt am {day}; bis dahin plant sie niemanden ein.",
+              en="The rotation starts on {day}; until then it schedules nobody.")
+ELSEWHERE_MARK = "°"
+ELSEWHERE_NOTE = Text(de="° Die Tage dieser Personen legt die Rotation ihres Stammteams in einem anderen Kanal fest.",
+                      en="° These people's days are set by the rotation of their home team in another channel.")
 UHR = Text(de="{start}–{end} Uhr", en="{start}–{end}")
 MORE = Text(de="… und {n} weitere", en="… and {n} more")
 MEETINGS_MOST = 15  # meetings listed at most; the rest are counted
@@ -64,7 +71,8 @@ SECTION_BUDGET = LIST_BUDGET // 4  # characters of one list, so that the whole r
 
 
 def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
-            meetings: list[RosterMeeting], min_office: int | None) -> Roster:
+            meetings: list[RosterMeeting], min_office: int | None, foreign: frozenset[str] = frozenset(),
+            starts: date | None = None) -> Roster:
     """Group the day's people into sections, sorted by name. An active forward is shown next to the
     person wherever they work that day (office, home, field: SPEC §2.2, "forwards appear in the
     roster"); the away section lists names only, so that nothing in it hints at a reason."""
@@ -72,12 +80,13 @@ def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], f
     for user_id, where in day_plan.entries.items():
         name = plain(names.get(user_id, "?"), max_length=60)
         forward = forwards.get(user_id) if where is not Where.AWAY else None
-        sections[where].append(RosterLine(name, forward))
+        sections[where].append(RosterLine(name, forward, user_id in foreign))
     for lines in sections.values():
         lines.sort(key=lambda line: line.name.casefold())
     return Roster(day=day_plan.day, channel_name=plain(channel_name, max_length=80), sections=sections,
                   office_count=day_plan.office_count, min_office=min_office, below_min=day_plan.below_min,
-                  holiday=day_plan.holiday, meetings=sorted(meetings, key=lambda m: m.start))
+                  holiday=day_plan.holiday, meetings=sorted(meetings, key=lambda m: m.start),
+                  starts=starts if starts is not None and starts > day_plan.day else None)
 
 
 def render_text(roster: Roster, locale: str) -> str:
@@ -87,7 +96,7 @@ def render_text(roster: Roster, locale: str) -> str:
         lines.append(HOLIDAY(locale, name=roster.holiday))
         return "\n".join(lines)
     if not any(roster.sections.values()):
-        lines.append(EMPTY(locale))
+        lines.append(STARTS(locale, day=cal.format_day(roster.starts, locale)) if roster.starts else EMPTY(locale))
     for where in SECTION_ORDER:
         people = roster.sections[where]
         if not people and where is Where.FIELD:
@@ -97,10 +106,12 @@ def render_text(roster: Roster, locale: str) -> str:
             lines.append(f"{header}: {NOBODY(locale)}")
         elif any(p.forward for p in people):
             lines.append(header)
-            lines.extend(capped([f"- {p.name}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people],
+            lines.extend(capped([f"- {_name(p)}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people],
                                 lambda n: MORE(locale, n=n), budget=SECTION_BUDGET))
         else:
-            lines.append(f"{header}: " + ", ".join(p.name for p in people))
+            lines.append(f"{header}: " + ", ".join(_name(p) for p in people))
+    if any(p.elsewhere for people in roster.sections.values() for p in people):
+        lines.append(ELSEWHERE_NOTE(locale))
     if roster.below_min and roster.min_office is not None:
         lines.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
     if roster.meetings:
@@ -109,6 +120,10 @@ def render_text(roster: Roster, locale: str) -> str:
                   for m in roster.meetings]
         lines.extend(capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET))
     return "\n".join(lines)
+
+
+def _name(line: RosterLine) -> str:
+    return line.name + (ELSEWHERE_MARK if line.elsewhere else "")
 
 
 def render_post(roster: Roster, locale: str, *, updated: time | None = None) -> tuple[str, dict[str, object], str]:

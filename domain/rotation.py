@@ -27,6 +27,10 @@ Before its start date a rotation is not in effect: nobody is scheduled by it (on
 changes and absences still count).
 
 Where someone works on a working day: absence > one-off change > rotation.
+
+One truth per person and day: a person may be in the rotations of several channels, but only one
+of them, their home rotation (`home_channel`), sets their days. Every other channel shows the place
+that rotation gives (`plan(..., elsewhere=..., foreign=...)`), so every view agrees.
 """
 
 from __future__ import annotations
@@ -381,6 +385,25 @@ def where(
 
 
 @dataclass(frozen=True, slots=True)
+class Membership:
+    """One rotation a person is in, as far as choosing their home rotation needs it."""
+
+    channel_id: str
+    joined_at: datetime | None = None  # None: joined before this was recorded (counts as earliest)
+    home: bool = False  # chosen with `/homeoffice stammteam`
+
+
+def home_channel(memberships: Iterable[Membership]) -> str | None:
+    """The channel whose rotation sets a person's days: the one they chose, else the one they joined
+    first (equal times: the smaller channel id). None if they are in no rotation."""
+    ms = list(memberships)
+    if not ms:
+        return None
+    chosen = [m for m in ms if m.home] or ms
+    return min(chosen, key=lambda m: (m.joined_at is not None, m.joined_at or datetime.min, m.channel_id)).channel_id
+
+
+@dataclass(frozen=True, slots=True)
 class DayPlan:
     """One day of a plan.
 
@@ -404,6 +427,9 @@ def plan(
     changes: Mapping[tuple[str, date], Where | str] | None = None,
     absences: Collection[tuple[str, date]] | None = None,
     locale: str = "de",
+    *,
+    elsewhere: Mapping[tuple[str, date], Where | None] | None = None,
+    foreign: Collection[str] = (),
 ) -> list[DayPlan]:
     """A DayPlan for every Mon–Fri from `start` to `end` inclusive (weekends omitted).
 
@@ -412,6 +438,10 @@ def plan(
     pairs (a set, or a mapping whose keys are those pairs). Each entry equals what `where`
     returns, so people with a change or absence but no group appear on those days too.
     Holidays are included with their name in `locale`, no entries and below_min False.
+
+    `foreign` are members whose days another channel's rotation sets (their home rotation): this
+    rotation does not place them; `elsewhere` maps (person, day) -> the place their home rotation
+    gives (None: not scheduled there), and their own changes and absences still win over it.
     """
     if end < start:
         return []
@@ -430,9 +460,18 @@ def plan(
             if start <= day <= end:
                 absent_by_day.setdefault(day, []).append(person)
 
+    elsewhere_by_day: dict[date, dict[str, Where]] = {}
+    if elsewhere:
+        for (person, day), value in elsewhere.items():
+            if value is not None and start <= day <= end:
+                elsewhere_by_day.setdefault(day, {})[person] = value
+    foreign = frozenset(foreign)
+
     # person -> canonical group, once
     member_groups: dict[str, str] = {}
     for person, group in members.items():
+        if person in foreign:
+            continue
         canonical = rotation.group_of(group)
         if canonical is not None:
             member_groups[person] = canonical
@@ -478,6 +517,9 @@ def plan(
                 groups = _EMPTY
                 entries, count = bases[None]
             day_changes = changes_by_day.get(day)
+            day_elsewhere = elsewhere_by_day.get(day)
+            if day_elsewhere:  # the home rotation's place; the person's own changes still win
+                day_changes = {**day_elsewhere, **(day_changes or {})}
             day_absent = absent_by_day.get(day)
             if day_changes or day_absent:
                 mutable = dict(entries)

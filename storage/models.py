@@ -134,6 +134,10 @@ class RotationMember(SQLModel, table=True):
     channel_id: str = Field(primary_key=True, max_length=26, foreign_key="rotation.channel_id", ondelete="CASCADE")
     user_id: str = Field(primary_key=True, max_length=26, index=True)
     group: str = Field(max_length=10)
+    # One truth per person and day (SPEC §2.1): of the rotations a person is in, one sets their days,
+    # their home rotation: the one marked `home` (`/homeoffice stammteam`), else the one joined first.
+    joined_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    home: bool = Field(default=False)
 
 
 class ChannelLead(SQLModel, table=True):

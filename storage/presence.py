@@ -1,17 +1,24 @@
-"""Queries that turn stored rows into the inputs of the pure plan computation."""
+"""Queries that turn stored rows into the inputs of the pure plan computation.
+
+One truth per person and day (SPEC §2.1): whichever channel asks, a person's place on a day comes
+from their home rotation (`domain.rotation.home_channel`), their own one-off changes and their
+absences. `channel_plan` and `roster_days` give every channel that one answer; `homes` and
+`places_from_home` are how they find it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain.rotation import DayPlan, Where, plan
+from domain.rotation import DayPlan, Membership, Where, home_channel, plan
 from domain.rotation import Rotation as RotationPlan
+from domain.rotation import where as place_on
 from storage.db import insert_for
 from storage.models import Absence, PresenceChange, Rotation, RotationMember
 
@@ -29,9 +36,23 @@ def to_domain(row: Rotation | Any, *, region: str | None = None) -> RotationPlan
     return _domain(row.groups, row.pattern, row.start, row.custom, row.min_office, region or row.region)
 
 
+Elsewhere = Mapping[tuple[str, date], Where | None]
+
+
+class ChannelPlan(NamedTuple):
+    """A channel's plan: its rotation row, its members (person -> group), the days, and the members
+    whose days another channel's rotation sets (`foreign`, marked in views)."""
+
+    row: Rotation
+    members: dict[str, str]
+    days: list[DayPlan]
+    foreign: frozenset[str] = frozenset()
+
+
 def roster_days(row: Rotation | Any, region: str | None, start: date, end: date, members: Mapping[str, str],
                 changes: Mapping[tuple[str, date], Where], absences: Collection[tuple[str, date]], *,
-                locale: str = "de") -> list[DayPlan]:
+                locale: str = "de", elsewhere: Elsewhere | None = None,
+                foreign: Collection[str] = ()) -> list[DayPlan]:
     """The plan as the channel's roster shows it, with the holidays of the channel's roster region
     (`/anwesenheit region`; None or the rotation's own region: the plan itself).
 
@@ -40,10 +61,12 @@ def roster_days(row: Rotation | Any, region: str | None, start: date, end: date,
     roster region is a holiday in the roster; a day that only the rotation's region has as a
     holiday is an ordinary day in the roster, computed with the roster region's calendar.
     """
-    days = plan(to_domain(row), start, end, members, changes, absences, locale=locale)
+    days = plan(to_domain(row), start, end, members, changes, absences, locale=locale, elsewhere=elsewhere,
+                foreign=foreign)
     if not region or region == row.region:
         return days
-    other = plan(to_domain(row, region=region), start, end, members, changes, absences, locale=locale)
+    other = plan(to_domain(row, region=region), start, end, members, changes, absences, locale=locale,
+                 elsewhere=elsewhere, foreign=foreign)
     return [theirs if (theirs.holiday or own.holiday) else own for own, theirs in zip(days, other, strict=True)]
 
 
@@ -73,17 +96,73 @@ def absences_for(session: Session, user_ids: Iterable[str], start: date, end: da
     return {(u, d) for u, d in rows}
 
 
-def channel_plan(session: Session, channel_id: str, start: date, end: date, *, locale: str = "de",  # noqa: ANN201
-                 region: str | None = None):
-    """(rotation row, members, plan days) for a channel, or None without a rotation. With `region`
-    (the channel's roster region), the days are those of its roster (see `roster_days`)."""
+def channel_plan(session: Session, channel_id: str, start: date, end: date, *, locale: str = "de",
+                 region: str | None = None) -> ChannelPlan | None:
+    """A channel's plan, or None without a rotation. With `region` (the channel's roster region),
+    the days are those of its roster (see `roster_days`). Members whose home rotation is another
+    channel's are placed as that rotation says (one truth per person and day)."""
     loaded = load_rotation(session, channel_id)
     if loaded is None:
         return None
     row, members = loaded
+    elsewhere, foreign = places_from_home(session, {channel_id: members}, start, end)[channel_id]
     days = roster_days(row, region, start, end, members, changes_for(session, members, start, end),
-                       absences_for(session, members, start, end), locale=locale)
-    return row, members, days
+                       absences_for(session, members, start, end), locale=locale, elsewhere=elsewhere,
+                       foreign=foreign)
+    return ChannelPlan(row, members, days, foreign)
+
+
+def memberships(session: Session, user_ids: Iterable[str]) -> dict[str, list[tuple[Membership, str]]]:
+    """person -> every rotation they are in, as (membership, their group there)."""
+    ids = sorted(set(user_ids))
+    found: dict[str, list[tuple[Membership, str]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.exec(select(RotationMember).where(col(RotationMember.user_id).in_(ids[start:start + 500]))).all()
+        for m in rows:
+            found.setdefault(m.user_id, []).append((Membership(m.channel_id, m.joined_at, m.home), m.group))
+    return found
+
+
+def homes(session: Session, user_ids: Iterable[str]) -> dict[str, str]:
+    """person -> the channel whose rotation sets their days (people in no rotation are left out)."""
+    return {person: home for person, ms in memberships(session, user_ids).items()
+            if (home := home_channel(m for m, _ in ms)) is not None}
+
+
+def places_from_home(session: Session, channels: Mapping[str, Mapping[str, str]], start: date,
+                     end: date) -> dict[str, tuple[dict[tuple[str, date], Where | None], frozenset[str]]]:
+    """For each channel (channel id -> its members): the members whose home rotation is another
+    channel's (`foreign`), and where that rotation places them on each working day from `start`
+    to `end` (`elsewhere`; None: not scheduled there, e.g. a holiday of its region)."""
+    people = {p for members in channels.values() for p in members}
+    found = memberships(session, people)
+    home_of: dict[str, tuple[str, str]] = {}  # person -> (home channel, their group there)
+    for person, ms in found.items():
+        home = home_channel(m for m, _ in ms)
+        if home is not None:
+            home_of[person] = (home, next(g for m, g in ms if m.channel_id == home))
+    wanted = {home for person, (home, _) in home_of.items()
+              if any(person in members and home != cid for cid, members in channels.items())}
+    rotations = {r.channel_id: to_domain(r) for r in session.exec(
+        select(Rotation).where(col(Rotation.channel_id).in_(sorted(wanted))))} if wanted else {}
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)] if end >= start else []
+    days = [d for d in days if d.weekday() < 5]
+    cache: dict[tuple[str, str], list[Where | None]] = {}
+    out: dict[str, tuple[dict[tuple[str, date], Where | None], frozenset[str]]] = {}
+    for cid, members in channels.items():
+        elsewhere: dict[tuple[str, date], Where | None] = {}
+        foreign = set()
+        for person in members:
+            home = home_of.get(person)
+            if home is None or home[0] == cid or home[0] not in rotations:
+                continue
+            foreign.add(person)
+            places = cache.get(home)
+            if places is None:
+                places = cache[home] = [place_on(rotations[home[0]], d, home[1]) for d in days]
+            elsewhere.update({(person, d): w for d, w in zip(days, places, strict=True)})
+        out[cid] = (elsewhere, frozenset(foreign))
+    return out
 
 
 def rotations_of(session: Session, user_id: str) -> list[Rotation]:
@@ -179,3 +258,24 @@ def clear_days(session: Session, user_id: str, start: date, end: date) -> int:
     conn = session.connection()
     params = {"user_id": user_id, "start": start, "end": end}
     return sum(conn.execute(_DELETE_RANGE[t.name], params).rowcount or 0 for t in (_change, _absence))
+
+
+def person_days(session: Session, user_id: str, start: date, end: date) -> tuple[str | None, dict[date, Where]]:
+    """Where the person works on each working day from `start` to `end`, as every view shows it:
+    (their home rotation's channel id or None, day -> place). Days without a place are left out."""
+    home = homes(session, [user_id]).get(user_id)
+    if home is not None:
+        result = channel_plan(session, home, start, end)
+        if result is not None:
+            return home, {d.day: d.entries[user_id] for d in result.days if user_id in d.entries}
+    changes = changes_for(session, [user_id], start, end)
+    absences = absences_for(session, [user_id], start, end)
+    days: dict[date, Where] = {}
+    day = start
+    while day <= end:
+        if (user_id, day) in absences:
+            days[day] = Where.AWAY
+        elif (user_id, day) in changes:
+            days[day] = changes[(user_id, day)]
+        day += timedelta(days=1)
+    return None, days

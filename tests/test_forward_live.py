@@ -18,7 +18,7 @@ def team(standin, tmp_path):
     bot.slash("einrichten A,B woche ab 23.11.2026")
     bot.slash("gruppe A @anna.schmidt @bernd.mueller @claudia.weber")
     bot.slash("gruppe B @dieter.fischer @elif.yilmaz @frank.hoffmann")
-    bot.drain()
+    bot.mark_dms_read()  # "you were put into group …": the set-up's, not the tests'
     yield bot
     bot.stop()
 
@@ -169,4 +169,4 @@ def test_end_button_of_the_office_reminder_ends_and_announces_the_forward(team, 
     team.clock.set(team.clock.now() + timedelta(hours=2))  # later ticks send him nothing more
     team.tick()
     team.drain()
-    assert [p.id for p in standin.dms_for(bernd)] == [reminder.id]
+    assert [p.id for p in team.dms("bernd.mueller")] == [reminder.id]

@@ -141,7 +141,7 @@ async def build_roster(services: Services, channel_id: str, day: date, *,
         result = presence.channel_plan(session, channel_id, day, day, locale=locale, region=conf.region)
     if result is None:
         return None
-    row, members, days = result
+    row, members, days = result.row, result.members, result.days
     names = {u.id: u.display_name for u in (await services.mm.users(list(members))).values()}
     try:
         channel_name = (await services.mm.channel(channel_id)).display_name
@@ -153,7 +153,8 @@ async def build_roster(services: Services, channel_id: str, day: date, *,
                              services.tz)
         meetings = _meetings(session, row.channel_id, day, services)
     return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
-                               meetings=meetings, min_office=row.min_office)
+                               meetings=meetings, min_office=row.min_office, foreign=result.foreign,
+                               starts=row.start)
 
 
 def _day_plan(days: list[Any], day: date) -> Any:

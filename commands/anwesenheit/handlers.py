@@ -13,7 +13,6 @@ from commands.anwesenheit.compose import (
     _forwards,
     build_roster,
     channel_roster,
-    effective_settings,
     not_working_day_text,
 )
 from commands.anwesenheit.morning import post_rosters, refresh_posted
@@ -55,10 +54,8 @@ from domain import roster as roster_view
 from domain.rotation import Where
 from storage import presence
 from storage.models import (
-    Absence,
     ChannelSettings,
     PhoneNumbers,
-    PresenceChange,
     RosterPost,
     Rotation,
 )
@@ -148,10 +145,10 @@ async def show_week(ctx: Context) -> Reply:
                                        region=loaded[1].region)
     if result is None:
         raise LocalizedError(NO_ROTATION)
-    row, members, days = result
+    row, members, days = result.row, result.members, result.days
     users = await ctx.mm.users(list(members))
     channel = await ctx.channel()
-    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span))
+    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span, result.foreign))
 
 
 async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
@@ -160,18 +157,8 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
     name = plain(user.display_name, max_length=60)
     today = ctx.today
     with ctx.db.read() as session:
-        where = None
-        for row in presence.rotations_of(session, user.id):
-            conf = effective_settings(row, session.get(ChannelSettings, row.channel_id), ctx.services)
-            result = presence.channel_plan(session, row.channel_id, today, today, region=conf.region)
-            if result and result[2] and user.id in result[2][0].entries:
-                where = result[2][0].entries[user.id]
-                break
-        if where is None:
-            if session.get(Absence, (user.id, today)) is not None:
-                where = Where.AWAY
-            elif (change := session.get(PresenceChange, (user.id, today))) is not None:
-                where = Where(change.where)
+        # one truth: the place the person's home rotation, changes and absences give (as every roster)
+        where = presence.person_days(session, user.id, today, today)[1].get(today)
         numbers = session.get(PhoneNumbers, user.id)
         lines = []
         if where is Where.AWAY:

@@ -107,6 +107,8 @@ class _RosterData:
     views_at: dict[datetime, dict[str, Any]]  # that moment -> active forwards by user id
     numbers: dict[str, Any]
     meetings: dict[str, list[roster_view.RosterMeeting]]
+    # channel id -> (where their home rotation places members whose days another channel sets, those members)
+    homes: dict[str, tuple[dict[Any, Any], frozenset[str]]]
 
     def named(self) -> set[str]:
         """Whose names the rosters show: the members, and the colleagues calls are forwarded to."""
@@ -126,6 +128,7 @@ def _read_rosters(services: Services, due: list[tuple[Rotation, ChannelRoster]],
         everyone = list({m.user_id for m in member_rows})
         changes = presence.changes_for(session, everyone, day, day)
         absences = presence.absences_for(session, everyone, day, day)
+        homes = presence.places_from_home(session, members_by_channel, day, day)
         # forwards active at the roster's moment: one read for today (now); for a later day one
         # per distinct roster time of the channels (a handful), never one per channel
         instants: dict[str, datetime] = {r.channel_id: forwards_instant(services, conf, day) for r, conf in due}
@@ -139,7 +142,7 @@ def _read_rosters(services: Services, due: list[tuple[Rotation, ChannelRoster]],
             numbers.update(found)
         with_meetings = _channels_with_meetings(session, channel_ids, day, services)
         meetings = {cid: _meetings(session, cid, day, services) for cid in with_meetings}
-    return _RosterData(members_by_channel, changes, absences, instants, views_at, numbers, meetings)
+    return _RosterData(members_by_channel, changes, absences, instants, views_at, numbers, meetings, homes)
 
 
 def _compose_rosters(data: _RosterData, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
@@ -152,14 +155,16 @@ def _compose_rosters(data: _RosterData, due: list[tuple[Rotation, ChannelRoster]
         # only this channel's members: a change of someone in another channel must not list them here
         own_changes = {(p, day): data.changes[(p, day)] for p in members if (p, day) in data.changes}
         own_absences = {(p, day) for p in members if (p, day) in data.absences}
+        elsewhere, foreign = data.homes.get(rotation.channel_id, ({}, frozenset()))
         days = presence.roster_days(rotation, conf.region, day, day, members, own_changes, own_absences,
-                                    locale=conf.locale)
+                                    locale=conf.locale, elsewhere=elsewhere, foreign=foreign)
         day_plan = _day_plan(days, day)
         roster = roster_view.compose(
             day_plan, channel_name=channel.display_name if channel else "", names=names,
             forwards=_describe_forwards(data.views_at[data.instants[rotation.channel_id]], data.numbers,
                                         day_plan.entries, conf.locale, names),
-            meetings=data.meetings.get(rotation.channel_id, []), min_office=rotation.min_office)
+            meetings=data.meetings.get(rotation.channel_id, []), min_office=rotation.min_office,
+            foreign=foreign, starts=rotation.start)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered
 

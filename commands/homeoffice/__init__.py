@@ -40,11 +40,12 @@ SUBCOMMANDS = {
     "meine-daten": "mydata", "my-data": "mydata",
     "vergessen": "forget", "forget-me": "forget",
     "erinnerung": "prompts", "reminder": "prompts",
+    "stammteam": "hometeam", "home-team": "hometeam", "hometeam": "hometeam",
 }
 
 HANDLERS = {
     "setup": setup.setup, "assign": membership.assign, "remove": membership.remove, "split": membership.split,
-    "plan": views.plan_view, "me": views.me_view,
+    "plan": views.plan_view, "me": views.me_view, "hometeam": membership.home_team,
     "office": changes.office, "home": changes.home, "field": changes.field, "away": changes.away,
     "clear": changes.clear, "swap": swap.swap,
     "lead": admin.leads, "delete": admin.delete, "prompts": admin.prompts,
@@ -68,7 +69,8 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
 
 FEATURE = Feature(
     kind="homeoffice", run=run, help=help_text,
-    actions={"swap": swap.swap_action, "delete": admin.delete_action, "forget": mydata.forget_action},
+    actions={"swap": swap.swap_action, "delete": admin.delete_action, "forget": mydata.forget_action,
+             "split": membership.split_action},
     dialogs={"setup": setup.setup_dialog},
     jobs=(expire_swaps,), purge=purge,
 )

@@ -102,8 +102,11 @@ class _Staffing:
         people = {p for _, members in self.rotations for p in members}
         if self.rotations and days:
             self.changes, self.absences = presence.overrides_for(session, people, days[0], days[-1])
+            # members whose home rotation is another channel's count where that rotation places them
+            self.homes = presence.places_from_home(session, {row.channel_id: members for row, members in self.rotations},
+                                                   days[0], days[-1])
         else:
-            self.changes, self.absences = {}, set()
+            self.changes, self.absences, self.homes = {}, set(), {}
         self.before = self.counts()
 
     def counts(self) -> dict[tuple[str, date], int]:
@@ -112,8 +115,9 @@ class _Staffing:
             return counts
         wanted = set(self.days)
         for row, members in self.rotations:
+            elsewhere, foreign = self.homes.get(row.channel_id, ({}, frozenset()))
             for day_plan in presence.roster_days(row, None, self.days[0], self.days[-1], members,
-                                                 self.changes, self.absences):
+                                                 self.changes, self.absences, elsewhere=elsewhere, foreign=foreign):
                 if day_plan.day in wanted:
                     counts[(row.channel_id, day_plan.day)] = day_plan.office_count
         return counts

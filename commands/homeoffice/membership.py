@@ -7,13 +7,19 @@ import sqlalchemy as sa
 from base.i18n import LocalizedError
 from base.safetext import plain
 from commands import channels
-from commands.base import Context, Reply, SlashRequest, user_locale
+from commands.base import ActionRequest, ActionResult, Context, Reply, SlashRequest, user_locale
 from commands.homeoffice.common import names, require_rotation, trigger
 from commands.homeoffice.requests import AssignRequest, RemoveRequest, parse_assign, parse_remove
 from commands.homeoffice.texts import (
     ASSIGNED,
     ASSIGNED_DM,
+    HOME_ALREADY,
+    HOME_ELSEWHERE,
+    HOME_ELSEWHERE_DM,
+    HOME_NOT_MEMBER,
+    HOME_SET,
     NO_MEMBERS,
+    NO_ROTATION,
     NOT_CHANNEL_MEMBERS,
     NOT_IN_ROTATION,
     REMOVED,
@@ -21,6 +27,7 @@ from commands.homeoffice.texts import (
     UNKNOWN_GROUP,
 )
 from commands.leads import audit, require_lead, tell_subject
+from storage import presence
 from storage.models import Rotation, RotationMember
 
 
@@ -42,23 +49,56 @@ async def assign_people(request: SlashRequest, ctx: Context, row: Rotation, want
     if outside:
         raise LocalizedError(NOT_CHANNEL_MEMBERS, names=names(outside))
     channel_name = plain((await ctx.channel()).display_name, max_length=60)
+    # Whose days another channel's rotation already sets: they stay with that home team (SPEC §2.1),
+    # and both the lead and the person are told.
+    with ctx.db.read() as session:
+        homes = presence.homes(session, [u.id for u in users])
+    home_names = {}
+    for home in {h for h in homes.values() if h != ctx.channel_id}:
+        try:
+            home_names[home] = plain((await ctx.mm.channel(home)).display_name, max_length=60)
+        except Exception:  # noqa: BLE001 - a name is a courtesy
+            home_names[home] = "?"
+    elsewhere = [u for u in users if homes.get(u.id, ctx.channel_id) != ctx.channel_id]
     with ctx.db.write() as session:
         for user in users:
             member = session.get(RotationMember, (ctx.channel_id, user.id))
             if member is not None and member.group == group:
                 continue  # nothing changes, nothing to tell
-            member = member or RotationMember(channel_id=ctx.channel_id, user_id=user.id, group=group)
+            member = member or RotationMember(channel_id=ctx.channel_id, user_id=user.id, group=group,
+                                              joined_at=ctx.now)
             member.group = group
             session.add(member)
             entry = audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                           action="assign", detail={"group": group}, now=ctx.now)
             locale = user_locale(user, ctx.settings)
+            word = channels.trigger(ctx.settings, "homeoffice")
+            home = homes.get(user.id, ctx.channel_id)
+            note = HOME_ELSEWHERE_DM(locale, home=home_names[home], trigger=word) if home != ctx.channel_id else ""
             tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
-                                                     channel=channel_name, group=group,
-                                                     trigger=channels.trigger(ctx.settings, "homeoffice")),
+                                                     channel=channel_name, group=group, trigger=word) + note,
                          now=ctx.now)
     ctx.services.notify_outbox()
-    return Reply(ASSIGNED(ctx.locale, group=group, names=names(users)))
+    reply = ASSIGNED(ctx.locale, group=group, names=names(users))
+    if elsewhere:
+        reply += "\n" + HOME_ELSEWHERE(ctx.locale, names=names(elsewhere))
+    return Reply(reply)
+
+
+async def home_team(request: SlashRequest, ctx: Context, rest: str) -> Reply:
+    """`stammteam`: this channel's rotation sets my days (SPEC §2.1 "One truth per person and day")."""
+    channel_name = plain((await ctx.channel()).display_name, max_length=60)
+    with ctx.db.write() as session:
+        mine = session.get(RotationMember, (ctx.channel_id, ctx.user.id))
+        if mine is None:
+            raise LocalizedError(HOME_NOT_MEMBER, trigger=channels.trigger(ctx.settings, "homeoffice", request))
+        if presence.homes(session, [ctx.user.id]).get(ctx.user.id) == ctx.channel_id and mine.home:
+            return Reply(HOME_ALREADY(ctx.locale, channel=channel_name))
+        session.execute(sa.update(RotationMember).where(RotationMember.user_id == ctx.user.id).values(home=False))
+        session.execute(sa.update(RotationMember).where(RotationMember.user_id == ctx.user.id,
+                                                        RotationMember.channel_id == ctx.channel_id).values(home=True))
+        group = mine.group
+    return Reply(HOME_SET(ctx.locale, channel=channel_name, group=plain(group, max_length=10)))
 
 
 async def remove(request: SlashRequest, ctx: Context, rest: str) -> Reply:
@@ -117,6 +157,23 @@ def split_evenly(groups: list[str], existing: dict[str, str], people: list[str])
 async def split(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     await require_lead(ctx)
     row, members = require_rotation(ctx, request)
+    return Reply(await split_members(ctx, row, members))
+
+
+async def split_action(request: ActionRequest, ctx: Context) -> ActionResult:
+    """The `aufteilen` button a lead gets after replacing a rotation left people without a group.
+    The button sits on an ephemeral reply: the answer is a new ephemeral text, never an update."""
+    ctx.channel_id = str(request.data.get("c") or ctx.channel_id)
+    await require_lead(ctx)
+    with ctx.db.read() as session:
+        loaded = presence.load_rotation(session, ctx.channel_id)
+    if loaded is None:
+        raise LocalizedError(NO_ROTATION, trigger=channels.trigger(ctx.settings, "homeoffice"))
+    return ActionResult(ephemeral_text=await split_members(ctx, *loaded))
+
+
+async def split_members(ctx: Context, row: Rotation, members: dict[str, str]) -> str:
+    """Spread the channel's people over the groups (`split_evenly`); each one moved is told."""
     people = [u for u in await ctx.mm.channel_members(ctx.channel_id) if not u.is_bot and not u.deleted]
     if not people:
         raise LocalizedError(NO_MEMBERS)
@@ -127,7 +184,10 @@ async def split(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     with ctx.db.write() as session:
         for user_id, group in assignment.items():
             if members.get(user_id) != group:
-                session.merge(RotationMember(channel_id=ctx.channel_id, user_id=user_id, group=group))
+                member = session.get(RotationMember, (ctx.channel_id, user_id)) or RotationMember(
+                    channel_id=ctx.channel_id, user_id=user_id, group=group, joined_at=ctx.now)
+                member.group = group
+                session.add(member)
                 entry = audit(session, actor_id=ctx.user.id, subject_id=user_id, channel_id=ctx.channel_id,
                               action="assign", detail={"group": group, "split": True}, now=ctx.now)
                 locale = user_locale(by_id[user_id], ctx.settings)
@@ -137,4 +197,4 @@ async def split(request: SlashRequest, ctx: Context, rest: str) -> Reply:
                              now=ctx.now)
     ctx.services.notify_outbox()
     summary = "; ".join(f"{g}: {names([by_id[p] for p, pg in assignment.items() if pg == g])}" for g in groups)
-    return Reply(SPLIT_DONE(ctx.locale, summary=summary))
+    return SPLIT_DONE(ctx.locale, summary=summary)

@@ -3,28 +3,34 @@ in one handler, `apply_setup`, for the same `SetupRequest`."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import select
 
 from base.i18n import LocalizedError
 from base.safetext import plain
-from commands.base import Context, DialogRequest, Reply, SlashRequest
+from commands import channels
+from commands.base import Context, DialogRequest, Reply, SlashRequest, user_locale
 from commands.channels import channel_locale
 from commands.homeoffice.common import trigger
 from commands.homeoffice.requests import SetupRequest, parse_setup, setup_from_dialog
 from commands.homeoffice.texts import (
     DIALOG_OPENED,
     DIALOG_TITLE,
+    MAPPED,
+    MIN_ABOVE_TEAM,
     PATTERN_TEXT,
     SETUP_DONE,
     SETUP_POST,
     SETUP_USAGE,
+    SPLIT_BUTTON,
     SUMMARY,
+    UNGROUPED,
+    UNGROUPED_DM,
 )
-from commands.leads import audit, require_lead
+from commands.leads import audit, require_lead, tell_subject
 from commands.plan_views import HOLIDAY
 from domain import calendar as cal
 from domain.rotation import Rotation as RotationPlan
@@ -42,7 +48,7 @@ async def setup(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         return await _open_setup_dialog(request, ctx)
     parsed = parse_setup(rest, today=ctx.today, default_region=ctx.settings.bot_holiday_region,
                          trigger=trigger(ctx, request))
-    return Reply(apply_setup(ctx, parsed))
+    return await apply_setup(ctx, parsed)
 
 
 async def setup_dialog(request: DialogRequest, ctx: Context) -> dict[str, Any]:
@@ -55,17 +61,26 @@ async def setup_dialog(request: DialogRequest, ctx: Context) -> dict[str, Any]:
                                    default_region=ctx.settings.bot_holiday_region, trigger="homeoffice")
     except LocalizedError as e:
         return {"error": e.render(ctx.locale)}
-    apply_setup(ctx, parsed)
+    await apply_setup(ctx, parsed)
     return {}
 
 
-def apply_setup(ctx: Context, parsed: SetupRequest) -> str:
-    """Store the rotation, drop the members of groups that are gone, announce it in the channel;
-    the reply to whoever set it up."""
+async def apply_setup(ctx: Context, parsed: SetupRequest) -> Reply:
+    """Store the rotation and announce it in the channel; the reply to whoever set it up.
+
+    Replacing a rotation never drops members silently (SPEC §2.1 "Edits stay whole"): each group's
+    members move to the group at the same position (A,B -> Nord,Süd puts A's members into Nord), and
+    the announcement names that mapping; members whose position no longer exists are without a
+    group, listed, told by DM, and the lead gets an `aufteilen` button."""
     rotation = RotationPlan.create(groups=parsed.groups, pattern=parsed.pattern, start=parsed.start,
                                    custom=parsed.custom, min_office=parsed.min_office, region=parsed.region)
+    channel = await ctx.channel()
+    channel_name = plain(channel.display_name, max_length=60)
+    people = [u for u in await ctx.mm.channel_members(ctx.channel_id) if not u.is_bot and not u.deleted]
+    by_id = {u.id: u for u in people}
     with ctx.db.write() as session:
         row = session.get(Rotation, ctx.channel_id)
+        old_groups = row.groups.split(",") if row is not None and row.groups else []
         if row is None:
             row = Rotation(channel_id=ctx.channel_id, created_by=ctx.user.id, created_at=ctx.now,
                            groups="", pattern="", start=parsed.start, region=parsed.region)
@@ -74,23 +89,70 @@ def apply_setup(ctx: Context, parsed: SetupRequest) -> str:
         row.pattern, row.custom, row.start = parsed.pattern, parsed.custom, parsed.start
         row.min_office, row.region = parsed.min_office, parsed.region
         session.add(row)
-        # People in a group that no longer exists leave the rotation: a lead's change to their data.
-        dropped = session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
-                                                            col(RotationMember.group).not_in(rotation.groups))).all()
-        for member in dropped:
-            audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
-                  action="remove:setup", detail={"gone_group": member.group}, now=ctx.now)
-        session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
-                                                        col(RotationMember.group).not_in(rotation.groups)))
+        moves = _group_moves(old_groups, list(rotation.groups))
+        members = list(session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id)).all())
+        ungrouped = []
+        for member in members:
+            old = next((g for g in old_groups if g.lower() == member.group.lower()), member.group)
+            new = moves.get(old)
+            if new is not None:
+                member.group = new
+                session.add(member)
+                continue
+            # the position is gone: out of the rotation, told, and listed for the lead
+            ungrouped.append(member.user_id)
+            entry = audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
+                          action="remove:setup", detail={"gone_group": member.group}, now=ctx.now)
+            person = by_id.get(member.user_id)
+            locale = user_locale(person, ctx.settings) if person is not None else ctx.settings.bot_locale
+            tell_subject(session, entry, UNGROUPED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
+                                                      channel=channel_name, group=plain(member.group, max_length=10)),
+                         now=ctx.now)
+            session.delete(member)
         locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
         preview_from = max(ctx.today, parsed.start)
-        enqueue_post(session, key=f"ho:setup:{ctx.channel_id}:{int(ctx.now.timestamp() * 1000)}",
-                     channel_id=ctx.channel_id, now=ctx.now,
-                     message=SETUP_POST(locale, who=plain(ctx.user.display_name, max_length=60),
-                                        summary=_summary(parsed, locale),
-                                        preview=_preview_text(rotation, preview_from, locale)))
+        mapping = {old: new for old, new in moves.items() if old != new}
+        message = SETUP_POST(locale, who=plain(ctx.user.display_name, max_length=60), summary=_summary(parsed, locale),
+                             preview=_preview_text(rotation, preview_from, locale))
+        extra = _replacement_lines(ctx, locale, mapping, ungrouped, by_id)
+        # one post per setup, keyed by this action (never by the clock: two setups are two posts)
+        enqueue_post(session, key=f"ho:setup:{ctx.channel_id}:{uuid.uuid4().hex}", channel_id=ctx.channel_id,
+                     now=ctx.now, message="\n\n".join([message, *extra]))
     ctx.services.notify_outbox()
-    return SETUP_DONE(ctx.locale, summary=_summary(parsed, ctx.locale))
+    lines = [SETUP_DONE(ctx.locale, summary=_summary(parsed, ctx.locale)),
+             *_replacement_lines(ctx, ctx.locale, mapping, ungrouped, by_id)]
+    if parsed.min_office is not None and people and parsed.min_office > len(people):
+        lines.append(MIN_ABOVE_TEAM(ctx.locale, min=parsed.min_office, people=len(people)))
+    attachments = None
+    if ungrouped:
+        attachments = [{"actions": [ctx.button(SPLIT_BUTTON, "homeoffice.split", {"c": ctx.channel_id},
+                                               user_id=ctx.user.id, style="primary")]}]
+    return Reply("\n".join(lines), attachments)
+
+
+def _group_moves(old: list[str], new: list[str]) -> dict[str, str]:
+    """old group -> new group: a group that is still there stays; otherwise the group at the same
+    position. Old groups without such a position are left out."""
+    lowered = {g.lower(): g for g in new}
+    moves = {}
+    for i, group in enumerate(old):
+        if group.lower() in lowered:
+            moves[group] = lowered[group.lower()]
+        elif i < len(new) and new[i].lower() not in {g.lower() for g in old}:
+            moves[group] = new[i]
+    return moves
+
+
+def _replacement_lines(ctx: Context, locale: str, mapping: dict[str, str], ungrouped: list[str],
+                       by_id: dict[str, Any]) -> list[str]:
+    lines = []
+    if mapping:
+        lines.append(MAPPED(locale, mapping=", ".join(f"{plain(a, max_length=10)} → {plain(b, max_length=10)}"
+                                                      for a, b in mapping.items())))
+    if ungrouped:
+        names = ", ".join(sorted(plain(by_id[u].display_name, max_length=60) if u in by_id else "?" for u in ungrouped))
+        lines.append(UNGROUPED(locale, names=names, trigger=channels.trigger(ctx.settings, "homeoffice")))
+    return lines
 
 
 def _summary(setup: SetupRequest, locale: str) -> str:

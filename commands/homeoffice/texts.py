@@ -47,6 +47,8 @@ HELP_ENTRIES = [
     ("tausch @name DATUM [DATUM2]", "swap @name DATE [DATE2]",
      Text(de="Tag tauschen (die andere Person bestätigt)", en="swap a day (the other person confirms)")),
     ("zurücksetzen DATUM", "clear DATE", Text(de="meine einmaligen Änderungen entfernen", en="remove my one-off changes")),
+    ("stammteam", "home-team", Text(de="die Rotation dieses Kanals legt meine Tage fest (wenn ich in mehreren bin)",
+                                    en="this channel's rotation sets my days (if I am in several)")),
     ("leitung add|remove @name", "lead add|remove @name", Text(de="weitere Leitungen für diesen Kanal", en="extra leads for this channel")),
     ("erinnerung an|aus", "reminder on|off", Text(de="morgendliche Rufumleitungs-Erinnerung (Leitung)",
                                                  en="morning call-forwarding prompts (lead)")),
@@ -74,6 +76,20 @@ PATTERN_TEXT = {"weekly": T(de="wöchentlich", en="weekly"), "daily": T(de="täg
                 "custom": T(de="Muster", en="custom pattern")}
 SUMMARY = T(de="Gruppen {groups}, {pattern}, ab {start}, Mindestbesetzung {min}, Feiertage {region}",
             en="groups {groups}, {pattern}, from {start}, minimum staffing {min}, holidays {region}")
+MAPPED = T(de="Die Mitglieder bleiben in der Gruppe an derselben Stelle: {mapping}.",
+           en="Members stay in the group at the same position: {mapping}.")
+UNGROUPED = T(de="Ohne Gruppe (ihre Gruppe gibt es nicht mehr): {names}. Mit `/{trigger} aufteilen` verteilt eine Leitung "
+                 "sie auf die Gruppen.",
+              en="Without a group (their group is gone): {names}. A lead distributes them with `/{trigger} split`.")
+UNGROUPED_DM = T(de="{lead} hat die Rotation in „{channel}“ neu eingerichtet; deine Gruppe {group} gibt es dort nicht mehr. "
+                    "Bis dich eine Leitung einer Gruppe zuordnet, legt diese Rotation deine Tage nicht fest.",
+                 en="{lead} set up the rotation in “{channel}” anew; your group {group} no longer exists there. "
+                    "Until a lead puts you into a group, this rotation does not set your days.")
+SPLIT_BUTTON = T(de="Jetzt aufteilen", en="Split now")
+MIN_ABOVE_TEAM = T(de="Hinweis: Die Mindestbesetzung ({min}) ist größer als die Zahl der Personen im Kanal ({people}); "
+                      "sie kann nie erreicht werden.",
+                   en="Note: the minimum staffing ({min}) is more than the number of people in the channel ({people}); "
+                      "it can never be met.")
 ASSIGN_USAGE = T(de="So geht’s: `/{trigger} gruppe A @name @name2`.", en="Usage: `/{trigger} assign A @name @name2`.")
 UNKNOWN_GROUP = T(de="Die Gruppe „{group}“ gibt es nicht. Vorhanden: {groups}.", en="There is no group “{group}”. Groups: {groups}.")
 ASSIGNED = T(de="Gruppe {group}: {names}.", en="Group {group}: {names}.")
@@ -160,6 +176,25 @@ MYDATA_TITLE = T(de="#### Über dich gespeichert", en="#### Stored about you")
 MYDATA_NOTHING = T(de="Über dich ist nichts gespeichert.", en="Nothing is stored about you.")
 ME_TITLE = T(de="#### Deine nächsten 10 Arbeitstage", en="#### Your next 10 working days")
 ME_GROUP = T(de="Gruppe {group} in {channel}", en="group {group} in {channel}")
+ME_HOME = T(de=" (Stammteam: legt deine Tage fest)", en=" (home team: sets your days)")
+ME_STARTS = T(de="Deine Rotation beginnt am {day}.", en="Your rotation starts on {day}.")
+HOME_SET = T(de="Stammteam: Ab jetzt legt die Rotation in {channel} (Gruppe {group}) deine Tage fest. "
+                "Die anderen Kanäle zeigen dich dort, wo diese Rotation dich einplant.",
+             en="Home team: from now on the rotation in {channel} (group {group}) sets your days. "
+                "The other channels show you where this rotation places you.")
+HOME_ALREADY = T(de="Die Rotation in {channel} legt deine Tage schon fest.", en="The rotation in {channel} already sets your days.")
+HOME_NOT_MEMBER = T(de="Du bist in keiner Gruppe der Rotation dieses Kanals. Eine Leitung ordnet dich mit "
+                       "`/{trigger} gruppe A @name` zu.",
+                    en="You are in no group of this channel's rotation. A lead puts you into one with "
+                       "`/{trigger} assign A @name`.")
+HOME_ELSEWHERE = T(de="Hinweis: Die Tage von {names} legt die Rotation ihres Stammteams in einem anderen Kanal fest; "
+                      "hier werden sie so gezeigt, wie diese Rotation sie einplant.",
+                   en="Note: the days of {names} are set by the rotation of their home team in another channel; "
+                      "here they are shown as that rotation places them.")
+HOME_ELSEWHERE_DM = T(de=" Deine Tage legt weiterhin dein Stammteam in {home} fest; mit `/{trigger} stammteam` "
+                         "in diesem Kanal änderst du das.",
+                      en=" Your days are still set by your home team in {home}; type `/{trigger} home-team` "
+                         "in that channel to change it.")
 NOT_SCHEDULED = T(de="keine Rotation", en="no rotation")
 DIALOG_TITLE = T(de="Rotation einrichten", en="Set up rotation")
 DIALOG_OPENED = T(de="Der Dialog zum Einrichten ist geöffnet.", en="The setup dialog is open.")
