@@ -8,8 +8,15 @@ then pinned to an instant in the bot's time zone. That is what keeps a weekly
 
 Pinning a wall-clock time that does not exist (the spring-forward gap) moves it
 forward by the gap; one that exists twice (the repeated autumn hour) takes the
-first. Either way every occurrence has exactly one instant, so a reminder keyed by
-that instant can neither repeat nor go missing.
+first, as RFC 5545 reads such times. Either way every occurrence has exactly one
+instant, so a reminder keyed by that instant can neither repeat nor go missing.
+`/meeting` refuses such a time for the first date (`domain.wallclock.fault_at`);
+`clock_faults` names the later dates of a series that fall on one, so the
+confirmation can say so and the calendar file can list them explicitly.
+
+A monthly series on the 29th, 30th or 31st falls on the last day of shorter
+months (`BYMONTHDAY=28,…,31;BYSETPOS=-1`): "monthly on the 31st" means every
+month, not only the long ones.
 
 Recurring meetings skip the public holidays of their region and any day that was
 cancelled; a one-off meeting happens on the day it was set for, holiday or not.
@@ -30,6 +37,7 @@ from dateutil import rrule as du
 
 from base.i18n import Text, pick_locale
 from domain.calendar import is_holiday
+from domain.wallclock import WallClockFault, changes_between, fault_at
 
 
 class Repeat(StrEnum):
@@ -48,7 +56,8 @@ REPEAT_WORDS: dict[str, Repeat] = {
     "monatlich": Repeat.MONTHLY, "monthly": Repeat.MONTHLY,
 }
 
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+LAST_DAY_FROM = 29  # a monthly series from this day of the month on falls on the last day of shorter months
 
 
 @dataclass(frozen=True)
@@ -102,11 +111,15 @@ def rrule_text(schedule: Schedule) -> str | None:
         case Repeat.WEEKDAYS:
             return "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
         case Repeat.WEEKLY:
-            return f"FREQ=WEEKLY;BYDAY={_BYDAY[day.weekday()]}"
+            return f"FREQ=WEEKLY;BYDAY={BYDAY[day.weekday()]}"
         case Repeat.BIWEEKLY:
-            return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={_BYDAY[day.weekday()]}"
+            return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={BYDAY[day.weekday()]}"
+        case Repeat.MONTHLY if day.day >= LAST_DAY_FROM:
+            # the last of the days that month has: the 31st, or the 30th, 29th or 28th in shorter months
+            days = ",".join(str(n) for n in range(28, day.day + 1))
+            return f"FREQ=MONTHLY;BYMONTHDAY={days};BYSETPOS=-1"
         case Repeat.MONTHLY:
-            return f"FREQ=MONTHLY;BYMONTHDAY={day.day}"  # months without that day are left out (RFC 5545)
+            return f"FREQ=MONTHLY;BYMONTHDAY={day.day}"
 
 
 _PERIOD_DAYS = {Repeat.DAILY: 1, Repeat.WEEKDAYS: 7, Repeat.WEEKLY: 7, Repeat.BIWEEKLY: 14}
@@ -207,6 +220,27 @@ def skipped_days(schedule: Schedule, *, until: date) -> list[date]:
     return [day for day in rule_days(schedule, until=until) if _skipped(schedule, day)]
 
 
+def _hits(schedule: Schedule, day: date) -> bool:
+    """Whether the bare rule has an instance on `day` (cancellations and holidays aside)."""
+    if schedule.repeat is None:
+        return day == schedule.first_day
+    if day < schedule.first_day:
+        return False
+    return datetime.combine(day, schedule.start) in _rule(schedule, day)
+
+
+def clock_faults(schedule: Schedule, *, until: date) -> list[tuple[Occurrence, WallClockFault]]:
+    """The occurrences up to `until` whose wall-clock time does not exist (moved on by the gap) or
+    happens twice (the first is taken) because the clocks change that day, with what happens."""
+    found = []
+    for change in changes_between(schedule.tz, schedule.first_day, until):
+        fault = fault_at(change.day, schedule.start, schedule.tz)
+        if fault is None or _skipped(schedule, change.day) or not _hits(schedule, change.day):
+            continue
+        found += [(occ, fault) for occ in _pinned(schedule, [change.day])]
+    return found
+
+
 # -- in words ----------------------------------------------------------------------------------
 
 DAILY = Text(de="täglich", en="every day")
@@ -214,6 +248,8 @@ WEEKDAYS = Text(de="werktags (Mo–Fr)", en="on weekdays (Mon–Fri)")
 WEEKLY = Text(de="jeden {day}", en="every {day}")
 BIWEEKLY = Text(de="jeden zweiten {day}", en="every other {day}")
 MONTHLY = Text(de="monatlich am {n}.", en="monthly on the {n}{suffix}")
+MONTHLY_LAST = Text(de="monatlich am {n}., in kürzeren Monaten am Monatsletzten",
+                    en="monthly on the {n}{suffix}, on the last day in shorter months")
 EXCEPT_HOLIDAYS = Text(de="außer an Feiertagen", en="except public holidays")
 
 
@@ -245,4 +281,5 @@ def describe(repeat: Repeat | None, first_day: date, locale: str) -> str:
         case Repeat.BIWEEKLY:
             return BIWEEKLY(loc, day=day_name)
         case Repeat.MONTHLY:
-            return MONTHLY(loc, n=first_day.day, suffix=_ordinal_suffix(first_day.day))
+            words = MONTHLY_LAST if first_day.day >= LAST_DAY_FROM else MONTHLY
+            return words(loc, n=first_day.day, suffix=_ordinal_suffix(first_day.day))

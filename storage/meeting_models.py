@@ -6,7 +6,7 @@ that no single UTC instant can hold across daylight-saving changes. `starts_at` 
 `ends_at` are derived UTC instants kept only so queries can skip finished meetings.
 
 Personal data here: the organizer, named participants and each person's RSVP
-(yes/no). `forget` in commands/meeting/mydata.py removes or anonymizes all of it.
+(yes/no, for one occurrence). `forget` in commands/meeting/mydata.py removes or anonymizes all of it.
 """
 
 from __future__ import annotations
@@ -55,12 +55,14 @@ class MeetingCancellation(SQLModel, table=True):
 
 
 class MeetingRsvp(SQLModel, table=True):
-    """A person's answer to a meeting: one row per person, the latest answer wins."""
+    """A person's answer to one occurrence of a meeting (its local day): one row per person and
+    occurrence, the latest answer wins. The next occurrence starts with no answers."""
 
     __tablename__ = "meeting_rsvp"
 
     meeting_id: int = Field(primary_key=True, foreign_key="meeting.id", ondelete="CASCADE")
     user_id: str = Field(primary_key=True, max_length=26, index=True)
+    day: date = Field(primary_key=True)  # the local day of the occurrence answered
     answer: str = Field(max_length=3)  # yes | no
     at: datetime = Field(sa_column=utc_column())
 

@@ -162,14 +162,15 @@ def test_rsvp_buttons_update_the_counts_in_place(bot):
     bot.slash('/meeting neu "Teamrunde" 30.11. 10:00 wöchentlich')
     post = announcement(bot)
     result = bot.click(post, "Zusage", as_="bernd.mueller")
-    assert result["ephemeral_text"] == "Du hast zugesagt."
+    assert result["ephemeral_text"] == "Du hast für Mo, 30.11.2026 zugesagt."  # the date answered
     assert "✅ Zusagen: 1 · ❌ Absagen: 0" in text_of(post)
     bot.click(post, "Zusage", as_="bernd.mueller")  # twice is still one answer
     bot.click(post, "Absage", as_="claudia.weber")
     assert "✅ Zusagen: 1 · ❌ Absagen: 1" in text_of(post)
-    assert bot.click(post, "Zusage", as_="claudia.weber")["ephemeral_text"] == "Du hast zugesagt."  # changed her mind
+    assert bot.click(post, "Zusage", as_="claudia.weber")["ephemeral_text"] == (
+        "Du hast für Mo, 30.11.2026 zugesagt.")  # changed her mind
     assert "✅ Zusagen: 2 · ❌ Absagen: 0" in text_of(post)
-    assert bot.click(post, "Absage", as_="james.miller")["ephemeral_text"] == "You declined."
+    assert bot.click(post, "Absage", as_="james.miller")["ephemeral_text"] == "You declined for Mon, 30 Nov 2026."
     assert "✅ Zusagen: 2 · ❌ Absagen: 1" in text_of(post)  # the post stays in the channel's language
     assert bot.posts() == [post] and buttons(post) == ["Zusage", "Absage"]
     assert post.props["amtsbote_key"] == "meeting:1:announce"
@@ -186,13 +187,15 @@ def test_only_the_invited_people_and_the_organizer_answer_a_meeting_with_named_p
     assert "update" not in refused and post.props == before
     assert bot.click(post, "Absage", as_="frank.hoffmann")["ephemeral_text"].startswith("Zu- und Absagen")
     assert count(bot, MeetingRsvp) == 0
-    assert bot.click(post, "Zusage", as_="bernd.mueller")["ephemeral_text"] == "Du hast zugesagt."
-    assert bot.click(post, "Absage", as_="anna.schmidt")["ephemeral_text"] == "Du hast abgesagt."  # the organizer
+    assert bot.click(post, "Zusage", as_="bernd.mueller")["ephemeral_text"] == "Du hast für Mo, 30.11.2026 zugesagt."
+    assert bot.click(post, "Absage", as_="anna.schmidt")["ephemeral_text"] == (
+        "Du hast für Mo, 30.11.2026 abgesagt.")  # the organizer
     bot.slash('/meeting neu "Fallbesprechung" 1.12. 9:00 @bernd.mueller', as_="anna.schmidt")
     other = [p for p in bot.posts() if p.props.get("amtsbote_key") == "meeting:2:announce"][0]
     assert bot.click(other, "Zusage", as_="james.miller")["ephemeral_text"] == (
         "Only the people invited to “Fallbesprechung” can accept or decline. Nothing was saved.")
-    assert bot.click(post, "Absage", as_="james.miller")["ephemeral_text"] == "You declined."  # invited
+    assert bot.click(post, "Absage", as_="james.miller")["ephemeral_text"] == (
+        "You declined for Mon, 30 Nov 2026.")  # invited
     assert "✅ Zusagen: 1 · ❌ Absagen: 2" in text_of(post) and count(bot, MeetingRsvp) == 3
 
 
@@ -326,12 +329,13 @@ def test_reminders_keep_the_wall_clock_across_the_autumn_change(tmp_path):
 
 
 @pytest.mark.parametrize(("start", "first", "through", "day"), [
-    ("2026-10-24 12:00", "2026-10-25 00:30", "2026-10-25 05:00", "25.10.2026"),  # 02:00-03:00 happens twice
-    ("2027-03-27 12:00", "2027-03-28 00:30", "2027-03-28 05:00", "28.03.2027"),  # 02:00-03:00 does not exist
+    ("2026-10-23 12:00", "2026-10-25 00:30", "2026-10-25 05:00", "25.10.2026"),  # 02:00-03:00 happens twice
+    ("2027-03-26 12:00", "2027-03-28 00:30", "2027-03-28 05:00", "28.03.2027"),  # 02:00-03:00 does not exist
 ])
 def test_a_reminder_in_the_changing_hour_comes_exactly_once(tmp_path, start, first, through, day):
     bot = BotHarness(tmp_path, start=start)
     try:
+        # the series starts the day before: a first date in the changing hour is refused (issue 14)
         bot.slash('/meeting neu "Nachtbereitschaft" morgen 2:30 täglich erinnerung 20m')
         bot.set_time(first)
         bot.advance(through, step_minutes=5)  # in UTC steps: through the repeated hour, or over the gap
@@ -364,7 +368,7 @@ def test_recurring_meetings_skip_holidays_of_the_channels_region(tmp_path):
 # -- the announcement follows the series ---------------------------------------------------------------------
 
 
-def test_after_an_occurrence_the_announcement_shows_the_next_one_and_keeps_the_answers(bot):
+def test_after_an_occurrence_the_announcement_shows_the_next_one_and_counts_its_answers_afresh(bot):
     bot.slash('/meeting neu "Teamrunde" heute 10:00 wöchentlich')
     post = announcement(bot)
     bot.click(post, "Zusage", as_="bernd.mueller")
@@ -374,7 +378,9 @@ def test_after_an_occurrence_the_announcement_shows_the_next_one_and_keeps_the_a
     bot.advance("2026-11-23 10:35")
     text = text_of(post)
     assert "**Nächster Termin:** Mo, 30.11.2026, 10:00–10:30 Uhr" in text  # edited in place
-    assert "✅ Zusagen: 1 · ❌ Absagen: 0" in text and buttons(post) == ["Zusage", "Absage"]
+    # Bernd's answer was for the 23rd: it stays stored, but the next date starts with none (issue 14)
+    assert "✅ Zusagen: 0 · ❌ Absagen: 0" in text and buttons(post) == ["Zusage", "Absage"]
+    assert count(bot, MeetingRsvp) == 1
     assert bot.posts() == [post] + reminders(bot.posts())  # no new post, only the reminder
     bot.advance("2026-11-23 11:30")
     with bot.runtime.db.read() as session:

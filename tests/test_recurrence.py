@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from domain.recurrence import (
     Repeat,
     Schedule,
+    clock_faults,
     describe,
     first_day_for,
     local_instant,
@@ -23,6 +25,7 @@ from domain.recurrence import (
     rrule_text,
     skipped_days,
 )
+from domain.wallclock import Fault
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HALF_HOUR = timedelta(minutes=30)
@@ -95,9 +98,9 @@ def test_biweekly_is_every_other_week_and_monthly_keeps_the_day_of_month():
     assert [o.start.date() for o in between(biweekly, "2026-11-20", "2027-01-01")] == [
         date(2026, 11, 23), date(2026, 12, 7), date(2026, 12, 21)]
     monthly = weekly(date(2027, 1, 30), repeat=Repeat.MONTHLY)
-    # February has no 30th: RFC 5545 leaves that month out rather than moving the date.
+    # February has no 30th: the series falls on its last day rather than leaving the month out (issue 14).
     assert [o.start.date() for o in between(monthly, "2027-01-01", "2027-05-01")] == [
-        date(2027, 1, 30), date(2027, 3, 30), date(2027, 4, 30)]
+        date(2027, 1, 30), date(2027, 2, 28), date(2027, 3, 30), date(2027, 4, 30)]
 
 
 def test_weekdays_skip_weekends_and_a_weekend_start_moves_to_monday():
@@ -153,3 +156,54 @@ def test_expanding_near_a_window_gives_the_same_dates_as_from_the_first_day(firs
     later = [d for d in reference.xafter(begin.replace(tzinfo=None) - timedelta(days=2), count=10, inc=True)
              if local_instant(d.date(), at, BERLIN) + HALF_HOUR > begin]
     assert following is not None and following.start.date() == later[0].date()
+
+
+# -- issue 14: monthly on the 29th-31st, and dates at the clock change ------------------------------------
+
+
+@pytest.mark.parametrize(("first", "rule", "february"), [
+    (date(2027, 1, 29), "FREQ=MONTHLY;BYMONTHDAY=28,29;BYSETPOS=-1", [date(2027, 2, 28), date(2028, 2, 29)]),
+    (date(2027, 1, 30), "FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1", [date(2027, 2, 28), date(2028, 2, 29)]),
+    (date(2027, 1, 31), "FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1", [date(2027, 2, 28), date(2028, 2, 29)]),
+])
+def test_monthly_on_the_29th_to_31st_falls_on_the_last_day_of_shorter_months(first, rule, february):
+    series = weekly(first, repeat=Repeat.MONTHLY)
+    assert rrule_text(series) == rule
+    days = [o.start.date() for o in between(series, "2027-01-01", "2029-01-01")]
+    assert len(days) == 24  # every month, none left out
+    assert [d for d in days if d.month == 2] == february
+    assert all(d.day == min(first.day, calendar.monthrange(d.year, d.month)[1]) for d in days)
+
+
+def test_monthly_on_the_28th_or_earlier_keeps_its_plain_rule_and_words():
+    assert rrule_text(weekly(date(2027, 1, 28), repeat=Repeat.MONTHLY)) == "FREQ=MONTHLY;BYMONTHDAY=28"
+    assert describe(Repeat.MONTHLY, date(2027, 1, 28), "de") == "monatlich am 28."
+
+
+@pytest.mark.parametrize(("day", "de", "en"), [
+    (31, "monatlich am 31., in kürzeren Monaten am Monatsletzten", "monthly on the 31st, on the last day in shorter months"),
+    (29, "monatlich am 29., in kürzeren Monaten am Monatsletzten", "monthly on the 29th, on the last day in shorter months"),
+])
+def test_monthly_on_the_29th_to_31st_says_so_in_words(day, de, en):
+    assert describe(Repeat.MONTHLY, date(2027, 3, day), "de") == de
+    assert describe(Repeat.MONTHLY, date(2027, 3, day), "en") == en
+
+
+def test_a_daily_series_at_half_past_two_meets_the_gap_and_the_overlap_and_says_how():
+    series = Schedule(first_day=date(2027, 3, 20), start=time(2, 30), duration=HALF_HOUR, tz=BERLIN, repeat=Repeat.DAILY)
+    found = clock_faults(series, until=date(2028, 12, 31))
+    assert [(o.start.strftime("%d.%m.%Y %H:%M %z"), f.kind) for o, f in found] == [
+        ("28.03.2027 03:30 +0200", Fault.GAP), ("31.10.2027 02:30 +0200", Fault.OVERLAP),
+        ("26.03.2028 03:30 +0200", Fault.GAP), ("29.10.2028 02:30 +0200", Fault.OVERLAP)]
+    # the instants are the ones the series itself gives those days
+    assert [o for o, _ in found[:2]] == [occurrence_on(series, date(2027, 3, 28)), occurrence_on(series, date(2027, 10, 31))]
+
+
+def test_series_that_never_meet_a_clock_change_at_a_changing_time_have_no_faults():
+    monday = Schedule(first_day=date(2027, 3, 22), start=time(2, 30), duration=HALF_HOUR, tz=BERLIN, repeat=Repeat.WEEKLY)
+    assert clock_faults(monday, until=date(2037, 1, 1)) == []  # the clocks change on Sundays
+    sunday_ten = weekly(date(2027, 3, 21), at=time(10), repeat=Repeat.WEEKLY)
+    assert clock_faults(sunday_ten, until=date(2037, 1, 1)) == []
+    called_off = Schedule(first_day=date(2027, 3, 21), start=time(2, 30), duration=HALF_HOUR, tz=BERLIN,
+                          repeat=Repeat.WEEKLY, cancelled=frozenset({date(2027, 3, 28)}))
+    assert [o.day for o, _ in clock_faults(called_off, until=date(2027, 12, 31))] == [date(2027, 10, 31)]

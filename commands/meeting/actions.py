@@ -1,4 +1,4 @@
-"""The buttons of a meeting's announcement: accept or decline, and join BigBlueButton."""
+"""The buttons of a meeting's announcement: accept or decline the next occurrence, and join BigBlueButton."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from commands.meeting.texts import (
     RSVP_NOT_INVITED,
     RSVP_YES,
 )
+from commands.meeting_views import load_schedule
+from domain import calendar as cal
+from domain.recurrence import next_occurrence
 from storage.meeting_models import Meeting, MeetingRsvp
 
 
@@ -38,14 +41,21 @@ async def rsvp_action(request: ActionRequest, ctx: Context) -> ActionResult:
         row = session.get(Meeting, meeting_id)
         if row is None:
             raise LocalizedError(GONE)
-        open_ = row.cancelled_at is None and (row.ends_at is None or row.ends_at > ctx.now)
-        if open_:
-            session.merge(MeetingRsvp(meeting_id=meeting_id, user_id=ctx.user.id, answer=answer, at=ctx.now))
+        # The answer is for the occurrence the card shows as next when the button is pressed; none
+        # for a cancelled meeting or one that is over.
+        schedule = load_schedule(session, row, ctx.settings.bot_holiday_region)
+        answered = next_occurrence(schedule, after=ctx.now) if row.cancelled_at is None else None
+        if answered is not None:
+            session.merge(MeetingRsvp(meeting_id=meeting_id, user_id=ctx.user.id, day=answered.day, answer=answer,
+                                      at=ctx.now))
             session.flush()
         facts = announcement_facts(session, row, ctx.settings, ctx.now)
         message, props = render_announcement(ctx, row, facts, names, organizer=organizer)
-    reply = (RSVP_YES if answer == "yes" else RSVP_NO) if open_ else RSVP_CLOSED
-    return ActionResult(update={"message": message, "props": props}, ephemeral_text=reply(ctx.locale))
+    if answered is None:
+        reply = RSVP_CLOSED(ctx.locale)
+    else:
+        reply = (RSVP_YES if answer == "yes" else RSVP_NO)(ctx.locale, day=cal.format_day(answered.day, ctx.locale))
+    return ActionResult(update={"message": message, "props": props}, ephemeral_text=reply)
 
 
 async def join_action(request: ActionRequest, ctx: Context) -> ActionResult:

@@ -1,6 +1,7 @@
 """The announcement of a meeting in its channel, and how it follows the series.
 
-The post says what, when, how often, who, where to join, and shows the RSVP counts and buttons.
+The post says what, when, how often, who, where to join, and shows the RSVP counts of the next
+occurrence and the buttons.
 Scheduling queues it (`commands.meeting.handlers`); an RSVP, a cancellation and the end of a series'
 occurrence (`refresh_announcements`, a scheduler job) edit it through the outbox, keyed by
 `announce_key`.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +62,8 @@ def announce_key(meeting_id: int | None) -> str:
 
 @dataclass(frozen=True)
 class AnnouncementFacts:
-    """What the announcement shows besides the meeting row (read in one session)."""
+    """What the announcement shows besides the meeting row (read in one session). The answers
+    counted are those for the next occurrence (for a one-off meeting that is over: its day)."""
 
     locale: str
     next_occ: Occurrence | None
@@ -69,14 +71,22 @@ class AnnouncementFacts:
     no: int
 
 
+def answered_day(meeting: Meeting, next_occ: Occurrence | None) -> date | None:
+    """The occurrence whose answers the announcement counts and a button press answers."""
+    if next_occ is not None:
+        return next_occ.day
+    return None if meeting.repeat else meeting.first_day
+
+
 def announcement_facts(session: Session, meeting: Meeting, settings: Settings,
                        now: datetime) -> AnnouncementFacts:
     schedule = load_schedule(session, meeting, settings.bot_holiday_region)
+    next_occ = next_occurrence(schedule, after=now)
     counts = dict(session.exec(select(MeetingRsvp.answer, sa.func.count()).where(
-        MeetingRsvp.meeting_id == meeting.id).group_by(MeetingRsvp.answer)).all())
+        MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.day == answered_day(meeting, next_occ))
+        .group_by(MeetingRsvp.answer)).all())
     return AnnouncementFacts(locale=channel_locale(session, meeting.channel_id, settings.bot_locale),
-                             next_occ=next_occurrence(schedule, after=now), yes=counts.get("yes", 0),
-                             no=counts.get("no", 0))
+                             next_occ=next_occ, yes=counts.get("yes", 0), no=counts.get("no", 0))
 
 
 def render_announcement(ctx: Context, meeting: Meeting, facts: AnnouncementFacts, names: dict[str, str],

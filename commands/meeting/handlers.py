@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -26,7 +26,7 @@ from commands.help import HELP_WORDS, render_help
 from commands.leads import audit, is_lead
 from commands.meeting import providers, rooms
 from commands.meeting.announcements import announce_key, announcement_facts, render_announcement
-from commands.meeting.ics import ics
+from commands.meeting.ics import ICS_HORIZON, ics
 from commands.meeting.people import display_name, display_names, meeting_for, participant_ids
 from commands.meeting.requests import (
     DEFAULT_DURATION,
@@ -38,7 +38,7 @@ from commands.meeting.requests import (
     NewMeeting,
     parse_request,
 )
-from commands.meeting.schedule import format_when, link_target
+from commands.meeting.schedule import format_when, link_target, zone_name
 from commands.meeting.texts import (
     ALREADY_CANCELLED,
     B_JOIN,
@@ -46,6 +46,8 @@ from commands.meeting.texts import (
     CANCELLED_ONE_REPLY,
     CANCELLED_POST,
     CANCELLED_REPLY,
+    CLOCK_GAP,
+    CLOCK_OVERLAP,
     HELP_ENTRIES,
     HERE,
     IN_PAST,
@@ -60,6 +62,8 @@ from commands.meeting.texts import (
     OVER,
     QUOTA,
     SCHEDULED,
+    SERIES_GAP,
+    SERIES_OVERLAP,
     TITLE,
     UHR,
     UNKNOWN_CHANNEL,
@@ -70,12 +74,15 @@ from domain import calendar as cal
 from domain.recurrence import (
     Occurrence,
     Repeat,
+    Schedule,
+    clock_faults,
     describe,
     first_day_for,
     local_instant,
     occurrence_on,
     overlapping,
 )
+from domain.wallclock import Fault, fault_at
 from storage.meeting_models import Meeting, MeetingCancellation
 from storage.meetings import active_meetings, running_count
 from storage.outbox import enqueue_patch, enqueue_post
@@ -137,6 +144,7 @@ async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, t
     if start <= ctx.now and parsed.weekday_given and day == ctx.today:
         day += timedelta(days=7)  # "Mo 10:00" typed on Monday at 11:00 means next Monday
         start = local_instant(day, parsed.start, ctx.tz)
+    refuse_clock_change(day, parsed, ctx)
     if start <= ctx.now:
         when = UHR(ctx.locale, day=cal.format_day(day, ctx.locale), start=parsed.start.strftime("%H:%M"),
                    end=(start + parsed.duration).astimezone(ctx.tz).strftime("%H:%M"))
@@ -167,16 +175,49 @@ async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, t
             message, props = render_announcement(ctx, meeting, facts, names, organizer=ctx.user.display_name)
             enqueue_post(session, key=announce_key(meeting.id), channel_id=channel_id, message=message,
                          props=props, now=ctx.now)
+            schedule = load_schedule(session, meeting, ctx.settings.bot_holiday_region)
     except BaseException:
         await rooms.give_back(provider, room)
         raise
     ctx.services.notify_outbox()
     first = facts.next_occ
     assert first is not None
-    repeat = f", {describe(parsed.repeat, day, ctx.locale)}" if parsed.repeat else ""
+    # "monatlich am 15." ends the sentence with its own full stop
+    repeat = f", {describe(parsed.repeat, day, ctx.locale).removesuffix('.')}" if parsed.repeat else ""
     where = HERE(ctx.locale) if channel_id == ctx.channel_id else f"~{plain(parsed.channel or '', max_length=40)}"
-    return Reply(SCHEDULED(ctx.locale, title=plain(parsed.title), id=meeting.id, when=format_when(first, ctx.locale),
-                           repeat=repeat, where=where, trigger=trigger))
+    text = SCHEDULED(ctx.locale, title=plain(parsed.title), id=meeting.id, when=format_when(first, ctx.locale),
+                     repeat=repeat, where=where, trigger=trigger)
+    return Reply("\n".join([text, *series_clock_notes(schedule, ctx.now, ctx.locale)]))
+
+
+def refuse_clock_change(day: date, parsed: NewMeeting, ctx: Context) -> None:
+    """A first date whose time does not exist (spring gap) or happens twice (autumn overlap) is refused."""
+    fault = fault_at(day, parsed.start, ctx.tz)
+    if fault is None:
+        return
+    change = fault.change
+    words = CLOCK_GAP if fault.kind is Fault.GAP else CLOCK_OVERLAP
+    raise LocalizedError(words, day=cal.format_day(day, ctx.locale), time=parsed.start.strftime("%H:%M"),
+                         before=change.before.strftime("%H:%M"), after=change.after.strftime("%H:%M"))
+
+
+def series_clock_notes(schedule: Schedule, now: datetime, locale: str) -> list[str]:
+    """For a series that runs into clock changes: how its date on such a day is handled (the first
+    of each kind named), as the announcement and the calendar file have it."""
+    if schedule.repeat is None:
+        return []
+    horizon = max(schedule.first_day, now.date()) + ICS_HORIZON  # as far as the calendar file lists them
+    notes, seen = [], set()
+    for occ, fault in clock_faults(schedule, until=horizon):
+        if fault.kind in seen:
+            continue
+        seen.add(fault.kind)
+        day, at = cal.format_day(occ.day, locale), schedule.start.strftime("%H:%M")
+        if fault.kind is Fault.GAP:
+            notes.append(SERIES_GAP(locale, time=at, day=day, moved=occ.start.strftime("%H:%M")))
+        else:
+            notes.append(SERIES_OVERLAP(locale, time=at, day=day, zone=zone_name(occ.start, locale)))
+    return notes
 
 
 async def instant_meeting(request: SlashRequest, ctx: Context, parsed: InstantMeeting, trigger: str) -> Reply:

@@ -28,9 +28,10 @@ def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str,
         elif user_id in participant_ids(meeting):
             out.append((section, MYDATA_NAMED(locale, title=plain(meeting.title), when=when), meeting.channel_id))
     rows = session.exec(select(MeetingRsvp, Meeting).join(Meeting, col(Meeting.id) == MeetingRsvp.meeting_id)
-                        .where(MeetingRsvp.user_id == user_id)).all()
+                        .where(MeetingRsvp.user_id == user_id).order_by(col(Meeting.id), col(MeetingRsvp.day))).all()
     for rsvp, meeting in rows:
-        text = MYDATA_RSVP["yes" if rsvp.answer == "yes" else "no"](locale, title=plain(meeting.title))
+        text = MYDATA_RSVP["yes" if rsvp.answer == "yes" else "no"](
+            locale, title=plain(meeting.title), day=cal.format_day(rsvp.day, locale))
         out.append((section, text, meeting.channel_id))
     return out
 
@@ -45,7 +46,8 @@ def forget(session: Session, user_id: str) -> None:
 
 
 def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
-    """Retention: meetings over or cancelled before the cutoff go, with their answers and ledger.
+    """Retention: meetings over or cancelled before the cutoff go, with their answers and ledger;
+    so do the answers to occurrences before the cutoff of series that go on.
 
     Cancelled dates of running series stay: they are no personal data, and the calendar
     file's SEQUENCE counts them."""
@@ -61,6 +63,9 @@ def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, 
         # the announcement's outbox row was kept for editing it (bot.maintenance); with the meeting it goes
         counts["meeting_announcement"] = session.execute(sa.delete(OutboxItem).where(
             col(OutboxItem.key).in_([announce_key(i) for i in ids]))).rowcount or 0
+    # Answers to occurrences of running series that are past the cutoff: nobody counts them any more.
+    counts["meeting_rsvp"] += session.execute(
+        sa.delete(MeetingRsvp).where(col(MeetingRsvp.day) < cutoff_day)).rowcount or 0
     # Ledger rows of running series are bookkeeping; past the cutoff they can never be due again.
     counts["meeting_reminder"] += session.execute(
         sa.delete(ReminderLedger).where(col(ReminderLedger.occurrence_start) < cutoff)).rowcount or 0

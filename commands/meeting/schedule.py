@@ -8,16 +8,37 @@ called-off days and its channel's holidays.
 
 from __future__ import annotations
 
-from commands.meeting.texts import HOURS, HOURS_MINUTES, MINUTES, UHR
+from datetime import datetime
+
+from base.i18n import pick_locale
+from commands.meeting.texts import HOURS, HOURS_MINUTES, MINUTES, UHR, UHR_ZONES, ZONE_NAMES_DE
 from domain import calendar as cal
 from domain.recurrence import EXCEPT_HOLIDAYS, Occurrence, Repeat, describe
 from storage.meeting_models import Meeting
 
 
+def zone_name(moment: datetime, locale: str) -> str:
+    """The zone's name at that moment: "MESZ"/"MEZ" in German, "CEST"/"CET" in English."""
+    name = moment.tzname() or ""
+    return ZONE_NAMES_DE.get(name, name) if pick_locale(locale) == "de" else name
+
+
+def _ambiguous(moment: datetime) -> bool:
+    """The wall-clock time happens twice that day (the autumn overlap)."""
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
 def format_when(occ: Occurrence, locale: str) -> str:
-    """"Mo, 30.11.2026, 10:00–10:30 Uhr" / "Mon, 30 Nov 2026, 10:00–10:30"."""
-    return UHR(locale, day=cal.format_day(occ.start.date(), locale), start=occ.start.strftime("%H:%M"),
-               end=occ.end.strftime("%H:%M"))
+    """"Mo, 30.11.2026, 10:00–10:30 Uhr" / "Mon, 30 Nov 2026, 10:00–10:30".
+
+    When the clocks change during the meeting, or a time shown happens twice that day, both times
+    carry the zone: "So, 31.10.2027, 02:30 Uhr MESZ – 02:00 Uhr MEZ"."""
+    day = cal.format_day(occ.start.date(), locale)
+    start, end = occ.start.strftime("%H:%M"), occ.end.strftime("%H:%M")
+    if occ.start.utcoffset() != occ.end.utcoffset() or _ambiguous(occ.start) or _ambiguous(occ.end):
+        return UHR_ZONES(locale, day=day, start=start, end=end, start_zone=zone_name(occ.start, locale),
+                         end_zone=zone_name(occ.end, locale))
+    return UHR(locale, day=day, start=start, end=end)
 
 
 def format_minutes(minutes: int, locale: str) -> str:

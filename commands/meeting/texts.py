@@ -89,8 +89,8 @@ CANCELLED_ONE_POST = T(de="❌ **{title}** fällt am {day} aus (abgesagt von {wh
 ICS_DONE = T(de="Die Kalenderdatei für „{title}“ steht jetzt im Kanal.", en="The calendar file for “{title}” is now in the channel.")
 ICS_POST = T(de="📎 Kalenderdatei für **{title}** (angefordert von {who})", en="📎 Calendar file for **{title}** (requested by {who})")
 GONE = T(de="Diese Besprechung gibt es nicht mehr.", en="This meeting no longer exists.")
-RSVP_YES = T(de="Du hast zugesagt.", en="You accepted.")
-RSVP_NO = T(de="Du hast abgesagt.", en="You declined.")
+RSVP_YES = T(de="Du hast für {day} zugesagt.", en="You accepted for {day}.")
+RSVP_NO = T(de="Du hast für {day} abgesagt.", en="You declined for {day}.")
 RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zusagen sind nicht mehr möglich.",
                 en="This meeting is cancelled or over; answers are no longer possible.")
 RSVP_NOT_INVITED = T(de="Zu- und Absagen zu „{title}“ sind nur für die eingeladenen Personen möglich. "
@@ -136,10 +136,31 @@ R_JOIN_BBB = T(de="Beitreten über die Schaltfläche in der Ankündigung.", en="
 MYDATA_SECTION = T(de="Besprechungen", en="Meetings")
 MYDATA_ORGANIZED = T(de="geplant: „{title}“ ({when}) in {{channel}}", en="scheduled: “{title}” ({when}) in {{channel}}")
 MYDATA_NAMED = T(de="eingeladen: „{title}“ ({when}) in {{channel}}", en="invited: “{title}” ({when}) in {{channel}}")
-MYDATA_RSVP = {"yes": T(de="Zusage zu „{title}“ in {{channel}}", en="accepted “{title}” in {{channel}}"),
-               "no": T(de="Absage zu „{title}“ in {{channel}}", en="declined “{title}” in {{channel}}")}
+MYDATA_RSVP = {"yes": T(de="Zusage zu „{title}“ am {day} in {{channel}}", en="accepted “{title}” on {day} in {{channel}}"),
+               "no": T(de="Absage zu „{title}“ am {day} in {{channel}}", en="declined “{title}” on {day} in {{channel}}")}
 
 # the calendar file
 ICS_DESCRIPTION = T(de="Beitreten: {url}\nGeplant mit Amtsbote in Mattermost.",
                     en="Join: {url}\nScheduled with Amtsbote in Mattermost.")
 ICS_BBB = T(de="BigBlueButton – „Beitreten“ in der Ankündigung in Mattermost", en="BigBlueButton – “Join” in the Mattermost announcement")
+
+# the clock change (spring gap, autumn overlap)
+CLOCK_GAP = T(de="Am {day} gibt es {time} Uhr nicht: Um {before} Uhr werden die Uhren auf {after} Uhr vorgestellt. "
+                 "Bitte eine andere Uhrzeit wählen. Es wurde nichts geplant.",
+              en="On {day} there is no {time}: at {before} the clocks go forward to {after}. "
+                 "Please choose another time. Nothing was scheduled.")
+CLOCK_OVERLAP = T(de="Am {day} gibt es {time} Uhr zweimal: Um {before} Uhr werden die Uhren auf {after} Uhr "
+                     "zurückgestellt. Bitte eine Uhrzeit davor oder danach wählen. Es wurde nichts geplant.",
+                  en="On {day} {time} happens twice: at {before} the clocks go back to {after}. "
+                     "Please choose a time before or after. Nothing was scheduled.")
+SERIES_GAP = T(de="An Tagen der Zeitumstellung gibt es {time} Uhr nicht (zuerst {day}): Der Termin beginnt dann um "
+                  "{moved} Uhr. So steht es auch in der Kalenderdatei.",
+               en="On clock-change days {time} does not exist (first on {day}): the meeting then starts at {moved}. "
+                  "The calendar file says the same.")
+SERIES_OVERLAP = T(de="An Tagen der Zeitumstellung gibt es {time} Uhr zweimal (zuerst {day}): Der Termin beginnt dann "
+                      "beim ersten {time} Uhr, vor dem Zurückstellen der Uhren ({zone}). So steht es auch in der "
+                      "Kalenderdatei.",
+                   en="On clock-change days {time} happens twice (first on {day}): the meeting then starts at the "
+                      "first {time}, before the clocks go back ({zone}). The calendar file says the same.")
+UHR_ZONES = T(de="{day}, {start} Uhr {start_zone} – {end} Uhr {end_zone}", en="{day}, {start} {start_zone} – {end} {end_zone}")
+ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ"}  # what German readers call Central European (Summer) Time
