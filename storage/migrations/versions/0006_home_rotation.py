@@ -1,7 +1,7 @@
 """one truth per person and day: when someone joined a rotation, and which one is their home
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_rsvp_day
 Create Date: 2026-12-05 09:30:00
 
 `rotation_member.joined_at` orders a person's rotations (the first one joined sets their days
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.models
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005_rsvp_day'
 branch_labels = None
 depends_on = None
 
