@@ -3,6 +3,7 @@ RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
+COPY base ./base
 COPY bot ./bot
 COPY commands ./commands
 COPY config ./config
@@ -15,7 +16,7 @@ RUN useradd --create-home --uid 10001 amtsbote
 WORKDIR /app
 COPY --from=build --chown=amtsbote:amtsbote /app /app
 ENV PATH="/app/.venv/bin:$PATH" BOT_LISTEN=0.0.0.0:8080 DATABASE_URL=sqlite:////data/amtsbote.db PYTHONUNBUFFERED=1
-RUN mkdir /data && chown amtsbote:amtsbote /data
+RUN mkdir -m 700 /data && chown amtsbote:amtsbote /data
 VOLUME /data
 USER amtsbote
 EXPOSE 8080
