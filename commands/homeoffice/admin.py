@@ -3,6 +3,8 @@ prompts (`erinnerung`) and deleting the rotation (`löschen`, after confirming).
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -19,11 +21,12 @@ from commands.homeoffice.texts import (
     DELETED_POST,
     LEAD_ADDED,
     LEAD_REMOVED,
+    LEAD_STILL_ADMIN,
     OFF,
     ON,
     PROMPTS_SET,
 )
-from commands.leads import audit, require_lead
+from commands.leads import audit, is_lead, require_lead
 from storage.models import ChannelLead, Rotation, RotationMember
 from storage.outbox import enqueue_post
 
@@ -44,7 +47,13 @@ async def set_leads(request: SlashRequest, ctx: Context, wanted: LeadRequest) ->
                                                              ChannelLead.user_id == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                   action="lead:add" if wanted.adding else "lead:remove", now=ctx.now)
-    return Reply((LEAD_ADDED if wanted.adding else LEAD_REMOVED)(ctx.locale, names=names(users)))
+    reply = (LEAD_ADDED if wanted.adding else LEAD_REMOVED)(ctx.locale, names=names(users))
+    if not wanted.adding:
+        # honest: a Mattermost admin stays a lead whatever the list says (SPEC §2.1 `leitung`)
+        still = [u for u in users if await is_lead(ctx, u)]
+        if still:
+            reply += LEAD_STILL_ADMIN(ctx.locale, names=names(still))
+    return Reply(reply)
 
 
 async def prompts(request: SlashRequest, ctx: Context, rest: str) -> Reply:
@@ -82,7 +91,7 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
             session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id))
             session.delete(row)
             locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
-            enqueue_post(session, key=f"ho:deleted:{ctx.channel_id}:{int(ctx.now.timestamp() * 1000)}",
+            enqueue_post(session, key=f"ho:deleted:{ctx.channel_id}:{uuid.uuid4().hex}",
                          channel_id=ctx.channel_id, now=ctx.now,
                          message=DELETED_POST(locale, who=plain(ctx.user.display_name, max_length=60)))
     ctx.services.notify_outbox()

@@ -3,6 +3,7 @@ as a lead, `für @name`; with a warning when a day drops below a rotation's mini
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ from commands.homeoffice.texts import (
     NO_WORKING_DAY,
     NOTE_FOR_DM,
     NOTE_PRIVATE,
+    NOTE_TOO_LONG,
     NOTHING_TO_CLEAR,
     RANGE_TOO_LONG,
     WHERE_FOR_DM,
@@ -43,6 +45,7 @@ from domain.rotation import Where
 from storage import presence
 from storage.outbox import enqueue_dm
 
+NOTE_LIMIT = 200  # characters of an absence note (the column's size)
 
 @dataclass(frozen=True)
 class Target:
@@ -206,7 +209,9 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     async with ctx.db.grouped_write() as session:
         rotations = _rotations_of(ctx, session, target.user.id)
         days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
-        note = " ".join(leftover).strip()[:200]
+        note = " ".join(leftover).strip()
+        if len(note) > NOTE_LIMIT:  # refused with the limit named, never cut (SPEC §2.1)
+            raise LocalizedError(NOTE_TOO_LONG, limit=NOTE_LIMIT, length=len(note))
         staffing = _Staffing(session, rotations, days)
         presence.set_days(session, target.user.id, days, None, set_by=ctx.user.id, note=note)
         staffing.set(target.user.id, None)
@@ -260,6 +265,7 @@ async def _warn_below_minimum(ctx: Context, user: User, dropped: list[tuple[Any,
     if not dropped:
         return ""
     lines = []
+    action = uuid.uuid4().hex  # one warning per change, keyed by it (never by the clock)
     for row, days, count in dropped:
         try:
             channel_name = plain((await ctx.mm.channel(row.channel_id)).display_name, max_length=60)
@@ -270,11 +276,12 @@ async def _warn_below_minimum(ctx: Context, user: User, dropped: list[tuple[Any,
         with ctx.db.write() as session:
             for lead in recipients:
                 locale = lead.locale if lead.locale in ("de", "en") else ctx.settings.bot_locale
-                enqueue_dm(session, key=f"ho:min:{row.channel_id}:{lead.id}:{user.id}:{int(ctx.now.timestamp())}:{days[0]}",
+                enqueue_dm(session, key=f"ho:min:{row.channel_id}:{lead.id}:{action}",
                            user_id=lead.id, now=ctx.now,
                            message=BELOW_MIN_DM(locale, channel=channel_name, days=days_text(days, locale),
                                                 count=count, min=row.min_office,
                                                 who=plain(ctx.user.display_name, max_length=60)))
-        lines.append(BELOW_MIN(ctx.locale, channel=channel_name, days=days_text(days, ctx.locale), min=row.min_office))
+        lines.append(BELOW_MIN(ctx.locale, channel=channel_name, days=days_text(days, ctx.locale), count=count,
+                               min=row.min_office))
     ctx.services.notify_outbox()
     return "\n" + "\n".join(lines)

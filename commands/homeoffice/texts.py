@@ -106,8 +106,17 @@ IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen gehen ab h
 CHANGED = T(de="{who}: {where} am {days}.", en="{who}: {where} on {days}.")
 AWAY_SET = T(de="{who}: abwesend am {days}.{note}", en="{who}: away on {days}.{note}")
 NOTE_PRIVATE = T(de=" Notiz (nur für dich sichtbar): {note}", en=" Note (visible only to you): {note}")
-BELOW_MIN = T(de="⚠️ Damit ist {channel} am {days} unter der Mindestbesetzung ({min} im Büro). Die Änderung gilt trotzdem; die Leitung wurde informiert.",
-              en="⚠️ This takes {channel} below the minimum office staffing ({min}) on {days}. The change still applies; the leads were told.")
+BELOW_MIN = T(de="⚠️ Damit ist {channel} am {days} unter der Mindestbesetzung: nur noch {count} statt mindestens {min} "
+                 "Personen im Büro. "
+                 "Die Änderung gilt trotzdem; die Leitung wurde informiert.",
+              en="⚠️ This takes {channel} below the minimum office staffing on {days}: only {count} instead of at least "
+                 "{min} people in the office. "
+                 "The change still applies; the leads were told.")
+NOTE_TOO_LONG = T(de="Die Notiz ist zu lang (höchstens {limit} Zeichen, hier {length}). Es wurde nichts geändert.",
+                  en="The note is too long (at most {limit} characters, here {length}). Nothing was changed.")
+LEAD_STILL_ADMIN = T(de=" {names} bleibt trotzdem Leitung, weil Mattermost sie oder ihn als Kanal-, Team- oder "
+                        "Systemadmin führt.",
+                     en=" {names} still remains a lead as a channel, team or system admin in Mattermost.")
 BELOW_MIN_DM = T(de="⚠️ {channel}: am {days} sind nur noch {count} statt mindestens {min} Personen im Büro (Änderung von {who}).",
                  en="⚠️ {channel}: on {days} only {count} instead of at least {min} people are in the office (change by {who}).")
 # Told by DM to the person a lead changed something for (SPEC §2.1).
