@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import shlex
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
 
 from base.chat import MARKER_PROP, Channel, PermanentError, User
 from base.clock import ManualClock
 from base.safetext import unescape_for_terminal
 from config.settings import Settings
 from domain.calendar import format_day
-from storage.models import SlashCommand, token_hash
+from storage.models import OutboxItem, SlashCommand, token_hash
 
 TEAM_ID = "demoteam0000000000000000aa"
 TEAM_NAME = "stadtverwaltung"
@@ -47,6 +51,12 @@ CHANNELS = [
 LEADS = {("asd", "anna"), ("wigu", "gabi")}
 
 
+# How Mattermost finds `@name` and `~channel` in a slash command's text (MentionsToTeamMembers,
+# MentionsToPublicChannels).
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9.\-_:]*)")
+_CHANNEL_MENTION = re.compile(r"(?<![\w~])~([A-Za-z0-9\-_]+)")
+
+
 def demo_id(prefix: str, name: str) -> str:
     return (prefix + name + "0" * 26)[:26]
 
@@ -61,6 +71,7 @@ class ConsolePost:
     create_at: int
     edits: int = 0
     file_ids: list[str] = field(default_factory=list)
+    ephemeral_for: str = ""  # a private reply: only this user sees it, and Mattermost does not store it
 
 
 @dataclass
@@ -75,8 +86,11 @@ class ConsoleMattermost:
     members: dict[str, list[str]] = field(default_factory=dict)
     admins: set[tuple[str, str]] = field(default_factory=set)
     posts: dict[str, ConsolePost] = field(default_factory=dict)
+    ephemerals: dict[str, ConsolePost] = field(default_factory=dict)
     buttons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # The channel a post of an earlier run went to (the console keeps its database, not its screen).
+    post_home: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         self.users_by_id[self.bot_user_id] = User(self.bot_user_id, "amtsbote", "Amtsbote", "de", is_bot=True)
@@ -96,6 +110,31 @@ class ConsoleMattermost:
     def channel_by_name(self, name: str) -> Channel | None:
         name = name.lstrip("~").lower()
         return next((c for c in self.channels.values() if c.name == name or c.id == name), None)
+
+    def mention_fields(self, text: str) -> dict[str, list[str]]:
+        """The `user_mentions` and `channel_mentions` form fields Mattermost adds to a slash command:
+        team members (a trailing `.`, `-` or `_` is cut off, as Mattermost does) and open channels."""
+        users: dict[str, str] = {}
+        for raw in _MENTION.findall(text):
+            name = raw.lower()
+            while name:
+                user = next((u for u in self.users_by_id.values() if u.username == name), None)
+                if user is not None:
+                    users.setdefault(name, user.id)
+                    break
+                if name[-1] not in ".-_":
+                    break
+                name = name[:-1]
+        channels = {c.name: c.id for c in self.channels.values() if c.type == "O"}
+        named = [n for n in dict.fromkeys(n.lower() for n in _CHANNEL_MENTION.findall(text)) if n in channels]
+        return {"user_mentions": list(users), "user_mentions_ids": list(users.values()),
+                "channel_mentions": named, "channel_mentions_ids": [channels[n] for n in named]}
+
+    def sees(self, user_id: str, post: ConsolePost) -> bool:
+        """Whether `user_id` sees `post`: a private reply only its user, a DM or channel post its members."""
+        if post.ephemeral_for:
+            return post.ephemeral_for == user_id
+        return user_id in self.members.get(post.channel_id, [])
 
     # -- MattermostPort -------------------------------------------------------------------
 
@@ -151,12 +190,26 @@ class ConsoleMattermost:
         return post.id
 
     async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None:
-        post = self.posts[post_id]
+        post = self.posts.get(post_id) or await self._earlier_post(post_id)
         post.message = message
         if props is not None:
             post.props = dict(props)
         post.edits += 1
         self._show(post, edited=True)
+
+    async def _earlier_post(self, post_id: str) -> ConsolePost:
+        """A post of an earlier console run on the same database: shown again, under its id, in the
+        channel it went to. Where that is unknown, the answer Mattermost gives for a deleted post."""
+        channel_id = self.post_home(post_id) if self.post_home is not None else None
+        if channel_id and channel_id not in self.channels:
+            user_id = next((u for u in self.users_by_id if demo_id("dm", u[1:8]) == channel_id), None)
+            if user_id is not None:
+                await self.direct_channel(user_id)
+        if not channel_id or channel_id not in self.channels:
+            raise PermanentError("Unable to get the post.", 404)
+        post = ConsolePost(post_id, channel_id, self.bot_user_id, "", {}, int(self.clock.now().timestamp() * 1000))
+        self.posts[post_id] = post
+        return post
 
     async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
         return next((p.id for p in self.posts.values()
@@ -262,6 +315,14 @@ class Console:
         self.channel = self.mm.channel_by_name("jugendamt-asd")
         self._tokens: dict[str, str] = {}
         self._trigger_ids = itertools.count(1)
+        self.mm.post_home = self._post_home
+
+    def _post_home(self, post_id: str) -> str | None:
+        """The channel the outbox delivered post `post_id` to, in this run or an earlier one."""
+        with self.runtime.db.read() as session:
+            return session.exec(select(OutboxItem.channel_id).where(
+                OutboxItem.post_id == post_id, OutboxItem.kind != "patch", col(OutboxItem.channel_id).is_not(None)
+            )).first()
 
     def register_demo_commands(self) -> None:
         with self.runtime.db.write() as session:
@@ -315,21 +376,25 @@ class Console:
     async def slash(self, line: str) -> dict[str, Any]:
         command, _, text = line.partition(" ")
         trigger = command.lstrip("/").lower()
-        mentions = [w.lstrip("@").rstrip(",.;:").lower() for w in text.split() if w.startswith("@")]
-        users = [u for u in (self.mm.by_username(m) for m in mentions) if u is not None]
         form = {
             "token": [self._tokens.get(trigger, "")], "team_id": [TEAM_ID], "team_domain": [TEAM_NAME],
             "channel_id": [self.channel.id], "channel_name": [self.channel.name], "user_id": [self.user.id],
             "user_name": [self.user.username], "command": ["/" + trigger], "text": [text],
             "trigger_id": [f"console-trigger-{next(self._trigger_ids)}"], "response_url": ["console://response"],
-            "user_mentions": [u.username for u in users], "user_mentions_ids": [u.id for u in users],
+            **self.mm.mention_fields(text),
         }
         if trigger not in self._tokens:
             self.out.write(f"  Unbekannter Befehl /{trigger}. Verfügbar: "
                            + ", ".join("/" + t for t in self._tokens) + "\n")
             return {}
         reply = await self.runtime.dispatcher.command(form)
-        text_out = render_post(reply.get("text", ""), reply.get("props") or {}, self.mm.buttons)
+        # The reply is an ephemeral post: it has an id, only this user sees it, Mattermost keeps it nowhere.
+        shown = ConsolePost(uuid.uuid4().hex[:26], self.channel.id, self.mm.bot_user_id, reply.get("text", ""),
+                            reply.get("props") or {}, int(self.clock.now().timestamp() * 1000),
+                            ephemeral_for=self.user.id)
+        if shown.props.get("attachments"):
+            self.mm.ephemerals[shown.id] = shown
+        text_out = render_post(shown.message, shown.props, self.mm.buttons)
         self.out.write(_indent(text_out, "  ") + "\n")
         return reply
 
@@ -397,15 +462,35 @@ class Console:
             self.out.write("  Keine solche Schaltfläche.\n")
             return
         _, action = self.mm.buttons[number - 1]
-        post_id = next((p.id for p in self.mm.posts.values()
-                        if any(a is action for att in p.props.get("attachments") or [] for a in att.get("actions") or [])), "")
-        body = {"user_id": self.user.id, "user_name": self.user.username, "channel_id": self.channel.id,
-                "team_id": TEAM_ID, "post_id": post_id, "type": "button",
+        post = next((p for p in [*self.mm.posts.values(), *self.mm.ephemerals.values()]
+                     if any(a is action for att in p.props.get("attachments") or [] for a in att.get("actions") or [])),
+                    None)
+        if post is None:  # the post was edited since, and the button is gone from it
+            self.out.write("  Diese Schaltfläche gibt es nicht mehr (der Beitrag wurde inzwischen geändert).\n")
+            return
+        channel = self.mm.channels.get(post.channel_id)
+        if not self.mm.sees(self.user.id, post):
+            owner_id = post.ephemeral_for or (self.mm.members[post.channel_id][0] if channel and channel.type == "D"
+                                              else "")
+            owner = self.mm.users_by_id.get(owner_id)
+            who = (f"nur {owner.display_name} (:as {owner.username})" if owner is not None
+                   else f"nur, wer in „{channel.display_name if channel else post.channel_id}“ ist")
+            self.out.write(f"  Diese Schaltfläche sieht {who}.\n")
+            return
+        body = {"user_id": self.user.id, "user_name": self.user.username, "channel_id": post.channel_id,
+                "team_id": channel.team_id if channel else TEAM_ID, "post_id": post.id, "type": "button",
+                "trigger_id": f"console-trigger-{next(self._trigger_ids)}",
                 "context": action.get("integration", {}).get("context")}
         result = await self.runtime.dispatcher.action(json.loads(json.dumps(body)))
-        if result.get("update") and post_id in self.mm.posts:
-            update = result["update"]
-            await self.mm.patch_post(post_id, message=update.get("message", ""), props=update.get("props"))
+        update = result.get("update")
+        if update is not None and post.ephemeral_for:
+            # As Mattermost (up to the 2025 releases): an ephemeral post is in no database, so an
+            # `update` of it fails and the person sees an error instead of any answer.
+            self.out.write("  ⚠ Fehler von Mattermost: „Unable to get the post.“ "
+                           "(eine private Antwort lässt sich nicht bearbeiten)\n")
+            return
+        if update is not None:
+            await self.mm.patch_post(post.id, message=update.get("message", ""), props=update.get("props"))
         if result.get("ephemeral_text"):
             self.out.write(_indent(unescape_for_terminal(result["ephemeral_text"])) + "\n")
 

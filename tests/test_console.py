@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bot.console import run_console
@@ -108,3 +109,88 @@ def test_console_buttons_swap_through_a_dm_and_bad_meta_commands_are_explained(t
     assert ":help" in said[":bla"]
     assert "Slash-Befehle beginnen mit /" in said["homeoffice ohne Schrägstrich"]
     assert "Unbekannter Befehl /gibtsnicht" in said["/gibtsnicht hilfe"]
+
+
+# -- a kept database: the console starts again on the file of an earlier run (SPEC §6) -------------
+
+
+def _run(tmp_path, lines: list[str], start: str) -> tuple[str, str, float]:
+    """`amtsbote console` as a subprocess on tmp_path/kept.db: (stdout, stderr, seconds)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "MATTERMOST_", "DATABASE_"))}
+    began = time.monotonic()
+    done = subprocess.run([*_amtsbote(), "console", "--database", f"sqlite:///{tmp_path / 'kept.db'}",
+                           "--start", start], input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          timeout=180, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout, done.stderr, time.monotonic() - began
+
+
+def test_the_console_edits_its_roster_from_an_earlier_run_without_errors_or_stalls(tmp_path):
+    first, _, _ = _run(tmp_path, ["/homeoffice einrichten A,B woche", "/homeoffice aufteilen", ":time +35m", ":quit"],
+                       "2026-12-07 07:00")
+    assert f"{ROSTER_HEAD} — Mo, 07.12.2026 (KW 50)" in _sections(first)[":time +35m"]
+
+    # Same file, a new run: the roster post of the first run is not on this console's screen any more.
+    second, errors, seconds = _run(tmp_path, ["/homeoffice abwesend heute", ":time +30m", ":quit"], "2026-12-07 07:40")
+    said = _sections(second)
+    assert "Traceback" not in errors and "KeyError" not in errors and "outbox" not in errors, errors[-3000:]
+    assert "Anna Schmidt: abwesend am Mo, 07.12.2026." in said["/homeoffice abwesend heute"]
+    moved = said[":time +30m"]
+    assert moved.count(ROSTER_HEAD) == 1, moved  # the morning's roster, shown again as it is now
+    assert "┌─ Amtsbote in Jugendamt – ASD Team 3 (bearbeitet)" in moved
+    roster = moved.split(ROSTER_HEAD, 1)[1].split("└─", 1)[0]
+    assert "**🏢 Im Büro (3)**: Claudia Weber, Elif Yılmaz, James Miller" in roster, roster
+    assert "**🌴 Abwesend (1)**: Anna Schmidt" in roster, roster
+    assert "Es ist jetzt Mo, 07.12.2026, 08:10 Uhr." in moved
+    # Six clock steps: a post the outbox keeps retrying would stall each of them for 5 s.
+    assert seconds < 20, f"the second run took {seconds:.1f} s"
+
+    # And a third run edits the post the second run showed again, still as one post.
+    third, errors, _ = _run(tmp_path, ["/homeoffice zuhause heute", ":time +5m", ":quit"], "2026-12-07 08:15")
+    moved = _sections(third)[":time +5m"]
+    assert "Traceback" not in errors and "outbox" not in errors, errors[-3000:]
+    assert moved.count(ROSTER_HEAD) == 1, moved
+    assert "**🏠 Im Home-Office (4)**: Anna Schmidt, Bernd Müller" in moved.split(ROSTER_HEAD, 1)[1], moved
+
+
+def test_the_console_fills_channel_and_user_mentions_as_mattermost_does(tmp_path):
+    first, errors, _ = _run(tmp_path, [
+        '/meeting neu "Dienstbesprechung" Fr 8:00 ~wirtschaftliche-hilfe',
+        '/meeting neu "Fallrunde" Fr 9:00 @bernd.mueller',
+        ":as claudia.weber",  # no member of the other channel
+        '/meeting neu "Heimlich" Fr 10:00 ~wirtschaftliche-hilfe',
+        '/meeting neu "Nirgends" Fr 10:00 ~gibt-es-nicht',
+        ":quit",
+    ], "2026-12-07 09:00")
+    said = _sections(first)
+    planned = said['/meeting neu "Dienstbesprechung" Fr 8:00 ~wirtschaftliche-hilfe']
+    assert "✅ Besprechung „Dienstbesprechung“ geplant (ID 1)" in planned, planned
+    assert "┌─ Amtsbote in Wirtschaftliche Jugendhilfe (neu)" in planned and "#### 📅 Dienstbesprechung" in planned
+    named = said['/meeting neu "Fallrunde" Fr 9:00 @bernd.mueller']
+    assert "**Teilnehmende:** Bernd Müller" in named, named
+    assert "Du bist nicht Mitglied von „~wirtschaftliche-hilfe“" in said['/meeting neu "Heimlich" Fr 10:00 '
+                                                                        '~wirtschaftliche-hilfe']
+    assert "Den Kanal „~gibt-es-nicht“ finde ich nicht" in said['/meeting neu "Nirgends" Fr 10:00 ~gibt-es-nicht']
+
+    # The second run cancels the meeting: its announcement (first run) is edited, not an error.
+    second, errors, _ = _run(tmp_path, [":channel wirtschaftliche-hilfe", "/meeting absagen 1", ":quit"],
+                             "2026-12-07 09:30")
+    cancelled = _sections(second)["/meeting absagen 1"]
+    assert "Traceback" not in errors and "KeyError" not in errors, errors[-3000:]
+    assert "┌─ Amtsbote in Wirtschaftliche Jugendhilfe (bearbeitet)" in cancelled, cancelled
+    assert "#### ❌ Abgesagt: Dienstbesprechung" in cancelled.split("(bearbeitet)", 1)[1]
+
+
+def test_mention_fields_are_those_mattermost_sends():
+    from base.clock import ManualClock
+    from bot.console import ConsoleMattermost, demo_id
+
+    mm = ConsoleMattermost(ManualClock(berlin("2026-12-07 09:00")), io.StringIO())
+    fields = mm.mention_fields("@Bernd.Mueller. mit @claudia.weber, ~wirtschaftliche-hilfe ~nirgends "
+                               "@niemand a@anna.schmidt ~jugendamt-asd ~wirtschaftliche-hilfe")
+    assert fields == {
+        "user_mentions": ["bernd.mueller", "claudia.weber"],
+        "user_mentions_ids": [demo_id("u", "bernd"), demo_id("u", "claudia")],
+        "channel_mentions": ["wirtschaftliche-hilfe", "jugendamt-asd"],
+        "channel_mentions_ids": [demo_id("c", "wigu"), demo_id("c", "asd")],
+    }
