@@ -1,9 +1,10 @@
 """`amtsbote console`: try Amtsbote with no Mattermost at all.
 
 The console runs the same dispatcher, handlers, outbox and jobs as `serve`; only
-the Mattermost port is an in-memory demo team. Type slash commands as a chosen
-user, see the ephemeral replies and the bot's posts, press buttons, and move a
-simulated clock to see the morning roster and reminders.
+the Mattermost port is an in-memory demo team (bot/console_port.py). Type slash
+commands as a chosen user, see the ephemeral replies and the bot's posts, press
+buttons, and move a simulated clock to see the morning roster and reminders. The
+console's own words follow the language of the person it acts as.
 """
 
 from __future__ import annotations
@@ -11,241 +12,85 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import shlex
 import sys
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from base.chat import MARKER_PROP, Channel, PermanentError, User
+from sqlmodel import col, select
+
+from base.chat import User
 from base.clock import ManualClock
+from base.i18n import Text
 from base.safetext import unescape_for_terminal
+from bot.console_port import (
+    TEAM_ID,
+    TEAM_NAME,
+    ConsoleMattermost,
+    ConsolePost,
+    actions_of,
+    demo_id,
+    indent,
+    render_post,
+)
 from config.settings import Settings
 from domain.calendar import format_day
-from storage.models import SlashCommand, token_hash
+from storage.models import OutboxItem, SlashCommand, token_hash
 
-TEAM_ID = "demoteam0000000000000000aa"
-TEAM_NAME = "stadtverwaltung"
-
-DEMO_USERS = [
-    # id suffix, username, first, last, locale, roles
-    ("anna", "anna.schmidt", "Anna", "Schmidt", "de", "system_user"),
-    ("bernd", "bernd.mueller", "Bernd", "Müller", "de", "system_user"),
-    ("claudia", "claudia.weber", "Claudia", "Weber", "de", "system_user"),
-    ("dieter", "dieter.fischer", "Dieter", "Fischer", "de", "system_user"),
-    ("elif", "elif.yilmaz", "Elif", "Yılmaz", "de", "system_user"),
-    ("frank", "frank.hoffmann", "Frank", "Hoffmann", "de", "system_user"),
-    ("gabi", "gabriele.wagner", "Gabriele", "Wagner", "de", "system_user"),
-    ("james", "james.miller", "James", "Miller", "en", "system_user"),
-]
-CHANNELS = [
-    ("asd", "jugendamt-asd", "Jugendamt – ASD Team 3", ["anna", "bernd", "claudia", "dieter", "elif", "frank", "james"]),
-    ("wigu", "wirtschaftliche-hilfe", "Wirtschaftliche Jugendhilfe", ["gabi", "anna", "bernd"]),
-]
-LEADS = {("asd", "anna"), ("wigu", "gabi")}
-
-
-def demo_id(prefix: str, name: str) -> str:
-    return (prefix + name + "0" * 26)[:26]
-
-
-@dataclass
-class ConsolePost:
-    id: str
-    channel_id: str
-    user_id: str
-    message: str
-    props: dict[str, Any]
-    create_at: int
-    edits: int = 0
-    file_ids: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ConsoleMattermost:
-    """An in-memory Mattermost for the console: a demo team, channels and people."""
-
-    clock: ManualClock
-    out: TextIO = sys.stdout
-    bot_user_id: str = demo_id("bot", "amtsbote")
-    users_by_id: dict[str, User] = field(default_factory=dict)
-    channels: dict[str, Channel] = field(default_factory=dict)
-    members: dict[str, list[str]] = field(default_factory=dict)
-    admins: set[tuple[str, str]] = field(default_factory=set)
-    posts: dict[str, ConsolePost] = field(default_factory=dict)
-    buttons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.users_by_id[self.bot_user_id] = User(self.bot_user_id, "amtsbote", "Amtsbote", "de", is_bot=True)
-        for key, username, first, last, locale, roles in DEMO_USERS:
-            uid = demo_id("u", key)
-            self.users_by_id[uid] = User(uid, username, f"{first} {last}", locale, roles)
-        for key, name, display, people in CHANNELS:
-            cid = demo_id("c", key)
-            self.channels[cid] = Channel(cid, TEAM_ID, name, display, "O")
-            self.members[cid] = [demo_id("u", p) for p in people]
-        self.admins = {(demo_id("c", c), demo_id("u", u)) for c, u in LEADS}
-
-    def by_username(self, name: str) -> User | None:
-        name = name.lstrip("@").lower()
-        return next((u for u in self.users_by_id.values() if u.username == name or u.id == name), None)
-
-    def channel_by_name(self, name: str) -> Channel | None:
-        name = name.lstrip("~").lower()
-        return next((c for c in self.channels.values() if c.name == name or c.id == name), None)
-
-    # -- MattermostPort -------------------------------------------------------------------
-
-    async def me(self) -> User:
-        return self.users_by_id[self.bot_user_id]
-
-    async def user(self, user_id: str) -> User:
-        if user_id not in self.users_by_id:
-            raise PermanentError("no such user", 404)
-        return self.users_by_id[user_id]
-
-    def known_user(self, user_id: str) -> User | None:
-        return self.users_by_id.get(user_id)
-
-    async def users(self, user_ids: list[str]) -> dict[str, User]:
-        return {uid: self.users_by_id[uid] for uid in user_ids if uid in self.users_by_id}
-
-    async def users_by_username(self, usernames: list[str]) -> dict[str, User]:
-        found = {}
-        for name in usernames:
-            user = self.by_username(name)
-            if user is not None:
-                found[user.username] = user
-        return found
-
-    async def channel(self, channel_id: str) -> Channel:
-        if channel_id not in self.channels:
-            raise PermanentError("no such channel", 404)
-        return self.channels[channel_id]
-
-    async def channels_by_ids(self, channel_ids: list[str]) -> dict[str, Channel]:
-        return {cid: self.channels[cid] for cid in channel_ids if cid in self.channels}
-
-    async def channel_members(self, channel_id: str) -> list[User]:
-        return [self.users_by_id[u] for u in self.members.get(channel_id, [])]
-
-    async def is_channel_member(self, channel_id: str, user_id: str) -> bool:
-        return user_id in self.members.get(channel_id, [])
-
-    async def is_channel_admin(self, channel_id: str, user_id: str) -> bool:
-        return (channel_id, user_id) in self.admins
-
-    async def is_team_admin(self, team_id: str, user_id: str) -> bool:
-        return False
-
-    async def create_post(self, *, channel_id: str, message: str, props: dict[str, Any] | None,
-                          pending_post_id: str, root_id: str | None = None,
-                          file_ids: list[str] | None = None) -> str:
-        post = ConsolePost(uuid.uuid4().hex[:26], channel_id, self.bot_user_id, message, dict(props or {}),
-                           int(self.clock.now().timestamp() * 1000), file_ids=list(file_ids or []))
-        self.posts[post.id] = post
-        self._show(post, edited=False)
-        return post.id
-
-    async def patch_post(self, post_id: str, *, message: str, props: dict[str, Any] | None) -> None:
-        post = self.posts[post_id]
-        post.message = message
-        if props is not None:
-            post.props = dict(props)
-        post.edits += 1
-        self._show(post, edited=True)
-
-    async def find_post(self, channel_id: str, *, since_ms: int, marker: str) -> str | None:
-        return next((p.id for p in self.posts.values()
-                     if p.channel_id == channel_id and p.props.get(MARKER_PROP) == marker), None)
-
-    async def direct_channel(self, user_id: str) -> str:
-        cid = demo_id("dm", user_id[1:8])
-        if cid not in self.channels:
-            user = self.users_by_id[user_id]
-            self.channels[cid] = Channel(cid, "", f"{self.bot_user_id}__{user_id}", f"DM {user.display_name}", "D")
-            self.members[cid] = [user_id]
-        return cid
-
-    async def upload_file(self, channel_id: str, filename: str, data: bytes) -> str:
-        self.out.write(f"  📎 {filename} ({len(data)} bytes)\n")
-        file_id = uuid.uuid4().hex[:26]
-        self.files[file_id] = (filename, data)
-        return file_id
-
-    async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None:
-        fields = ", ".join(e.get("display_name", "") for e in dialog.get("elements", []))
-        self.out.write(f"  [Dialog „{dialog.get('title')}“: {fields} — in der Konsole bitte die Kurzform nutzen]\n")
-
-    async def bot_teams(self) -> list[dict[str, Any]]:
-        return [{"id": TEAM_ID, "name": TEAM_NAME}]
-
-    async def team_commands(self, team_id: str) -> list[dict[str, Any]]:
-        return []
-
-    async def create_command(self, command: dict[str, Any]) -> dict[str, Any]:
-        return command
-
-    async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
-        return command
-
-    async def ping(self) -> bool:
-        return True
-
-    async def post_response_url(self, url: str, payload: dict[str, Any]) -> None:
-        self.out.write(_indent(unescape_for_terminal(payload.get("text", ""))) + "\n")
-
-    def forget_user(self, user_id: str) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    # -- showing posts ----------------------------------------------------------------------
-
-    def _show(self, post: ConsolePost, *, edited: bool) -> None:
-        channel = self.channels.get(post.channel_id)
-        where = channel.display_name if channel else post.channel_id
-        label = "bearbeitet" if edited else "neu"
-        self.out.write(f"\n┌─ Amtsbote in {where} ({label})\n")
-        self.out.write(_indent(render_post(post.message, post.props, self.buttons), "│ ") + "\n└─\n")
-
-
-def _indent(text: str, prefix: str = "  ") -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
-
-
-def render_post(message: str, props: dict[str, Any], buttons: list[tuple[str, dict[str, Any]]] | None = None) -> str:
-    """A post (message plus attachments) as terminal text; buttons get numbers for `:click N`."""
-    parts = [unescape_for_terminal(message)] if message else []
-    for attachment in props.get("attachments") or []:
-        for key in ("pretext", "title", "text", "footer"):
-            if attachment.get(key):
-                parts.append(unescape_for_terminal(attachment[key]))
-        for f in attachment.get("fields") or []:
-            parts.append(f"{f.get('title', '')}: {unescape_for_terminal(str(f.get('value', '')))}")
-        labels = []
-        for action in attachment.get("actions") or []:
-            if buttons is not None:
-                buttons.append((action.get("name", ""), action))
-                labels.append(f"[{len(buttons)}: {action.get('name')}]")
-        if labels:
-            parts.append(" ".join(labels) + "   (:click N)")
-    return "\n".join(parts)
-
+__all__ = ["TEAM_ID", "Console", "ConsoleMattermost", "ConsolePost", "demo_id", "run_console"]
 
 CONSOLE_HELP = """\
 Befehle / commands:
   /homeoffice hilfe, /anwesenheit, /rufumleitung hilfe, /meeting hilfe …  (slash commands)
   :as NAME            als andere Person tippen / act as another person ({users})
   :channel NAME       Kanal wechseln / switch channel ({channels})
-  :time 2026-11-24 07:30 | :time +1d | :time +2h   Uhr stellen / move the clock
+  :time 07:30 | :time +30m | :time +2h | :time +1d | :time 2026-11-24 07:30
+                      Uhr vorstellen (07:30 = die nächste 07:30) / move the clock on (07:30 = the next 07:30)
   :click N            Schaltfläche N drücken / press button N
   :who                wer bin ich, wo, wann / who, where, when
   :quit               beenden / exit"""
+
+T = Text
+WELCOME = T(de="Amtsbote-Konsole — Demo-Team „Stadtverwaltung“. `:help` zeigt, was geht.",
+            en="Amtsbote console — demo team “Stadtverwaltung”. `:help` shows what you can do.")
+WHERE_YOU_ARE = T(de="Du bist {name} in „{channel}“, {day}, {time} Uhr.", en="You are {name} in “{channel}”, {day}, {time}.")
+NOW_YOU_ARE = T(de="Du bist jetzt {name} (@{username}, {locale}).", en="You are now {name} (@{username}, {locale}).")
+WHO = T(de="{name} in {channel}, {day}, {time} Uhr", en="{name} in {channel}, {day}, {time}")
+UNKNOWN_PERSON = T(de="Unbekannt: {name}. Es gibt: {names}", en="Unknown: {name}. There are: {names}")
+WHICH_PERSON = T(de="Wen meinst du? {names}", en="Whom do you mean? {names}")
+AS_USAGE = T(de="Als wer? `:as NAME`, z. B. `:as bernd.mueller` ({names})",
+             en="As whom? `:as NAME`, e.g. `:as bernd.mueller` ({names})")
+CHANNEL_NOW = T(de="Kanal: {channel}", en="Channel: {channel}")
+UNKNOWN_CHANNEL = T(de="Unbekannter Kanal: {name}. Es gibt: {names}", en="Unknown channel: {name}. There are: {names}")
+CHANNEL_USAGE = T(de="Welcher Kanal? `:channel NAME` ({names})", en="Which channel? `:channel NAME` ({names})")
+TIME_USAGE = T(de="Format: :time 2026-11-24 07:30  oder  :time 07:30  oder  :time +1d / +2h / +30m",
+               en="Format: :time 2026-11-24 07:30  or  :time 07:30  or  :time +1d / +2h / +30m")
+TIME_BACKWARDS = T(de="Die Uhr läuft nur vorwärts. Es ist schon {day}, {time} Uhr.",
+                   en="The clock only runs forwards. It is already {day}, {time}.")
+TIME_NOW = T(de="Es ist jetzt {day}, {time} Uhr.", en="It is now {day}, {time}.")
+CLICK_USAGE = T(de="Welche Schaltfläche? `:click N` mit der Nummer aus [N: …]",
+                en="Which button? `:click N` with the number shown as [N: …]")
+NO_BUTTON = T(de="Keine solche Schaltfläche.", en="No such button.")
+BUTTON_GONE = T(de="Diese Schaltfläche gibt es nicht mehr (der Beitrag wurde inzwischen geändert).",
+                en="That button is gone (the post has been changed since).")
+BUTTON_FOR = T(de="Diese Schaltfläche sieht nur {name} (:as {username}).",
+               en="Only {name} sees that button (:as {username}).")
+BUTTON_FOR_MEMBERS = T(de="Diese Schaltfläche sieht nur, wer in „{channel}“ ist.",
+                       en="Only members of “{channel}” see that button.")
+EPHEMERAL_UPDATE = T(de="⚠ Fehler von Mattermost: „Unable to get the post.“ (eine private Antwort lässt sich "
+                        "nicht bearbeiten)",
+                     en="⚠ Mattermost error: “Unable to get the post.” (a private reply cannot be edited)")
+UNKNOWN_META = T(de="Unbekannt. :help zeigt die Konsolenbefehle.", en="Unknown. :help shows the console's commands.")
+NO_SLASH = T(de="Slash-Befehle beginnen mit / (z. B. /homeoffice hilfe); :help für die Konsole.",
+             en="Slash commands start with / (e.g. /homeoffice help); :help for the console.")
+UNKNOWN_COMMAND = T(de="Unbekannter Befehl /{trigger}. Verfügbar: {triggers}",
+                    en="Unknown command /{trigger}. Available: {triggers}")
+
+_CLOCK = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})?)?\s*(\d{1,2})[:.](\d{2})")
+_STEP = re.compile(r"\+\s*(\d+)\s*([mhd])", re.IGNORECASE)
 
 
 class Console:
@@ -262,6 +107,21 @@ class Console:
         self.channel = self.mm.channel_by_name("jugendamt-asd")
         self._tokens: dict[str, str] = {}
         self._trigger_ids = itertools.count(1)
+        self.mm.post_home = self._post_home
+
+    @property
+    def locale(self) -> str:
+        return "en" if self.user.locale == "en" else "de"
+
+    def say(self, text: Text, **values: Any) -> None:
+        self.out.write(indent(text(self.locale, **values)) + "\n")
+
+    def _post_home(self, post_id: str) -> str | None:
+        """The channel the outbox delivered post `post_id` to, in this run or an earlier one."""
+        with self.runtime.db.read() as session:
+            return session.exec(select(OutboxItem.channel_id).where(
+                OutboxItem.post_id == post_id, OutboxItem.kind != "patch", col(OutboxItem.channel_id).is_not(None)
+            )).first()
 
     def register_demo_commands(self) -> None:
         with self.runtime.db.write() as session:
@@ -276,14 +136,15 @@ class Console:
                 self._tokens[trigger] = token
         self.runtime.dispatcher.tokens.reload()
 
+    def _now(self) -> dict[str, str]:
+        now = self.clock.now().astimezone(self.tz)
+        return {"day": format_day(now.date(), self.locale), "time": f"{now:%H:%M}"}
+
     async def run(self, lines: TextIO) -> None:
         self.register_demo_commands()
         interactive = lines.isatty()
-        self.out.write(
-            "Amtsbote-Konsole — Demo-Team „Stadtverwaltung“. `:help` zeigt, was geht.\n"
-            f"Du bist {self.user.display_name} in „{self.channel.display_name}“, "
-            f"{self.clock.now().astimezone(self.tz):%d.%m.%Y %H:%M}.\n"
-        )
+        self.out.write(WELCOME(self.locale) + "\n" + WHERE_YOU_ARE(
+            self.locale, name=self.user.display_name, channel=self.channel.display_name, **self._now()) + "\n")
         await self.runtime.tick()
         await self.runtime.outbox.drain(timeout=5)
         while True:
@@ -298,7 +159,7 @@ class Console:
                 continue
             if not interactive:
                 self.out.write(f"{self.user.username}@{self.channel.name}> {line}\n")
-            if line in (":quit", ":exit", ":q"):
+            if line.lower() in (":quit", ":exit", ":q"):
                 break
             await self.handle(line)
             self.out.flush()
@@ -309,29 +170,34 @@ class Console:
         elif line.startswith("/"):
             await self.slash(line)
         else:
-            self.out.write("  Slash-Befehle beginnen mit / (z. B. /homeoffice hilfe); :help für die Konsole.\n")
+            self.say(NO_SLASH)
         await self.runtime.outbox.drain(timeout=5)
 
     async def slash(self, line: str) -> dict[str, Any]:
         command, _, text = line.partition(" ")
         trigger = command.lstrip("/").lower()
-        mentions = [w.lstrip("@").rstrip(",.;:").lower() for w in text.split() if w.startswith("@")]
-        users = [u for u in (self.mm.by_username(m) for m in mentions) if u is not None]
         form = {
             "token": [self._tokens.get(trigger, "")], "team_id": [TEAM_ID], "team_domain": [TEAM_NAME],
             "channel_id": [self.channel.id], "channel_name": [self.channel.name], "user_id": [self.user.id],
             "user_name": [self.user.username], "command": ["/" + trigger], "text": [text],
             "trigger_id": [f"console-trigger-{next(self._trigger_ids)}"], "response_url": ["console://response"],
-            "user_mentions": [u.username for u in users], "user_mentions_ids": [u.id for u in users],
+            **self.mm.mention_fields(text),
         }
         if trigger not in self._tokens:
-            self.out.write(f"  Unbekannter Befehl /{trigger}. Verfügbar: "
-                           + ", ".join("/" + t for t in self._tokens) + "\n")
+            self.say(UNKNOWN_COMMAND, trigger=trigger, triggers=", ".join("/" + t for t in self._tokens))
             return {}
         reply = await self.runtime.dispatcher.command(form)
-        text_out = render_post(reply.get("text", ""), reply.get("props") or {}, self.mm.buttons)
-        self.out.write(_indent(text_out, "  ") + "\n")
+        # The reply is an ephemeral post: it has an id, only this user sees it, Mattermost keeps it nowhere.
+        shown = ConsolePost(uuid.uuid4().hex[:26], self.channel.id, self.mm.bot_user_id, reply.get("text", ""),
+                            reply.get("props") or {}, int(self.clock.now().timestamp() * 1000),
+                            ephemeral_for=self.user.id)
+        if actions_of(shown.props):
+            self.mm.ephemerals[shown.id] = shown
+        numbers = self.mm.buttons.numbers(shown.id, len(actions_of(shown.props)))
+        self.out.write(indent(render_post(shown.message, shown.props, numbers)) + "\n")
         return reply
+
+    # -- the console's own commands -------------------------------------------------------------
 
     async def _meta(self, line: str) -> None:
         try:
@@ -339,49 +205,92 @@ class Console:
         except ValueError:
             words = line.split()
         cmd, args = words[0].lower(), words[1:]
-        if cmd in (":help", ":hilfe"):
-            self.out.write(CONSOLE_HELP.format(
-                users=", ".join(u.username for u in self.mm.users_by_id.values() if not u.is_bot),
-                channels=", ".join(c.name for c in self.mm.channels.values() if c.type == "O")) + "\n")
-        elif cmd == ":as" and args:
-            user = self.mm.by_username(args[0])
-            if user is None or user.is_bot:
-                self.out.write(f"  Unbekannt: {args[0]}\n")
-            else:
-                self.user = user
-                self.out.write(f"  Du bist jetzt {user.display_name} (@{user.username}, {user.locale}).\n")
-        elif cmd == ":channel" and args:
-            channel = self.mm.channel_by_name(args[0])
-            if channel is None:
-                self.out.write(f"  Unbekannter Kanal: {args[0]}\n")
-            else:
-                self.channel = channel
-                self.out.write(f"  Kanal: {channel.display_name}\n")
-        elif cmd == ":time" and args:
+        if cmd in (":help", ":hilfe", ":h", ":?"):
+            self.out.write(CONSOLE_HELP.format(users=self._people(), channels=self._channels()) + "\n")
+        elif cmd == ":as":
+            self._as(" ".join(args))
+        elif cmd in (":channel", ":kanal"):
+            self._switch_channel(" ".join(args))
+        elif cmd in (":time", ":zeit"):
             await self._time(" ".join(args))
-        elif cmd == ":click" and args and args[0].isdigit():
-            await self._click(int(args[0]))
-        elif cmd == ":who":
-            now = self.clock.now().astimezone(self.tz)
-            self.out.write(f"  {self.user.display_name} in {self.channel.display_name}, "
-                           f"{format_day(now.date(), 'de')}, {now:%H:%M} Uhr\n")
+        elif cmd in (":click", ":klick"):
+            if len(args) == 1 and args[0].isdigit():
+                await self._click(int(args[0]))
+            else:
+                self.say(CLICK_USAGE)
+        elif cmd in (":who", ":wer"):
+            self.say(WHO, name=self.user.display_name, channel=self.channel.display_name, **self._now())
         else:
-            self.out.write("  Unbekannt. :help zeigt die Konsolenbefehle.\n")
+            self.say(UNKNOWN_META)
+
+    def _people(self) -> str:
+        return ", ".join(u.username for u in self.mm.users_by_id.values() if not u.is_bot)
+
+    def _channels(self) -> str:
+        return ", ".join(c.name for c in self.mm.channels.values() if c.type == "O")
+
+    def _as(self, name: str) -> None:
+        if not name:
+            self.say(AS_USAGE, names=self._people())
+            return
+        wanted = name.lstrip("@").lower()
+        people = [u for u in self.mm.users_by_id.values() if not u.is_bot]
+        found = [u for u in people if u.username == wanted] or [
+            u for u in people if u.username.startswith(wanted) or u.display_name.lower().startswith(wanted)]
+        if len(found) > 1:
+            self.say(WHICH_PERSON, names=", ".join(u.username for u in found))
+        elif not found:
+            self.say(UNKNOWN_PERSON, name=name, names=self._people())
+        else:
+            self.user = found[0]
+            self.mm.locale = self.locale
+            self.say(NOW_YOU_ARE, name=self.user.display_name, username=self.user.username, locale=self.user.locale)
+
+    def _switch_channel(self, name: str) -> None:
+        if not name:
+            self.say(CHANNEL_USAGE, names=self._channels())
+            return
+        wanted = name.lstrip("~").lower()
+        channels = [c for c in self.mm.channels.values() if c.type == "O"]
+        found = [c for c in channels if c.name == wanted] or [
+            c for c in channels if c.name.startswith(wanted) or c.display_name.lower().startswith(wanted)]
+        if len(found) != 1:
+            self.say(UNKNOWN_CHANNEL, name=name, names=self._channels())
+        else:
+            self.channel = found[0]
+            self.say(CHANNEL_NOW, channel=self.channel.display_name)
+
+    def _target(self, spec: str) -> datetime | None:
+        """`+30m`, `+2h`, `+1d`; `07:30` (the next 07:30); `2026-11-24 07:30` or `24.11.2026 07:30`."""
+        now = self.clock.now().astimezone(self.tz)
+        step = _STEP.fullmatch(spec.strip())
+        if step:
+            amount, unit = int(step[1]), step[2].lower()
+            return now + {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+        clock = _CLOCK.fullmatch(spec.strip())
+        if not clock:
+            return None
+        iso_y, iso_m, iso_d, de_d, de_m, de_y, hour, minute = clock.groups()
+        try:
+            if iso_y:
+                day = datetime(int(iso_y), int(iso_m), int(iso_d)).date()
+            elif de_d:
+                day = datetime(int(de_y) if de_y else now.year, int(de_m), int(de_d)).date()
+            else:
+                today = datetime(now.year, now.month, now.day, int(hour), int(minute), tzinfo=self.tz)
+                return today if today >= now else today + timedelta(days=1)
+            return datetime(day.year, day.month, day.day, int(hour), int(minute), tzinfo=self.tz)
+        except ValueError:
+            return None
 
     async def _time(self, spec: str) -> None:
-        now = self.clock.now().astimezone(self.tz)
-        try:
-            if spec.startswith("+"):
-                amount, unit = int(spec[1:-1]), spec[-1]
-                delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
-                target = now + delta
-            else:
-                target = datetime.strptime(spec, "%Y-%m-%d %H:%M").replace(tzinfo=self.tz)
-        except (ValueError, KeyError):
-            self.out.write("  Format: :time 2026-11-24 07:30  oder  :time +1d / +2h / +30m\n")
+        target = self._target(spec)
+        if target is None:
+            self.say(TIME_USAGE)
             return
+        now = self.clock.now().astimezone(self.tz)
         if target < now:
-            self.out.write("  Die Uhr läuft nur vorwärts.\n")
+            self.say(TIME_BACKWARDS, **self._now())
             return
         # Step through the time so that every tick that would have happened does happen.
         step = timedelta(minutes=5)
@@ -390,24 +299,52 @@ class Console:
             self.clock.set(now)
             await self.runtime.tick()
             await self.runtime.outbox.drain(timeout=5)
-        self.out.write(f"  Es ist jetzt {format_day(now.date(), 'de')}, {now:%H:%M} Uhr.\n")
+        self.say(TIME_NOW, **self._now())
 
     async def _click(self, number: int) -> None:
-        if not 1 <= number <= len(self.mm.buttons):
-            self.out.write("  Keine solche Schaltfläche.\n")
+        found = self.mm.buttons.find(number)
+        if found is None:
+            self.say(NO_BUTTON)
             return
-        _, action = self.mm.buttons[number - 1]
-        post_id = next((p.id for p in self.mm.posts.values()
-                        if any(a is action for att in p.props.get("attachments") or [] for a in att.get("actions") or [])), "")
-        body = {"user_id": self.user.id, "user_name": self.user.username, "channel_id": self.channel.id,
-                "team_id": TEAM_ID, "post_id": post_id, "type": "button",
+        post_id, place = found
+        post = self.mm.posts.get(post_id) or self.mm.ephemerals.get(post_id)
+        actions = actions_of(post.props) if post is not None else []
+        if post is None or place >= len(actions):  # the post was edited since, and the button is gone
+            self.say(BUTTON_GONE)
+            return
+        action = actions[place]
+        channel = self.mm.channels.get(post.channel_id)
+        if not self.mm.sees(self.user.id, post):
+            owner = self._only_for(post)
+            if owner is not None:
+                self.say(BUTTON_FOR, name=owner.display_name, username=owner.username)
+            else:
+                self.say(BUTTON_FOR_MEMBERS, channel=channel.display_name if channel else post.channel_id)
+            return
+        body = {"user_id": self.user.id, "user_name": self.user.username, "channel_id": post.channel_id,
+                "team_id": channel.team_id if channel else TEAM_ID, "post_id": post.id, "type": "button",
+                "trigger_id": f"console-trigger-{next(self._trigger_ids)}",
                 "context": action.get("integration", {}).get("context")}
         result = await self.runtime.dispatcher.action(json.loads(json.dumps(body)))
-        if result.get("update") and post_id in self.mm.posts:
-            update = result["update"]
-            await self.mm.patch_post(post_id, message=update.get("message", ""), props=update.get("props"))
+        update = result.get("update")
+        if update is not None and post.ephemeral_for:
+            # As Mattermost (up to the 2025 releases): an ephemeral post is in no database, so an
+            # `update` of it fails and the person sees an error instead of any answer.
+            self.say(EPHEMERAL_UPDATE)
+            return
+        if update is not None:
+            await self.mm.patch_post(post.id, message=update.get("message", ""), props=update.get("props"))
         if result.get("ephemeral_text"):
-            self.out.write(_indent(unescape_for_terminal(result["ephemeral_text"])) + "\n")
+            self.out.write(indent(unescape_for_terminal(result["ephemeral_text"])) + "\n")
+
+    def _only_for(self, post: ConsolePost) -> User | None:
+        """The one person who sees `post`, if it is a private reply or a DM."""
+        channel = self.mm.channels.get(post.channel_id)
+        if post.ephemeral_for:
+            return self.mm.users_by_id.get(post.ephemeral_for)
+        if channel is not None and channel.type == "D" and self.mm.members.get(channel.id):
+            return self.mm.users_by_id.get(self.mm.members[channel.id][0])
+        return None
 
 
 async def run_console(settings: Settings, lines: TextIO = sys.stdin, out: TextIO = sys.stdout,

@@ -75,8 +75,10 @@ class ActionRequest:
 
 @dataclass(slots=True)
 class ActionResult:
-    update: dict[str, Any] | None = None  # {"message": ..., "props": ...} replaces the post
-    ephemeral_text: str | None = None
+    # {"message": ..., "props": ...} replaces the post; only for real posts (channel posts, DMs):
+    # Mattermost refuses it for a button on an ephemeral post, e.g. a slash command's reply.
+    update: dict[str, Any] | None = None
+    ephemeral_text: str | None = None  # the answer to a button on an ephemeral post
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"skip_slack_parsing": True}

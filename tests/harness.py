@@ -157,6 +157,10 @@ class BotHarness:
                 "type": "button", "context": json.loads(json.dumps(action["integration"]["context"]))}
         result = self.run(self.runtime.dispatcher.action(body))
         self.action_results.append(result)
+        # A reply to a slash command is ephemeral: Mattermost refuses to `update` it (MATTERMOST-FACTS §2.3).
+        ephemeral = not isinstance(post, ConsolePost) and post.get("response_type") == "ephemeral"
+        assert not (ephemeral and result.get("update") is not None), \
+            f"`update` answer to a button on an ephemeral reply, which Mattermost refuses: {result}"
         if result.get("ephemeral_text"):
             self.replies.append((user.id, result["ephemeral_text"]))
         if isinstance(post, ConsolePost) and result.get("update"):

@@ -9,7 +9,7 @@ import sys
 import pytest
 from sqlmodel import select
 
-from storage.models import PresenceChange, RotationMember
+from storage.models import PresenceChange, Rotation, RotationMember
 from tests import scan
 from tests.live import ROOT, LiveBot, env_for, manual_clock
 
@@ -62,6 +62,58 @@ def test_swap_accepted_by_button_applies_to_both(team, standin):
     assert changes == {(users["bernd.mueller"].id, "home"), (users["elif.yilmaz"].id, "office")}
     team.drain()
     assert "angenommen" in team.dms("bernd.mueller")[-1].message
+
+
+def _press(team, standin, question, label: str, user: str):
+    """Press `label` on an ephemeral reply, as the person's Mattermost client does (MATTERMOST-FACTS §2.3)."""
+    (reply,) = question.ephemerals
+    assert reply.ephemeral_for == team.world["users"][user].id and standin.post(reply.id) is None
+    action = next(a["id"] for a in reply.actions() if a["name"] == label)
+    return standin.click(team.url, post_id=reply.id, action_id=action, user=team.world["users"][user])
+
+
+def test_forget_confirmed_on_the_ephemeral_reply_answers_privately_and_forgets(team, standin):
+    team.slash("abwesend Di Arzttermin", user="bernd.mueller")
+    question = team.slash("vergessen", user="bernd.mueller")
+    assert question.text.startswith("Sollen wirklich alle über dich gespeicherten Daten gelöscht werden")
+
+    kept = _press(team, standin, team.slash("vergessen", user="bernd.mueller"), "Abbrechen", "bernd.mueller")
+    assert kept.client_status == 200 and kept.ephemeral_text == "Abgebrochen, nichts geändert."
+    assert kept.json.get("update") is None
+    bernd = team.world["users"]["bernd.mueller"].id
+    with team.runtime.db.read() as session:
+        assert session.get(RotationMember, (team.world["channel"].id, bernd)) is not None
+
+    done = _press(team, standin, question, "Ja, alles löschen", "bernd.mueller")
+    assert done.client_status == 200 and done.error == ""
+    assert done.ephemeral_text == "Erledigt: Es ist nichts mehr über dich gespeichert." and done.json.get("update") is None
+    assert standin.ephemerals_for(bernd)[-1].message == done.ephemeral_text  # Bernd sees it
+    with team.runtime.db.read() as session:
+        assert session.get(RotationMember, (team.world["channel"].id, bernd)) is None
+        assert [c for c in session.exec(select(PresenceChange)).all() if c.user_id == bernd] == []
+
+    english = _press(team, standin, team.slash("forget-me", user="james.miller"), "Yes, delete everything",
+                     "james.miller")
+    assert english.client_status == 200 and english.ephemeral_text == "Done: nothing about you is stored any more."
+
+
+def test_delete_confirmed_on_the_ephemeral_reply_answers_privately_and_deletes(team, standin):
+    kept = _press(team, standin, team.slash("löschen"), "Abbrechen", "anna.schmidt")
+    assert kept.client_status == 200 and kept.ephemeral_text == "Abgebrochen, nichts geändert."
+    with team.runtime.db.read() as session:
+        assert session.get(Rotation, team.world["channel"].id) is not None
+
+    done = _press(team, standin, team.slash("löschen"), "Ja, löschen", "anna.schmidt")
+    assert done.client_status == 200 and done.error == ""
+    assert done.ephemeral_text == "Die Rotation wurde gelöscht." and done.json.get("update") is None
+    with team.runtime.db.read() as session:
+        assert session.get(Rotation, team.world["channel"].id) is None
+        assert session.exec(select(RotationMember)).all() == []
+    team.drain()
+    assert "wurde von Anna Schmidt gelöscht" in team.channel_posts()[-1].message
+
+    english = team.slash("delete", user="james.miller")  # no lead: refused, no buttons
+    assert english.text.startswith("Only leads of this channel may do that") and not english.ephemerals[0].actions()
 
 
 def test_change_below_minimum_dms_the_lead(team, standin):

@@ -558,6 +558,41 @@ def test_response_url_allows_five_uses(standin: MattermostStandin, world: dict,
     assert httpx.post(plain.response_url, json={"text": "zu spät"}).status_code == 404
 
 
+def test_a_button_on_an_ephemeral_reply_takes_ephemeral_text_and_refuses_update(
+        standin: MattermostStandin, world: dict, mattermost_client: MattermostClient, receiver: Any) -> None:
+    """MATTERMOST-FACTS §2.3: an ephemeral post is in no database, so the servers cities run fail an
+    `update` of it ("Unable to get the post.") and send nothing, not even its `ephemeral_text`."""
+    answers = {"update": {"update": {"message": "Gelöscht", "props": {}}, "ephemeral_text": "Erledigt"},
+               "text": {"ephemeral_text": "Gelöscht."}}
+
+    def button(action_id: str, answer: str) -> dict:
+        return {"id": action_id, "name": action_id, "type": "button",
+                "integration": {"url": "http://bot.test/action", "context": {"answer": answer}}}
+
+    def reply(request: Request) -> JSONResponse:
+        if request.url.path == "/command":
+            return JSONResponse({"response_type": "ephemeral", "text": "Wirklich löschen?", "attachments": [
+                {"text": "", "actions": [button("edit", "update"), button("tell", "text")]}]})
+        return JSONResponse(answers[json.loads(bot.requests[-1]["body"])["context"]["answer"]])
+
+    bot = receiver(reply)
+    standin.add_command(world["team"], "homeoffice", f"{bot.url}/command")
+    (question,) = mattermost_client.slash(user=world["anna"], channel=world["asd"]).ephemerals
+    assert question.ephemeral_for == world["anna"].id and standin.post(question.id) is None  # stored nowhere
+    with pytest.raises(LookupError):  # only Anna's client shows it
+        mattermost_client.click(bot.url, post_id=question.id, action_id="tell", user=world["bernd"])
+
+    standin.expect_violation(r"ephemeral post .*answered with `update`")
+    refused = mattermost_client.click(bot.url, post_id=question.id, action_id="edit", user=world["anna"])
+    assert refused.status == 200 and refused.client_status == 404 and refused.error == "Unable to get the post."
+    assert refused.ephemeral_text == "" and refused.post is None
+    assert [p.message for p in standin.ephemerals_for(world["anna"])] == ["Wirklich löschen?"]  # nothing sent
+
+    told = mattermost_client.click(bot.url, post_id=question.id, action_id="tell", user=world["anna"])
+    assert told.client_status == 200 and told.error == "" and told.ephemeral_text == "Gelöscht."
+    assert [p.message for p in standin.ephemerals_for(world["anna"])] == ["Wirklich löschen?", "Gelöscht."]
+
+
 def test_buttons_and_dialogs_round_trip(standin: MattermostStandin, world: dict,
                                         mattermost_client: MattermostClient, receiver: Any) -> None:
     def reply(request: Request) -> JSONResponse:

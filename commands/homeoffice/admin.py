@@ -79,7 +79,7 @@ async def delete(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 
 async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
     if not request.data.get("ok"):
-        return ActionResult(update={"message": CANCELLED(ctx.locale), "props": {}})
+        return ActionResult(ephemeral_text=CANCELLED(ctx.locale))
     ctx.channel_id = str(request.data["c"])
     await require_lead(ctx)
     with ctx.db.write() as session:
@@ -95,4 +95,4 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
                          channel_id=ctx.channel_id, now=ctx.now,
                          message=DELETED_POST(locale, who=plain(ctx.user.display_name, max_length=60)))
     ctx.services.notify_outbox()
-    return ActionResult(update={"message": DELETED(ctx.locale), "props": {}})
+    return ActionResult(ephemeral_text=DELETED(ctx.locale))

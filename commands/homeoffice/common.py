@@ -42,7 +42,9 @@ def require_rotation(ctx: Context, request: SlashRequest) -> tuple[Rotation, dic
 
 
 def confirm(ctx: Context, question: Text, yes: Text, action: str, data: dict[str, Any]) -> Reply:
-    """The question with a danger button `yes` and a cancel button, for 15 minutes and only its asker."""
+    """The question with a danger button `yes` and a cancel button, for 15 minutes and only its asker.
+
+    The question is the command's ephemeral reply, so its action answers with `ephemeral_text`."""
     expires = ctx.now + timedelta(minutes=15)
     buttons = [ctx.button(yes, action, {**data, "ok": True}, user_id=ctx.user.id, expires=expires, style="danger",
                           action_id="confirmyes"),

@@ -57,11 +57,11 @@ async def forget(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 
 async def forget_action(request: ActionRequest, ctx: Context) -> ActionResult:
     if not request.data.get("ok"):
-        return ActionResult(update={"message": CANCELLED(ctx.locale), "props": {}})
+        return ActionResult(ephemeral_text=CANCELLED(ctx.locale))
     with ctx.db.write() as session:
         privacy.forget(session, ctx.user.id, ctx.services.features)
     # With secure_delete on, the erased rows are overwritten in the database file; the checkpoint
     # empties the write-ahead log too, so nothing of them lingers on disk (SQLite).
     ctx.db.checkpoint()
     ctx.mm.forget_user(ctx.user.id)
-    return ActionResult(update={"message": FORGOTTEN(ctx.locale), "props": {}})
+    return ActionResult(ephemeral_text=FORGOTTEN(ctx.locale))

@@ -248,9 +248,10 @@ class MattermostClient:
                selected_option: str | None) -> _Outgoing:
         mm = self.standin
         user = mm.user(user_ref)
-        post = mm.post(post_id)
+        # An ephemeral post is in no database: its client sends the action's encrypted `cookie` instead.
+        post = mm.post(post_id) or mm.ephemeral_post(post_id, user.id)
         if post is None:
-            raise LookupError(f"no post {post_id}")
+            raise LookupError(f"no post {post_id} that {user.username} sees")
         channel = mm.channel(post.channel_id)
         if not mm._can_read_channel(user, channel):
             raise PermissionError(f"{user.username} cannot see post {post_id} (403)")
@@ -293,6 +294,13 @@ class MattermostClient:
                     return result
             result.json = reply
             update = reply.get("update")
+            if isinstance(update, dict) and post.ephemeral_for:
+                # DoPostActionWithCookie up to the 2025 releases: `update` goes through app.UpdatePost,
+                # which finds no ephemeral post in the database, so the click fails (and its
+                # `ephemeral_text` is never sent). MATTERMOST-FACTS §2.3.
+                mm.refuse_ephemeral_update(post)
+                result.client_status, result.error = 404, "Unable to get the post."
+                return result
             if isinstance(update, dict):
                 result.post = mm.update_post(post.id, update)
             text = reply.get("ephemeral_text")

@@ -562,6 +562,19 @@ class MattermostStandin:
             post = self._posts.get(post_id)
             return copy.deepcopy(post) if post else None
 
+    def ephemeral_post(self, post_id: str, user_id: User | str) -> Post | None:
+        """An ephemeral post as its one user's client still shows it (None for anyone else)."""
+        uid = _ref(user_id)
+        with self._lock:
+            post = next((p for p in self._ephemerals if p.id == post_id and p.ephemeral_for == uid), None)
+            return copy.deepcopy(post) if post else None
+
+    def refuse_ephemeral_update(self, post: Post) -> None:
+        """An integration answered a button on an ephemeral post with `update`: the servers cities
+        run fail it with "Unable to get the post." (404) and the user sees an error."""
+        self._protocol_problem(f"action on ephemeral post {post.id}", "answered with `update`, which Mattermost "
+                               "refuses for an ephemeral post (404 Unable to get the post.): use `ephemeral_text`")
+
     def ephemerals_for(self, user_id: User | str) -> list[Post]:
         uid = _ref(user_id)
         with self._lock:
