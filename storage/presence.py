@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from domain.rotation import DayPlan, Where, plan
 from domain.rotation import Rotation as RotationPlan
-from storage.db import insert_for
+from storage.db import insert_for, table_of
 from storage.models import Absence, PresenceChange, Rotation, RotationMember
 
 
@@ -68,13 +68,13 @@ def absences_for(session: Session, user_ids: Iterable[str], start: date, end: da
     ids = list(user_ids)
     if not ids:
         return set()
-    rows = session.exec(select(Absence.user_id, Absence.day).where(col(Absence.user_id).in_(ids),
+    rows = session.exec(select(col(Absence.user_id), col(Absence.day)).where(col(Absence.user_id).in_(ids),
                                                                    Absence.day >= start, Absence.day <= end)).all()
     return {(u, d) for u, d in rows}
 
 
-def channel_plan(session: Session, channel_id: str, start: date, end: date, *, locale: str = "de",  # noqa: ANN201
-                 region: str | None = None):
+def channel_plan(session: Session, channel_id: str, start: date, end: date, *, locale: str = "de",
+                 region: str | None = None) -> tuple[Rotation, dict[str, str], list[DayPlan]] | None:
     """(rotation row, members, plan days) for a channel, or None without a rotation. With `region`
     (the channel's roster region), the days are those of its roster (see `roster_days`)."""
     loaded = load_rotation(session, channel_id)
@@ -96,8 +96,8 @@ def rotations_of(session: Session, user_id: str) -> list[Rotation]:
 
 # The write path of one-off changes runs these on every command: built once, so a call pays only
 # for its execution (SQLAlchemy caches the compiled form of a statement object).
-_rotation, _member = Rotation.__table__, RotationMember.__table__
-_change, _absence = PresenceChange.__table__, Absence.__table__
+_rotation, _member = table_of(Rotation), table_of(RotationMember)
+_change, _absence = table_of(PresenceChange), table_of(Absence)
 _mine = _member.alias("mine")
 _ROTATIONS_WITH_MEMBERS = (
     sa.select(_rotation, _member.c.user_id.label("member_id"), _member.c.group.label("member_group"))

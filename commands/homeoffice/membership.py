@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from base.i18n import LocalizedError
 from base.safetext import plain
@@ -74,8 +75,8 @@ async def remove_people(request: SlashRequest, ctx: Context, members: dict[str, 
         raise LocalizedError(NOT_IN_ROTATION, names=names(outside))
     with ctx.db.write() as session:
         for user in users:
-            session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
-                                                            RotationMember.user_id == user.id))
+            session.execute(sa.delete(RotationMember).where(col(RotationMember.channel_id) == ctx.channel_id,
+                                                            col(RotationMember.user_id) == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                   action="remove", now=ctx.now)
     return Reply(REMOVED(ctx.locale, names=names(users)))

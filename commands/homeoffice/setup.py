@@ -80,7 +80,7 @@ def apply_setup(ctx: Context, parsed: SetupRequest) -> str:
         for member in dropped:
             audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
                   action="remove:setup", detail={"gone_group": member.group}, now=ctx.now)
-        session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
+        session.execute(sa.delete(RotationMember).where(col(RotationMember.channel_id) == ctx.channel_id,
                                                         col(RotationMember.group).not_in(rotation.groups)))
         locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
         preview_from = max(ctx.today, parsed.start)

@@ -64,7 +64,8 @@ def build_ics(meeting: Meeting, schedule: Schedule, *, now: datetime, host: str,
     calendar.add_component(event)
     last = horizon if meeting.repeat else schedule.first_day + timedelta(days=366)
     calendar.add_missing_timezones(first_date=date(schedule.first_day.year, 1, 1), last_date=last)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 async def ics(request: SlashRequest, ctx: Context, parsed: CalendarFile, trigger: str) -> Reply:
