@@ -169,7 +169,7 @@ def _without_passwords(text: str) -> str:
         password = urlsplit(os.environ.get("DATABASE_URL", "").strip()).password
     except ValueError:
         password = None
-    for secret in {password, unquote(password or "")} - {None, ""}:
+    for secret in {password or "", unquote(password or "")} - {""}:
         if len(secret) >= 3:
             text = text.replace(secret, "***")
     return text

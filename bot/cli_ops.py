@@ -9,8 +9,12 @@ import io
 import json
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from config.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 MM_REQUIRES = ("MATTERMOST_URL", "MATTERMOST_TOKEN")
 
@@ -34,14 +38,15 @@ async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def
     for team in await mm.bot_teams():
         try:
             data = await mm._call("get", f"/api/v4/teams/{team['id']}/channels/name/{spec.lstrip('~')}")
-            return data["id"]
+            channel_id: str = data["id"]
+            return channel_id
         except PermanentError:
             continue
     raise ConfigError(f"--channel: no channel named {spec!r} in the bot's teams")
 
 
 def export_rows(settings: Settings, channel_id: str, start: date, end: date, usernames: dict[str, str] | None,
-                db=None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+                db: Database | None = None) -> list[dict[str, str]]:
     """One row per rotation member and working day: date, user (username), where. No notes.
 
     Weekends and the rotation region's holidays have no rows. Like `/homeoffice plan`, days

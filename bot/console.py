@@ -103,8 +103,9 @@ class Console:
         self.mm = ConsoleMattermost(self.clock, out)
         self.runtime = Runtime(settings, mm=self.mm, clock=self.clock)
         self.tz = tz
-        self.user = self.mm.by_username("anna.schmidt")
-        self.channel = self.mm.channel_by_name("jugendamt-asd")
+        user, channel = self.mm.by_username("anna.schmidt"), self.mm.channel_by_name("jugendamt-asd")
+        assert user is not None and channel is not None  # both are in the demo data
+        self.user, self.channel = user, channel
         self._tokens: dict[str, str] = {}
         self._trigger_ids = itertools.count(1)
         self.mm.post_home = self._post_home
@@ -130,7 +131,7 @@ class Console:
                 token = uuid.uuid4().hex[:26]
                 row = session.query(SlashCommand).filter_by(team_id=TEAM_ID, trigger=trigger).first()
                 if row is None:
-                    row = SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind)
+                    row = SlashCommand(team_id=TEAM_ID, trigger=trigger, kind=kind, token_hash=token_hash(token))
                 row.kind, row.token_hash = kind, token_hash(token)
                 session.add(row)
                 self._tokens[trigger] = token
@@ -187,6 +188,7 @@ class Console:
             self.say(UNKNOWN_COMMAND, trigger=trigger, triggers=", ".join("/" + t for t in self._tokens))
             return {}
         reply = await self.runtime.dispatcher.command(form)
+        assert reply is not None  # without `answer_now` the dispatcher always answers
         # The reply is an ephemeral post: it has an id, only this user sees it, Mattermost keeps it nowhere.
         shown = ConsolePost(uuid.uuid4().hex[:26], self.channel.id, self.mm.bot_user_id, reply.get("text", ""),
                             reply.get("props") or {}, int(self.clock.now().timestamp() * 1000),

@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from commands.base import Feature, Services
 from commands.registry import FEATURES
+from storage.db import rowcount
 from storage.models import AuditEntry, OutboxItem
 
 log = logging.getLogger("amtsbote.maintenance")
@@ -50,12 +51,12 @@ def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz: tz
         if feature.purge is not None:
             counts.update(feature.purge(session, cutoff=cutoff, cutoff_day=cutoff_day))
     for name, stmt in (
-        ("audit_log", sa.delete(AuditEntry).where(AuditEntry.at < cutoff)),
-        ("outbox", sa.delete(OutboxItem).where(OutboxItem.status != "pending", OutboxItem.created_at < now - OUTBOX_KEEP,
+        ("audit_log", sa.delete(AuditEntry).where(col(AuditEntry.at) < cutoff)),
+        ("outbox", sa.delete(OutboxItem).where(col(OutboxItem.status) != "pending", col(OutboxItem.created_at) < now - OUTBOX_KEEP,
                                                ~sa.and_(col(OutboxItem.key).like(ANNOUNCEMENTS),
-                                                        OutboxItem.status == "done"))),
+                                                        col(OutboxItem.status) == "done"))),
     ):
-        counts[name] = session.execute(stmt).rowcount or 0
+        counts[name] = rowcount(session.execute(stmt))
     return counts
 
 

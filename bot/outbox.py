@@ -259,4 +259,4 @@ class Outbox:
 
     def _record(self, row_id: int | None, **changes: Any) -> None:
         with self.db.write(changes_views=False) as session:
-            session.execute(sa.update(OutboxItem).where(OutboxItem.id == row_id).values(**changes))
+            session.execute(sa.update(OutboxItem).where(col(OutboxItem.id) == row_id).values(**changes))

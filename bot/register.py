@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from base.chat import MattermostError
 from base.i18n import Text
@@ -56,8 +56,8 @@ async def register(settings: Settings, *, mm: RestMattermost | None = None, db: 
                     command = await mm.create_command(body)
                     action = "created"
                 with db.write() as session:
-                    session.execute(sa.delete(SlashCommand).where(SlashCommand.team_id == team["id"],
-                                                                  SlashCommand.trigger == trigger))
+                    session.execute(sa.delete(SlashCommand).where(col(SlashCommand.team_id) == team["id"],
+                                                                  col(SlashCommand.trigger) == trigger))
                     session.add(SlashCommand(team_id=team["id"], trigger=trigger, kind=kind,
                                              token_hash=token_hash(command["token"]), command_id=command["id"]))
                 lines.append(f"{action} /{trigger} in team {team.get('name', team['id'])}")

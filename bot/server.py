@@ -34,7 +34,7 @@ class GuardedHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
     header_timeout = HEADER_TIMEOUT
     max_header_bytes = MAX_HEADER_BYTES
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:
         self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
         super().connection_made(transport)
@@ -83,7 +83,7 @@ class GuardedHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
 def uvicorn_config(app: Any, host: str, port: int, *, header_timeout: float = HEADER_TIMEOUT,
                    **overrides: Any) -> uvicorn.Config:
     """The settings `amtsbote serve` runs uvicorn with (tests pass shorter timeouts)."""
-    protocol = GuardedHTTPProtocol
+    protocol: type = GuardedHTTPProtocol
     if header_timeout != HEADER_TIMEOUT:
         protocol = type("GuardedHTTPProtocol", (GuardedHTTPProtocol,), {"header_timeout": header_timeout})
     options: dict[str, Any] = {

@@ -52,7 +52,7 @@ FOR_OTHER_FORWARD = Text(de="Rufumleitung für {name}: → {target}, eingetragen
 SWAPS = Text(de="Tauschvorschläge", en="Swap proposals")
 SWAP_LINE = Text(de="{day}{back} mit {name}: {state}", en="{day}{back} with {name}: {state}")
 SWAP_BACK = Text(de=" (zurück am {day})", en=" (back on {day})")
-SWAP_STATE = {SwapState.PROPOSED: Text(de="offen", en="open"), SwapState.ACCEPTED: Text(de="angenommen", en="accepted"),
+SWAP_STATE: dict[str, Text] = {SwapState.PROPOSED: Text(de="offen", en="open"), SwapState.ACCEPTED: Text(de="angenommen", en="accepted"),
               SwapState.DECLINED: Text(de="abgelehnt", en="declined"),
               SwapState.EXPIRED: Text(de="abgelaufen", en="expired")}
 LEADS = Text(de="Leitung", en="Lead")
@@ -156,7 +156,7 @@ def action_text(action: str, locale: str) -> str:
 
 def _outbox_about(user_id: str) -> sa.ColumnElement[bool]:
     """Outbox rows that are the person's (a DM to them) or carry their id (in a key, say)."""
-    return sa.or_(OutboxItem.user_id == user_id, col(OutboxItem.key).contains(user_id),
+    return sa.or_(col(OutboxItem.user_id) == user_id, col(OutboxItem.key).contains(user_id),
                   col(OutboxItem.target_key).contains(user_id), col(OutboxItem.props).contains(user_id),
                   col(OutboxItem.message).contains(user_id))
 
@@ -167,8 +167,8 @@ def people_named(session: Session, user_id: str) -> set[str]:
     ids: set[str] = set()
     for model in (PresenceChange, Absence, CallForward):
         ids.update(session.exec(select(model.user_id).where(model.set_by == user_id)).all())
-    for s in session.exec(select(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
-                                                            SwapProposal.partner_id == user_id))).all():
+    for s in session.exec(select(SwapProposal).where(sa.or_(col(SwapProposal.proposer_id) == user_id,
+                                                            col(SwapProposal.partner_id) == user_id))).all():
         ids.update((s.proposer_id, s.partner_id))
     ids.update(session.exec(select(AuditEntry.actor_id).where(AuditEntry.subject_id == user_id)).all())
     ids.update(session.exec(select(AuditEntry.subject_id).where(AuditEntry.actor_id == user_id)).all())
@@ -204,9 +204,9 @@ def collect(session: Session, user_id: str, locale: str, features: Sequence[Feat
         out.append((ROTATIONS(locale), ROTATION_LINE(locale, day=day_of(r.created_at)), r.channel_id))
     for lead in session.exec(select(ChannelLead).where(ChannelLead.user_id == user_id)).all():
         out.append((LEADS(locale), LEAD_LINE(locale, channel="{channel}"), lead.channel_id))
-    for c in session.exec(select(PresenceChange).where(PresenceChange.user_id == user_id).order_by(PresenceChange.day)).all():
+    for c in session.exec(select(PresenceChange).where(PresenceChange.user_id == user_id).order_by(col(PresenceChange.day))).all():
         out.append((CHANGES(locale), f"{cal.format_day(c.day, locale)}: {WHERE[c.where](locale)}", None))
-    for a in session.exec(select(Absence).where(Absence.user_id == user_id).order_by(Absence.day)).all():
+    for a in session.exec(select(Absence).where(Absence.user_id == user_id).order_by(col(Absence.day))).all():
         note = f" — {plain(a.note)}" if a.note else ""
         out.append((ABSENCES(locale), f"{cal.format_day(a.day, locale)}{note}", None))
     # What the person entered as a lead for others (their notes stay private to whoever wrote them).
@@ -224,9 +224,9 @@ def collect(session: Session, user_id: str, locale: str, features: Sequence[Feat
                         FOR_OTHER_FORWARD(locale, name=name(f.user_id), target=label(locale) if label else f.target,
                                           day=day_of(f.created_at))))
     out.extend((FOR_OTHERS(locale), line, None) for _, line in sorted(entered, key=lambda e: str(e[0])))
-    for s in session.exec(select(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
-                                                            SwapProposal.partner_id == user_id))
-                          .order_by(SwapProposal.day)).all():
+    for s in session.exec(select(SwapProposal).where(sa.or_(col(SwapProposal.proposer_id) == user_id,
+                                                            col(SwapProposal.partner_id) == user_id))
+                          .order_by(col(SwapProposal.day))).all():
         other = s.partner_id if s.proposer_id == user_id else s.proposer_id
         back = SWAP_BACK(locale, day=cal.format_day(s.day2, locale)) if s.day2 else ""
         state = SWAP_STATE.get(s.state)
@@ -238,11 +238,11 @@ def collect(session: Session, user_id: str, locale: str, features: Sequence[Feat
             out.append((NUMBERS(locale), OFFICE(locale, number=numbers.office), None))
         if numbers.mobile:
             out.append((NUMBERS(locale), MOBILE(locale, number=numbers.mobile), None))
-    for entry in session.exec(select(AuditEntry).where(AuditEntry.subject_id == user_id).order_by(AuditEntry.at)).all():
+    for entry in session.exec(select(AuditEntry).where(AuditEntry.subject_id == user_id).order_by(col(AuditEntry.at))).all():
         detail = f" — {detail_text(entry.detail, locale, tz)}" if entry.detail else ""
         out.append((AUDIT(locale), AUDIT_LINE(locale, at=moment(entry.at), action=action_text(entry.action, locale),
                                               detail=detail, actor=name(entry.actor_id)), entry.channel_id))
-    for entry in session.exec(select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.at)).all():
+    for entry in session.exec(select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(col(AuditEntry.at))).all():
         detail = f" ({detail_text(entry.detail, locale, tz)})" if entry.detail else ""
         out.append((AUDIT_BY_YOU(locale), AUDIT_BY_YOU_LINE(locale, at=moment(entry.at), name=name(entry.subject_id),
                                                             action=action_text(entry.action, locale), detail=detail),
@@ -261,20 +261,20 @@ def forget(session: Session, user_id: str, features: Sequence[Feature]) -> None:
     absence entered for someone, a forward set for someone, the rotation they set up, the audit
     entries they caused), the row stays for the others but no longer names them."""
     for model in (RotationMember, PresenceChange, Absence, ChannelLead, PhoneNumbers, CallForward):
-        session.execute(sa.delete(model).where(model.user_id == user_id))
-    session.execute(sa.delete(SwapProposal).where(sa.or_(SwapProposal.proposer_id == user_id,
-                                                         SwapProposal.partner_id == user_id)))
-    session.execute(sa.update(CallForward).where(CallForward.colleague_id == user_id).values(colleague_id=None))
+        session.execute(sa.delete(model).where(col(model.user_id) == user_id))
+    session.execute(sa.delete(SwapProposal).where(sa.or_(col(SwapProposal.proposer_id) == user_id,
+                                                         col(SwapProposal.partner_id) == user_id)))
+    session.execute(sa.update(CallForward).where(col(CallForward.colleague_id) == user_id).values(colleague_id=None))
     for model in (PresenceChange, Absence, CallForward):
-        session.execute(sa.update(model).where(model.set_by == user_id).values(set_by=FORGOTTEN_ACTOR))
-    session.execute(sa.update(Rotation).where(Rotation.created_by == user_id).values(created_by=FORGOTTEN_ACTOR))
-    session.execute(sa.delete(AuditEntry).where(AuditEntry.subject_id == user_id))
-    session.execute(sa.update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=FORGOTTEN_ACTOR))
+        session.execute(sa.update(model).where(col(model.set_by) == user_id).values(set_by=FORGOTTEN_ACTOR))
+    session.execute(sa.update(Rotation).where(col(Rotation.created_by) == user_id).values(created_by=FORGOTTEN_ACTOR))
+    session.execute(sa.delete(AuditEntry).where(col(AuditEntry.subject_id) == user_id))
+    session.execute(sa.update(AuditEntry).where(col(AuditEntry.actor_id) == user_id).values(actor_id=FORGOTTEN_ACTOR))
     # Messages to the person go, with the later edits of those messages.
     own = list(session.exec(select(OutboxItem.key).where(OutboxItem.user_id == user_id)).all())
     for start in range(0, len(own), 500):
         session.execute(sa.delete(OutboxItem).where(col(OutboxItem.target_key).in_(own[start : start + 500])))
-    session.execute(sa.delete(OutboxItem).where(OutboxItem.user_id == user_id))
+    session.execute(sa.delete(OutboxItem).where(col(OutboxItem.user_id) == user_id))
     for feature in features:
         if feature.forget is not None:
             feature.forget(session, user_id)

@@ -287,7 +287,7 @@ class Settings:
     def replace(self, **changes: object) -> Settings:
         current = {f.name: getattr(self, f.name) for f in fields(self)}
         current.update(changes)
-        return Settings(**current)  # type: ignore[arg-type]
+        return Settings(**current)
 
 
 ENV_VARIABLES = (

@@ -462,9 +462,9 @@ def plan(
 
     elsewhere_by_day: dict[date, dict[str, Where]] = {}
     if elsewhere:
-        for (person, day), value in elsewhere.items():
-            if value is not None and start <= day <= end:
-                elsewhere_by_day.setdefault(day, {})[person] = value
+        for (person, day), place in elsewhere.items():
+            if place is not None and start <= day <= end:
+                elsewhere_by_day.setdefault(day, {})[person] = place
     foreign = frozenset(foreign)
 
     # person -> canonical group, once

@@ -24,13 +24,13 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from config.settings import redact_url
 
@@ -113,6 +113,17 @@ def _note_changes(conn, cursor, statement, parameters, context, executemany) -> 
         conn.info["changed"] = True
         written = _WRITTEN_TABLE.match(statement)
         conn.info.setdefault("tables", set()).add(written.group(1).lower() if written else "")
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table a table model maps to (SQLModel does not declare `__table__` to type checkers)."""
+    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]  # set by SQLAlchemy's declarative mapping
+
+
+def rowcount(result: sa.Result[Any]) -> int:
+    """The rows an INSERT, UPDATE or DELETE touched, 0 where the driver does not say. `Session.execute`
+    is typed to return a `Result`; for such a statement it is a `CursorResult`, which has the count."""
+    return cast("sa.CursorResult[Any]", result).rowcount or 0
 
 
 def insert_for(session: Session, table: sa.Table) -> Any:
@@ -323,6 +334,7 @@ class Database:
             raw = self.engine.raw_connection()
             try:
                 cursor = raw.cursor()
+                busy: int
                 busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
                 cursor.close()
             finally:

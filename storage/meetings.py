@@ -25,7 +25,7 @@ def schedule_of(meeting: Meeting, *, cancelled: Iterable[date] = (), region: str
 
 def cancelled_days(session: Session, meeting_id: int | None) -> list[date]:
     """The local days on which single occurrences of the meeting were called off."""
-    query = select(MeetingCancellation.day).where(MeetingCancellation.meeting_id == meeting_id)
+    query = select(col(MeetingCancellation.day)).where(MeetingCancellation.meeting_id == meeting_id)
     return list(session.exec(query).all())
 
 

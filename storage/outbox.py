@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.db import insert_for
+from storage.db import insert_for, table_of
 from storage.models import OutboxItem
 
 URGENT = 10  # rosters, reminders, call-forward announcements, direct messages
@@ -29,7 +29,7 @@ def _insert_ignore(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert outbox rows in one statement; rows whose key is already owed are left alone."""
     if not rows:
         return
-    stmt = insert_for(session, OutboxItem.__table__).values(rows)
+    stmt = insert_for(session, table_of(OutboxItem)).values(rows)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
 

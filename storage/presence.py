@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from domain.rotation import DayPlan, Membership, Where, home_channel, plan
 from domain.rotation import Rotation as RotationPlan
 from domain.rotation import where as place_on
-from storage.db import insert_for
+from storage.db import insert_for, table_of
 from storage.models import Absence, PresenceChange, Rotation, RotationMember
 
 
@@ -91,7 +91,7 @@ def absences_for(session: Session, user_ids: Iterable[str], start: date, end: da
     ids = list(user_ids)
     if not ids:
         return set()
-    rows = session.exec(select(Absence.user_id, Absence.day).where(col(Absence.user_id).in_(ids),
+    rows = session.exec(select(col(Absence.user_id), col(Absence.day)).where(col(Absence.user_id).in_(ids),
                                                                    Absence.day >= start, Absence.day <= end)).all()
     return {(u, d) for u, d in rows}
 
@@ -151,15 +151,15 @@ def places_from_home(session: Session, channels: Mapping[str, Mapping[str, str]]
     out: dict[str, tuple[dict[tuple[str, date], Where | None], frozenset[str]]] = {}
     for cid, members in channels.items():
         elsewhere: dict[tuple[str, date], Where | None] = {}
-        foreign = set()
+        foreign: set[str] = set()
         for person in members:
-            home = home_of.get(person)
-            if home is None or home[0] == cid or home[0] not in rotations:
+            found_home = home_of.get(person)
+            if found_home is None or found_home[0] == cid or found_home[0] not in rotations:
                 continue
             foreign.add(person)
-            places = cache.get(home)
+            places = cache.get(found_home)
             if places is None:
-                places = cache[home] = [place_on(rotations[home[0]], d, home[1]) for d in days]
+                places = cache[found_home] = [place_on(rotations[found_home[0]], d, found_home[1]) for d in days]
             elsewhere.update({(person, d): w for d, w in zip(days, places, strict=True)})
         out[cid] = (elsewhere, frozenset(foreign))
     return out
@@ -175,8 +175,8 @@ def rotations_of(session: Session, user_id: str) -> list[Rotation]:
 
 # The write path of one-off changes runs these on every command: built once, so a call pays only
 # for its execution (SQLAlchemy caches the compiled form of a statement object).
-_rotation, _member = Rotation.__table__, RotationMember.__table__
-_change, _absence = PresenceChange.__table__, Absence.__table__
+_rotation, _member = table_of(Rotation), table_of(RotationMember)
+_change, _absence = table_of(PresenceChange), table_of(Absence)
 _mine = _member.alias("mine")
 _ROTATIONS_WITH_MEMBERS = (
     sa.select(_rotation, _member.c.user_id.label("member_id"), _member.c.group.label("member_group"))

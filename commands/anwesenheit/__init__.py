@@ -9,18 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from commands.anwesenheit.handlers import run
 from commands.anwesenheit.morning import morning_job
 from commands.anwesenheit.texts import help_text
 from commands.base import Feature
+from storage.db import rowcount
 from storage.models import RosterPost
 
 
 def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
     """Retention: the ledger of posted rosters, for days before the cutoff."""
-    return {"roster_post": session.execute(sa.delete(RosterPost).where(RosterPost.day < cutoff_day)).rowcount or 0}
+    return {"roster_post": rowcount(session.execute(sa.delete(RosterPost).where(col(RosterPost.day) < cutoff_day)))}
 
 
 FEATURE = Feature(kind="roster", run=run, help=help_text, jobs=(morning_job,), purge=purge)

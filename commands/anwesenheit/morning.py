@@ -41,7 +41,7 @@ from commands.base import Services
 from domain import calendar as cal
 from domain import roster as roster_view
 from storage import presence
-from storage.db import insert_for
+from storage.db import insert_for, rowcount, table_of
 from storage.models import (
     ChannelSettings,
     RosterPost,
@@ -68,7 +68,7 @@ def _claim_many(session: Session, digests: dict[str, str], day: date, now: datet
     (a row another process inserted first is left alone)."""
     if not digests:
         return set()
-    table = RosterPost.__table__
+    table = table_of(RosterPost)
     rows = [{"channel_id": cid, "day": day, "outbox_key": _roster_key(cid, day), "content_hash": digest, "edits": 0,
              "claimed_at": now} for cid, digest in sorted(digests.items())]
     stmt = insert_for(session, table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
@@ -82,14 +82,14 @@ def _claim_skipped(session: Session, channel_id: str, day: date, digest: str, no
         sa.update(RosterPost)
         .where(col(RosterPost.channel_id) == channel_id, col(RosterPost.day) == day, col(RosterPost.outbox_key) == SKIPPED)
         .values(outbox_key=_roster_key(channel_id, day), content_hash=digest, edits=0, claimed_at=now))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def _skip_many(session: Session, channel_days: list[tuple[str, date]], now: datetime) -> list[tuple[str, date]]:
     """Record days as skipped (one statement); the (channel, day) pairs this process recorded."""
     if not channel_days:
         return []
-    table = RosterPost.__table__
+    table = table_of(RosterPost)
     rows = [{"channel_id": cid, "day": day, "outbox_key": SKIPPED, "content_hash": "", "edits": 0, "claimed_at": now}
             for cid, day in sorted(channel_days)]
     stmt = insert_for(session, table).values(rows).on_conflict_do_nothing(index_elements=["channel_id", "day"])
@@ -312,7 +312,7 @@ def _missed_before(services: Services, reached: list[tuple[Rotation, ChannelRost
     found: set[tuple[str, date]] = set()
     with services.db.read() as session:
         for at in range(0, len(ids), 500):
-            found.update(tuple(r) for r in session.exec(select(RosterPost.channel_id, RosterPost.day).where(
+            found.update((cid, day) for cid, day in session.exec(select(col(RosterPost.channel_id), col(RosterPost.day)).where(
                 col(RosterPost.channel_id).in_(ids[at:at + 500]), col(RosterPost.day).in_(set(wanted.values())))).all())
     return [(cid, earlier) for cid, earlier in sorted(wanted.items()) if (cid, earlier) not in found]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from base.safetext import plain
 from commands.base import ActionRequest, ActionResult, Context, Reply, SlashRequest
@@ -43,8 +43,8 @@ async def set_leads(request: SlashRequest, ctx: Context, wanted: LeadRequest) ->
             if wanted.adding:
                 session.merge(ChannelLead(channel_id=ctx.channel_id, user_id=user.id))
             else:
-                session.execute(sa.delete(ChannelLead).where(ChannelLead.channel_id == ctx.channel_id,
-                                                             ChannelLead.user_id == user.id))
+                session.execute(sa.delete(ChannelLead).where(col(ChannelLead.channel_id) == ctx.channel_id,
+                                                             col(ChannelLead.user_id) == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                   action="lead:add" if wanted.adding else "lead:remove", now=ctx.now)
     reply = (LEAD_ADDED if wanted.adding else LEAD_REMOVED)(ctx.locale, names=names(users))
@@ -66,6 +66,7 @@ async def prompts(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 def set_prompts(ctx: Context, wanted: PromptsRequest) -> Reply:
     with ctx.db.write() as session:
         row = session.get(Rotation, ctx.channel_id)
+        assert row is not None  # the caller checked there is a rotation
         row.forward_prompts = wanted.enabled
         session.add(row)
     return Reply(PROMPTS_SET(ctx.locale, state=(ON if wanted.enabled else OFF)(ctx.locale)))
@@ -88,7 +89,7 @@ async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
             for member in session.exec(select(RotationMember).where(RotationMember.channel_id == ctx.channel_id)).all():
                 audit(session, actor_id=ctx.user.id, subject_id=member.user_id, channel_id=ctx.channel_id,
                       action="remove:delete", detail={"was_group": member.group}, now=ctx.now)
-            session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id))
+            session.execute(sa.delete(RotationMember).where(col(RotationMember.channel_id) == ctx.channel_id))
             session.delete(row)
             locale = channel_locale(session, ctx.channel_id, ctx.settings.bot_locale)
             enqueue_post(session, key=f"ho:deleted:{ctx.channel_id}:{uuid.uuid4().hex}",

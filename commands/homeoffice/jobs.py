@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from domain.swap import SwapState, move
+from storage.db import rowcount
 from storage.models import Absence, PresenceChange, SwapProposal
 
 
@@ -18,13 +19,13 @@ async def expire_swaps(services: Any) -> None:
     cutoff = local.date() if local.time() >= services.settings.roster_latest else local.date() - timedelta(days=1)
     expired = move(SwapState.PROPOSED, SwapState.EXPIRED)
     with services.db.write() as session:
-        session.execute(sa.update(SwapProposal).where(SwapProposal.state == SwapState.PROPOSED.value,
-                                                      SwapProposal.day <= cutoff)
+        session.execute(sa.update(SwapProposal).where(col(SwapProposal.state) == SwapState.PROPOSED.value,
+                                                      col(SwapProposal.day) <= cutoff)
                         .values(state=expired.value))
 
 
 def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
     """Retention: one-off changes, absences and swap proposals for days before the cutoff."""
-    return {name: session.execute(sa.delete(model).where(model.day < cutoff_day)).rowcount or 0
+    return {name: rowcount(session.execute(sa.delete(model).where(col(model.day) < cutoff_day)))
             for name, model in (("presence_change", PresenceChange), ("absence", Absence),
                                 ("swap_proposal", SwapProposal))}

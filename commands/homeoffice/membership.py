@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from base.i18n import LocalizedError
 from base.safetext import plain
@@ -94,9 +95,10 @@ async def home_team(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             raise LocalizedError(HOME_NOT_MEMBER, trigger=channels.trigger(ctx.settings, "homeoffice", request))
         if presence.homes(session, [ctx.user.id]).get(ctx.user.id) == ctx.channel_id and mine.home:
             return Reply(HOME_ALREADY(ctx.locale, channel=channel_name))
-        session.execute(sa.update(RotationMember).where(RotationMember.user_id == ctx.user.id).values(home=False))
-        session.execute(sa.update(RotationMember).where(RotationMember.user_id == ctx.user.id,
-                                                        RotationMember.channel_id == ctx.channel_id).values(home=True))
+        session.execute(sa.update(RotationMember).where(col(RotationMember.user_id) == ctx.user.id).values(home=False))
+        session.execute(sa.update(RotationMember).where(col(RotationMember.user_id) == ctx.user.id,
+                                                        col(RotationMember.channel_id) == ctx.channel_id)
+                        .values(home=True))
         group = mine.group
     return Reply(HOME_SET(ctx.locale, channel=channel_name, group=plain(group, max_length=10)))
 
@@ -114,8 +116,8 @@ async def remove_people(request: SlashRequest, ctx: Context, members: dict[str, 
         raise LocalizedError(NOT_IN_ROTATION, names=names(outside))
     with ctx.db.write() as session:
         for user in users:
-            session.execute(sa.delete(RotationMember).where(RotationMember.channel_id == ctx.channel_id,
-                                                            RotationMember.user_id == user.id))
+            session.execute(sa.delete(RotationMember).where(col(RotationMember.channel_id) == ctx.channel_id,
+                                                            col(RotationMember.user_id) == user.id))
             audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                   action="remove", now=ctx.now)
     return Reply(REMOVED(ctx.locale, names=names(users)))

@@ -43,11 +43,11 @@ async def my_data(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         return Reply(MYDATA_NOTHING(ctx.locale))
     lines = [MYDATA_TITLE(ctx.locale)]
     current = None
-    for title, line, cid in sections:
+    for title, line, channel_id in sections:
         if title != current:
             lines.append(f"**{title}**")
             current = title
-        lines.append("- " + line.replace("{channel}", names.get(cid, "")))
+        lines.append("- " + line.replace("{channel}", names.get(channel_id or "", "")))
     return Reply("\n".join(lines))
 
 

@@ -87,6 +87,7 @@ async def propose(request: SlashRequest, ctx: Context, wanted: SwapRequest) -> R
             raise LocalizedError(SWAP_MISMATCH, day=cal.format_day(day, ctx.locale),
                                  a=plain(ctx.user.display_name, max_length=60), b=plain(partner.display_name, max_length=60),
                                  wa=phrase(mine), wb=phrase(theirs))
+        assert mine is not None and theirs is not None  # one in the office, the other at home
         their_where, your_where = theirs, mine  # the partner's where and the proposer's on the first day
         if day2 is not None:
             # Swapping back means the other way round: the proposer where the partner was on the first day.
@@ -144,6 +145,7 @@ async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
             if len(wheres) == 2 and wheres[1][1:] != (wheres[0][2], wheres[0][1]):
                 raise LocalizedError(SWAP_GONE)  # the day to swap back on is no longer the other way round
             for d, mine, theirs in wheres:
+                assert mine is not None and theirs is not None  # one in the office, the other at home (above)
                 session.merge(PresenceChange(user_id=proposal.partner_id, day=d, where=theirs.value, set_by=ctx.user.id))
                 session.merge(PresenceChange(user_id=proposal.proposer_id, day=d, where=mine.value, set_by=ctx.user.id))
                 summary_parts.append(f"{cal.format_day(d, ctx.locale)} {WHERE_PHRASE[theirs](ctx.locale)}")

@@ -306,7 +306,7 @@ async def cancel(request: SlashRequest, ctx: Context, parsed: CancelMeeting, tri
             session.add(row)
             notice = CANCELLED_POST(locale, title=title, who=who)
         else:
-            assert day is not None
+            assert day is not None and row.id is not None  # a stored meeting has its id
             session.add(MeetingCancellation(meeting_id=row.id, day=day, created_at=ctx.now))
             session.flush()
             notice = CANCELLED_ONE_POST(locale, title=title, who=who, day=cal.format_day(day, locale))

@@ -78,7 +78,8 @@ def build_ics(meeting: Meeting, schedule: Schedule, *, now: datetime, host: str,
     calendar.add_component(event)
     if zone is None:  # a zone without a steady yearly rule: its changes one by one, up to the horizon
         calendar.add_missing_timezones(first_date=date(since, 1, 1), last_date=horizon)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _wall(day: date, schedule: Schedule) -> datetime:

@@ -13,6 +13,7 @@ from commands.meeting.announcements import announce_key
 from commands.meeting.people import FORGOTTEN, participant_ids
 from commands.meeting.texts import MYDATA_NAMED, MYDATA_ORGANIZED, MYDATA_RSVP, MYDATA_SECTION
 from domain import calendar as cal
+from storage.db import rowcount
 from storage.meeting_models import Meeting, MeetingCancellation, MeetingRsvp, ReminderLedger
 from storage.models import OutboxItem
 
@@ -38,8 +39,8 @@ def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str,
 
 def forget(session: Session, user_id: str) -> None:
     """For `vergessen`: answers are deleted; meetings stay for the others but no longer name the person."""
-    session.execute(sa.delete(MeetingRsvp).where(MeetingRsvp.user_id == user_id))
-    session.execute(sa.update(Meeting).where(Meeting.organizer_id == user_id).values(organizer_id=FORGOTTEN))
+    session.execute(sa.delete(MeetingRsvp).where(col(MeetingRsvp.user_id) == user_id))
+    session.execute(sa.update(Meeting).where(col(Meeting.organizer_id) == user_id).values(organizer_id=FORGOTTEN))
     for meeting in session.exec(select(Meeting).where(col(Meeting.participants).contains(user_id))).all():
         meeting.participants = ",".join(uid for uid in participant_ids(meeting) if uid != user_id)
         session.add(meeting)
@@ -58,15 +59,15 @@ def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, 
     if ids:
         for name, model in (("meeting_rsvp", MeetingRsvp), ("meeting_cancellation", MeetingCancellation),
                             ("meeting_reminder", ReminderLedger)):
-            counts[name] += session.execute(sa.delete(model).where(col(model.meeting_id).in_(ids))).rowcount or 0
-        counts["meeting"] = session.execute(sa.delete(Meeting).where(col(Meeting.id).in_(ids))).rowcount or 0
+            counts[name] += rowcount(session.execute(sa.delete(model).where(col(model.meeting_id).in_(ids))))
+        counts["meeting"] = rowcount(session.execute(sa.delete(Meeting).where(col(Meeting.id).in_(ids))))
         # the announcement's outbox row was kept for editing it (bot.maintenance); with the meeting it goes
-        counts["meeting_announcement"] = session.execute(sa.delete(OutboxItem).where(
-            col(OutboxItem.key).in_([announce_key(i) for i in ids]))).rowcount or 0
+        counts["meeting_announcement"] = rowcount(session.execute(sa.delete(OutboxItem).where(
+            col(OutboxItem.key).in_([announce_key(i) for i in ids]))))
     # Answers to occurrences of running series that are past the cutoff: nobody counts them any more.
-    counts["meeting_rsvp"] += session.execute(
-        sa.delete(MeetingRsvp).where(col(MeetingRsvp.day) < cutoff_day)).rowcount or 0
+    counts["meeting_rsvp"] += rowcount(session.execute(
+        sa.delete(MeetingRsvp).where(col(MeetingRsvp.day) < cutoff_day)))
     # Ledger rows of running series are bookkeeping; past the cutoff they can never be due again.
-    counts["meeting_reminder"] += session.execute(
-        sa.delete(ReminderLedger).where(col(ReminderLedger.occurrence_start) < cutoff)).rowcount or 0
+    counts["meeting_reminder"] += rowcount(session.execute(
+        sa.delete(ReminderLedger).where(col(ReminderLedger.occurrence_start) < cutoff)))
     return counts

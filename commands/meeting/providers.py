@@ -106,7 +106,8 @@ class Room:
 
 
 class Provider(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # read-only: the providers are frozen dataclasses
 
     async def create_room(self, request: RoomRequest) -> Room: ...
     async def delete_room(self, room: Room) -> None: ...
@@ -283,7 +284,7 @@ class Zoom:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise ProviderError(REFUSED, provider="Zoom", reason="OAuth")
-        lifetime = data.get("expires_in") if isinstance(data.get("expires_in"), int) else 3600
+        lifetime: int = data["expires_in"] if isinstance(data.get("expires_in"), int) else 3600
         _zoom_tokens[key] = (token, time.monotonic() + max(0, lifetime - 60))
         return token
 

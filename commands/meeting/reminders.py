@@ -22,7 +22,7 @@ from commands.meeting.schedule import format_when, link_target
 from commands.meeting.texts import R_JOIN, R_JOIN_BBB, REMINDER_POST, SOON_MINUTES, SOON_NOW
 from commands.meeting_views import load_schedule
 from domain.recurrence import Occurrence, occurrences
-from storage.db import insert_for
+from storage.db import insert_for, table_of
 from storage.meeting_models import Meeting, MeetingCancellation, ReminderLedger
 from storage.meetings import schedule_of
 from storage.outbox import URGENT, enqueue_dm, enqueue_post
@@ -66,7 +66,7 @@ def _due_reminders(services: Services, now: datetime) -> list[DueReminder]:
 
 def _claim(session: Session, meeting_id: int, occurrence_start: datetime, now: datetime) -> bool:
     """Insert the ledger row unless it exists; True if this call inserted it (and so owns the reminder)."""
-    table = ReminderLedger.__table__
+    table = table_of(ReminderLedger)
     stmt = (insert_for(session, table).values(meeting_id=meeting_id, occurrence_start=occurrence_start, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["meeting_id", "occurrence_start"])
             .returning(table.c.meeting_id))

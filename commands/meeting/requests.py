@@ -212,8 +212,8 @@ def parse_cancel(rest: str, *, today: date, trigger: str, locale: str) -> Cancel
         return CancelMeeting(meeting_id)
     try:
         taken = parsing.take_date(tokens, 1, today=today)
-    except LocalizedError as error:
-        return CancelMeeting(meeting_id, day_error=error)
+    except LocalizedError as e:
+        return CancelMeeting(meeting_id, day_error=e)
     if taken is None or taken[1] != len(tokens):
         error = LocalizedError(parsing.INVALID_DATE, value=plain(" ".join(tokens[1:]), max_length=40))
         return CancelMeeting(meeting_id, day_error=error)

@@ -132,6 +132,7 @@ async def end_action(request: ActionRequest, ctx: Context) -> ActionResult:
               and end_forward(session, ctx.services, forward, subject=ctx.user, actor=ctx.user, now=ctx.now))
     if not ok:
         return ActionResult(update={"message": ALREADY_ENDED(ctx.locale), "props": {}})
+    assert forward is not None  # `ok` says it was found
     ctx.services.notify_outbox()
     where = await where_text(ctx, split_channels(forward.channels), dm=False)
     return ActionResult(update={"message": REMIND_ENDED(ctx.locale, where=where).strip(), "props": {}})

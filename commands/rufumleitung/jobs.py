@@ -123,7 +123,7 @@ async def morning_prompts(services: Services) -> int:
     if not wanted:
         return 0
     users = await services.mm.users(sorted(set(wanted.values())))
-    colleague_ids = [active[u].colleague_id for u in wanted.values() if u in active and active[u].colleague_id]
+    colleague_ids = [c for u in wanted.values() if u in active and (c := active[u].colleague_id)]
     names = {u.id: u.display_name for u in (await services.mm.users(colleague_ids)).values()} if colleague_ids else {}
     expires = _end_of_day(today, tz)
     sent = 0

@@ -18,13 +18,14 @@ from commands.rufumleitung.texts import (
     STATE_ACTIVE,
     STATE_ENDED,
 )
+from storage.db import rowcount
 from storage.models import CallForward
 
 
 def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str, str | None]]:
     """For `meine-daten`: the person's forwards and the forwards naming them as stand-in (their
     numbers are listed by the privacy module itself). Dates are always shown in full."""
-    out = []
+    out: list[tuple[str, str, str | None]] = []
     title = MY_FORWARDS(locale)
     own = session.exec(select(CallForward).where(CallForward.user_id == user_id).order_by(col(CallForward.created_at))).all()
     numbers = phone_numbers(session, [user_id])
@@ -41,4 +42,4 @@ def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str,
 
 def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, int]:
     """Retention: forwards that ended before the cutoff."""
-    return {"call_forward": session.execute(sa.delete(CallForward).where(CallForward.until < cutoff)).rowcount or 0}
+    return {"call_forward": rowcount(session.execute(sa.delete(CallForward).where(col(CallForward.until) < cutoff)))}

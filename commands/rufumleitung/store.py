@@ -39,6 +39,7 @@ from commands.rufumleitung.texts import (
     name_of,
 )
 from domain import calendar as cal
+from storage.db import rowcount
 from storage.models import CallForward, PhoneNumbers, RotationMember
 from storage.outbox import URGENT, enqueue_dm, enqueue_post
 
@@ -150,10 +151,10 @@ def announce_end(session: Session, services: Services, forward: CallForward, cha
 
 def claim_end(session: Session, forward_id: int, ended_at: datetime) -> bool:
     """Mark a forward ended unless someone else (another replica, a button) already did."""
-    result = session.execute(sa.update(CallForward).where(CallForward.id == forward_id,
+    result = session.execute(sa.update(CallForward).where(col(CallForward.id) == forward_id,
                                                           col(CallForward.ended_at).is_(None))
                              .values(ended_at=ended_at))
-    return (result.rowcount or 0) == 1
+    return rowcount(result) == 1
 
 
 def end_forward(session: Session, services: Services, forward: CallForward, *, subject: User, actor: User,
