@@ -230,7 +230,7 @@ def test_console_shows_the_answer_of_a_button_on_a_private_reply_and_who_may_pre
 
     assert "[5: Zusage] [6: Absage]" in meeting
     assert "(bearbeitet)" in accepted and "✅ Zusagen: 1 · ❌ Absagen: 0" in accepted
-    assert accepted.endswith("Du hast zugesagt.")
+    assert accepted.endswith("Du hast für Di, 24.11.2026 zugesagt.")
     assert "[5: Zusage] [6: Absage]" in accepted  # an edited post keeps its buttons' numbers
     assert "✅ Zusagen: 1 · ❌ Absagen: 1" in declined
     assert not_gabis == "Diese Schaltfläche sieht nur, wer in „Jugendamt – ASD Team 3“ ist."
