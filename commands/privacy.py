@@ -23,6 +23,7 @@ from commands.base import Feature
 from domain import calendar as cal
 from domain.phone import TARGET_LABEL
 from domain.swap import SwapState
+from storage import presence
 from storage.models import (
     Absence,
     AuditEntry,
@@ -41,6 +42,7 @@ Section = tuple[str, str, str | None]
 
 GROUPS = Text(de="Gruppen", en="Groups")
 GROUP_LINE = Text(de="Gruppe {group} in {{channel}}", en="group {group} in {{channel}}")
+HOME_MARK = Text(de=" (Stammteam: legt deine Tage fest)", en=" (home team: sets your days)")
 ROTATIONS = Text(de="Von dir eingerichtete Rotationen", en="Rotations you set up")
 ROTATION_LINE = Text(de="{{channel}}, eingerichtet am {day}", en="{{channel}}, set up on {day}")
 CHANGES = Text(de="Einmalige Änderungen", en="One-off changes")
@@ -198,8 +200,12 @@ def collect(session: Session, user_id: str, locale: str, features: Sequence[Feat
         return f"{cal.format_day(local.date(), locale)} {local.strftime('%H:%M')}"
 
     out: list[Section] = []
+    home = presence.homes(session, [user_id]).get(user_id)
     for m in session.exec(select(RotationMember).where(RotationMember.user_id == user_id)).all():
-        out.append((GROUPS(locale), GROUP_LINE(locale, group=m.group), m.channel_id))
+        line = GROUP_LINE(locale, group=m.group)
+        if home is not None and m.channel_id == home:
+            line += HOME_MARK(locale)
+        out.append((GROUPS(locale), line, m.channel_id))
     for r in session.exec(select(Rotation).where(Rotation.created_by == user_id)).all():
         out.append((ROTATIONS(locale), ROTATION_LINE(locale, day=day_of(r.created_at)), r.channel_id))
     for lead in session.exec(select(ChannelLead).where(ChannelLead.user_id == user_id)).all():

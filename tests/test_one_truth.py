@@ -145,3 +145,12 @@ def test_both_channels_plans_agree_with_the_home_rule(groups1, groups2, absences
             for person in people:
                 assert day_plan.entries.get(person) == expected(person, day_plan.day)
             assert day_plan.office_count == sum(1 for w in day_plan.entries.values() if w is Where.OFFICE)
+
+
+def test_my_data_names_the_home_rotation_and_a_leads_note_is_said_to_be_seen_by_the_person(bot):
+    two_teams(bot)
+    mine = bot.slash("/homeoffice meine-daten", as_="bernd.mueller")
+    assert "Gruppe A in Jugendamt – ASD Team 3 (Stammteam: legt deine Tage fest)" in mine
+    assert "Gruppe Y in Wirtschaftliche Jugendhilfe\n" in mine + "\n"
+    reply = bot.slash("/homeoffice abwesend morgen Fortbildung für @bernd.mueller")
+    assert "Notiz (nur für dich und Bernd Müller sichtbar): Fortbildung" in reply

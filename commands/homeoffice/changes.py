@@ -32,6 +32,7 @@ from commands.homeoffice.texts import (
     NO_WORKING_DAY,
     NOTE_FOR_DM,
     NOTE_PRIVATE,
+    NOTE_PRIVATE_FOR,
     NOTE_TOO_LONG,
     NOTHING_TO_CLEAR,
     RANGE_TOO_LONG,
@@ -224,7 +225,10 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
                   note=lambda locale: NOTE_FOR_DM(locale, note=plain(note)) if note else "")
     if target.for_other:
         ctx.services.notify_outbox()
-    note_text = NOTE_PRIVATE(ctx.locale, note=plain(note)) if note else ""
+    note_text = ""
+    if note:  # the person it concerns sees it too (their right of access), nobody else
+        note_text = (NOTE_PRIVATE_FOR(ctx.locale, name=plain(target.user.display_name, max_length=60), note=plain(note))
+                     if target.for_other else NOTE_PRIVATE(ctx.locale, note=plain(note)))
     reply = AWAY_SET(ctx.locale, who=plain(target.user.display_name, max_length=60),
                      days=days_text(days, ctx.locale), note=note_text)
     return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))

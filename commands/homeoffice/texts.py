@@ -106,6 +106,7 @@ IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen gehen ab h
 CHANGED = T(de="{who}: {where} am {days}.", en="{who}: {where} on {days}.")
 AWAY_SET = T(de="{who}: abwesend am {days}.{note}", en="{who}: away on {days}.{note}")
 NOTE_PRIVATE = T(de=" Notiz (nur für dich sichtbar): {note}", en=" Note (visible only to you): {note}")
+NOTE_PRIVATE_FOR = T(de=" Notiz (nur für dich und {name} sichtbar): {note}", en=" Note (visible only to you and {name}): {note}")
 BELOW_MIN = T(de="⚠️ Damit ist {channel} am {days} unter der Mindestbesetzung: nur noch {count} statt mindestens {min} "
                  "Personen im Büro. "
                  "Die Änderung gilt trotzdem; die Leitung wurde informiert.",
