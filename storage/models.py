@@ -137,7 +137,7 @@ class RotationMember(SQLModel, table=True):
     # One truth per person and day (SPEC §2.1): of the rotations a person is in, one sets their days,
     # their home rotation: the one marked `home` (`/homeoffice stammteam`), else the one joined first.
     joined_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    home: bool = Field(default=False)
+    home: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class ChannelLead(SQLModel, table=True):
