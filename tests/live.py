@@ -161,6 +161,22 @@ class LiveBot:
         return self.standin.slash(self.url, user=self.world["users"].get(user, user), channel=channel,
                                   command=command, text=text, token=token)
 
+    def answer(self, text: str, *, user: str = "anna.schmidt", **kwargs: Any) -> str:
+        """A slash command's answer, however it came: at once, or - on a busy machine - after
+        "one moment" through `response_url` (bounded wait, no assumption about speed)."""
+        person = self.world["users"].get(user, user)
+        before = {p.id for p in self.standin.ephemerals_for(person)}
+        reply = self.slash(text, user=user, **kwargs)
+        if not reply.text.startswith("⏳"):
+            return str(reply.text)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            later = [p for p in self.standin.ephemerals_for(person) if p.id not in before and not p.message.startswith("⏳")]
+            if later:
+                return str(later[-1].message)
+            time.sleep(0.05)
+        raise AssertionError(f"no answer to {text!r} within 60 s")
+
     def channel_posts(self, channel: str = "jugendamt-asd") -> list[Any]:
         return self.standin.posts_in(self.standin.channel(channel))
 

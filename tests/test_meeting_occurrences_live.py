@@ -48,7 +48,8 @@ def start_bot(standin, tmp_path, when: str) -> LiveBot:
 
 def calendar_file(bot, standin, meeting_id: int) -> bytes:
     before = {p.id for p in bot.channel_posts() if p.file_ids}
-    assert "Kalenderdatei" in bot.slash(f"ics {meeting_id}", command="/meeting").text
+    assert "Kalenderdatei" in bot.answer(f"ics {meeting_id}", command="/meeting")
+    bot.drain()
     (post,) = [p for p in bot.channel_posts() if p.file_ids and p.id not in before]
     return standin.file_bytes(post.file_ids[0])
 
