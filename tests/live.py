@@ -252,7 +252,7 @@ def seed_rotations(url: str, world) -> None:
 def env_for(standin, world, url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MATTERMOST_", "BOT_", "DATABASE_"))}
     env.update(MATTERMOST_URL=standin.url, MATTERMOST_TOKEN=world["token"], DATABASE_URL=url,
-               BOT_SECRET=TEST_SECRET, BOT_PUBLIC_URL="http://127.0.0.1:9", LOG_LEVEL="INFO",
+               BOT_SECRET=TEST_SECRET, BOT_PUBLIC_URL="http://127.0.0.1:9", LOG_LEVEL="INFO", JITSI_URL="https://meet.example.org",
                OUTBOX_MAX_RATE="1000", OUTBOX_BURST="1000", PYTHONPATH=str(ROOT))
     return env
 
