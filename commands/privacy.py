@@ -55,6 +55,7 @@ SWAPS = Text(de="Tauschvorschläge", en="Swap proposals")
 SWAP_LINE = Text(de="{day}{back} mit {name}: {state}", en="{day}{back} with {name}: {state}")
 SWAP_BACK = Text(de=" (zurück am {day})", en=" (back on {day})")
 SWAP_STATE: dict[str, Text] = {SwapState.PROPOSED: Text(de="offen", en="open"), SwapState.ACCEPTED: Text(de="angenommen", en="accepted"),
+              SwapState.UNDONE: Text(de="zurückgenommen", en="undone"),
               SwapState.DECLINED: Text(de="abgelehnt", en="declined"),
               SwapState.EXPIRED: Text(de="abgelaufen", en="expired")}
 LEADS = Text(de="Leitung", en="Lead")

@@ -1,5 +1,6 @@
 """A swap proposal's life (SPEC §2.1): one person proposes swapping a day with another, who
-accepts or declines it; unanswered by the day, it expires. Pure, no I/O.
+accepts or declines it; unanswered by the day, it expires. An accepted swap is one unit: clearing
+or overriding one of its days undoes both halves (UNDONE). Pure, no I/O.
 
 The values are what the `swap_proposal.state` column stores.
 """
@@ -14,14 +15,17 @@ class SwapState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    UNDONE = "undone"  # accepted, then both halves taken back together
 
 
-# Only an open proposal moves on, and each of its ends is final.
+# Only an open proposal moves on, and each of its ends is final - except that an accepted swap can
+# still be undone as a whole.
 TRANSITIONS: dict[SwapState, frozenset[SwapState]] = {
     SwapState.PROPOSED: frozenset({SwapState.ACCEPTED, SwapState.DECLINED, SwapState.EXPIRED}),
-    SwapState.ACCEPTED: frozenset(),
+    SwapState.ACCEPTED: frozenset({SwapState.UNDONE}),
     SwapState.DECLINED: frozenset(),
     SwapState.EXPIRED: frozenset(),
+    SwapState.UNDONE: frozenset(),
 }
 
 

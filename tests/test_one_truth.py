@@ -154,3 +154,30 @@ def test_my_data_names_the_home_rotation_and_a_leads_note_is_said_to_be_seen_by_
     assert "Gruppe Y in Wirtschaftliche Jugendhilfe\n" in mine + "\n"
     reply = bot.slash("/homeoffice abwesend morgen Fortbildung für @bernd.mueller")
     assert "Notiz (nur für dich und Bernd Müller sichtbar): Fortbildung" in reply
+
+
+# -- a swap is one unit -------------------------------------------------------------------------------------
+
+
+def test_clearing_one_day_of_an_accepted_swap_undoes_both_halves_after_a_confirm_and_tells_both(bot):
+    setup_ab(bot)
+    bot.slash("/homeoffice gruppe B @james.miller")
+    bot.mark_dms_read()
+    assert "Tausch vorgeschlagen" in bot.slash("/homeoffice tausch @james.miller 24.11. 01.12.", as_="bernd.mueller")
+    (proposal,) = bot.dms("james.miller")
+    bot.click(proposal, "Accept", as_="james.miller")
+    assert place_in(bot, "jugendamt-asd", "bernd.mueller") is Where.HOME  # swapped
+    bot.mark_dms_read()
+
+    asked = bot.slash("/homeoffice clear 24.11. to 01.12.", as_="james.miller")
+    assert "swap with Bernd Müller" in asked and "both halves" in asked
+    assert place_in(bot, "jugendamt-asd", "bernd.mueller") is Where.HOME  # nothing happened yet
+    answer = bot.click(bot.last_reply, "Undo the swap and change", as_="james.miller")
+    assert answer["ephemeral_text"].startswith("The swap is undone.")
+    assert place_in(bot, "jugendamt-asd", "bernd.mueller") is Where.OFFICE  # both halves are gone
+    assert place_in(bot, "jugendamt-asd", "james.miller") is Where.HOME
+    (told,) = bot.dms("bernd.mueller")
+    assert told.message.startswith("James Miller hat euren Tausch (Di, 24.11.2026 / Di, 01.12.2026) zurückgenommen")
+    # a second press changes nothing more
+    again = bot.click(bot.last_reply, "Undo the swap and change", as_="james.miller")
+    assert "no longer open" in again["ephemeral_text"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from base.safetext import plain
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
 from commands.help import HELP_WORDS
-from commands.homeoffice import admin, changes, membership, mydata, setup, swap, views
+from commands.homeoffice import admin, changes, membership, mydata, setup, swap, undo, views
 from commands.homeoffice.common import trigger
 from commands.homeoffice.jobs import expire_swaps, purge
 from commands.homeoffice.texts import UNKNOWN_SUB, help_text
@@ -70,7 +70,7 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
 FEATURE = Feature(
     kind="homeoffice", run=run, help=help_text,
     actions={"swap": swap.swap_action, "delete": admin.delete_action, "forget": mydata.forget_action,
-             "split": membership.split_action},
+             "split": membership.split_action, "undoswap": undo.undo_swap_action},
     dialogs={"setup": setup.setup_dialog},
     jobs=(expire_swaps,), purge=purge,
 )

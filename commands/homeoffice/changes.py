@@ -4,6 +4,7 @@ as a lead, `für @name`; with a warning when a day drops below a rotation's mini
 from __future__ import annotations
 
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from base.i18n import LocalizedError
 from base.safetext import plain
 from commands import channels, parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
+from commands.homeoffice import swap_unit
 from commands.homeoffice.common import days_text
 from commands.homeoffice.requests import MAX_RANGE_DAYS, PersonalRequest, parse_personal
 from commands.homeoffice.texts import (
@@ -171,15 +173,33 @@ def _region_of(rotations: list[tuple[Any, dict[str, str]]], default: str) -> str
 
 
 async def office(request: SlashRequest, ctx: Context, rest: str) -> Reply:
-    return await change(request, ctx, parse_personal(rest), Where.OFFICE)
+    return await _unless_a_swap(request, ctx, "office", rest, change(request, ctx, parse_personal(rest), Where.OFFICE))
 
 
 async def home(request: SlashRequest, ctx: Context, rest: str) -> Reply:
-    return await change(request, ctx, parse_personal(rest), Where.HOME)
+    return await _unless_a_swap(request, ctx, "home", rest, change(request, ctx, parse_personal(rest), Where.HOME))
 
 
 async def field(request: SlashRequest, ctx: Context, rest: str) -> Reply:
-    return await change(request, ctx, parse_personal(rest), Where.FIELD)
+    return await _unless_a_swap(request, ctx, "field", rest, change(request, ctx, parse_personal(rest), Where.FIELD))
+
+
+async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
+    return await _unless_a_swap(request, ctx, "away", rest, _away(request, ctx, rest))
+
+
+async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
+    return await _unless_a_swap(request, ctx, "clear", rest, _clear(request, ctx, rest))
+
+
+async def _unless_a_swap(request: SlashRequest, ctx: Context, kind: str, rest: str,
+                         work: Coroutine[Any, Any, Reply]) -> Reply:
+    """The change, unless it touches a day of an accepted swap: then nothing is written and the
+    person is asked to undo the whole swap first (`swap_unit`)."""
+    try:
+        return await work
+    except swap_unit.SwapInTheWay as held:
+        return await swap_unit.ask(request, ctx, held.swap, kind, rest)
 
 
 async def change(request: SlashRequest, ctx: Context, personal: PersonalRequest, where: Where) -> Reply:
@@ -190,6 +210,7 @@ async def change(request: SlashRequest, ctx: Context, personal: PersonalRequest,
         days, leftover, _ = _take_days(target.tokens, ctx, _region_of(rotations, ctx.settings.bot_holiday_region))
         if leftover:
             raise LocalizedError(NEED_DATE)
+        swap_unit.check(session, target.user.id, days)
         staffing = _Staffing(session, rotations, days)
         presence.set_days(session, target.user.id, days, where, set_by=ctx.user.id)
         staffing.set(target.user.id, where)
@@ -205,7 +226,7 @@ async def change(request: SlashRequest, ctx: Context, personal: PersonalRequest,
     return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
 
 
-async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
+async def _away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     target = await _target(request, ctx, parse_personal(rest))
     async with ctx.db.grouped_write() as session:
         rotations = _rotations_of(ctx, session, target.user.id)
@@ -213,6 +234,7 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         note = " ".join(leftover).strip()
         if len(note) > NOTE_LIMIT:  # refused with the limit named, never cut (SPEC §2.1)
             raise LocalizedError(NOTE_TOO_LONG, limit=NOTE_LIMIT, length=len(note))
+        swap_unit.check(session, target.user.id, days)
         staffing = _Staffing(session, rotations, days)
         presence.set_days(session, target.user.id, days, None, set_by=ctx.user.id, note=note)
         staffing.set(target.user.id, None)
@@ -234,7 +256,7 @@ async def away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     return Reply(reply + await _warn_below_minimum(ctx, target.user, staffing.dropped()))
 
 
-async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
+async def _clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     target = await _target(request, ctx, parse_personal(rest))
     taken = parsing.take_range(target.tokens, 0, today=ctx.today)
     if taken is None or taken[1] != len(target.tokens):
@@ -247,6 +269,7 @@ async def clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         # Removing a change can take a day below the minimum too (a one-off office day, say).
         days = cal.working_days(max(span.start, ctx.today), span.end,
                                 _region_of(rotations, ctx.settings.bot_holiday_region))
+        swap_unit.check(session, target.user.id, days)
         staffing = _Staffing(session, rotations, days)
         count = presence.clear_days(session, target.user.id, span.start, span.end)
         staffing.clear(target.user.id)

@@ -90,6 +90,19 @@ MIN_ABOVE_TEAM = T(de="Hinweis: Die Mindestbesetzung ({min}) ist größer als di
                       "sie kann nie erreicht werden.",
                    en="Note: the minimum staffing ({min}) is more than the number of people in the channel ({people}); "
                       "it can never be met.")
+SWAP_UNDO_ASK = T(de="Dieser Tag gehört zu deinem Tausch mit {name} ({days}). Ein Tausch gilt nur ganz: Soll er ganz "
+                     "zurückgenommen werden (beide Hälften, für euch beide) und dann deine Änderung gelten?",
+                  en="This day is part of the swap with {name} ({days}). A swap counts only as a whole: undo it "
+                     "completely (both halves, for both of you) and then make your change?")
+SWAP_UNDO_YES = T(de="Tausch zurücknehmen und ändern", en="Undo the swap and change")
+SWAP_UNDONE = T(de="Der Tausch ist zurückgenommen.", en="The swap is undone.")
+SWAP_UNDONE_DM = T(de="{who} hat euren Tausch ({days}) zurückgenommen; es gilt wieder, was die Rotation vorsieht. "
+                      "Deine Tage: `/{trigger} ich`.",
+                   en="{who} undid your swap ({days}); the rotation's plan applies again. Your days: `/{trigger} me`.")
+SWAP_UNDONE_BY_LEAD_DM = T(de="{who} hat deinen Tausch mit {name} ({days}) zurückgenommen; es gilt wieder, was die "
+                              "Rotation vorsieht. Deine Tage: `/{trigger} ich`.",
+                           en="{who} undid your swap with {name} ({days}); the rotation's plan applies again. "
+                              "Your days: `/{trigger} me`.")
 ASSIGN_USAGE = T(de="So geht’s: `/{trigger} gruppe A @name @name2`.", en="Usage: `/{trigger} assign A @name @name2`.")
 UNKNOWN_GROUP = T(de="Die Gruppe „{group}“ gibt es nicht. Vorhanden: {groups}.", en="There is no group “{group}”. Groups: {groups}.")
 ASSIGNED = T(de="Gruppe {group}: {names}.", en="Group {group}: {names}.")

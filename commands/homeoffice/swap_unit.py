@@ -1,0 +1,64 @@
+"""An accepted swap is one unit (SPEC §2.1 "Edits stay whole"): a change that would clear or
+override one of its days is held back until the person confirms undoing the whole swap, both halves,
+and both partners are told."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from base.safetext import plain
+from commands.base import Context, Reply, SlashRequest
+from commands.homeoffice.texts import CANCEL, SWAP_UNDO_ASK, SWAP_UNDO_YES
+from domain import calendar as cal
+from domain.swap import SwapState
+from storage.models import PresenceChange, SwapProposal
+
+
+class SwapInTheWay(Exception):
+    """A change touches a day of an accepted swap; nothing was written."""
+
+    def __init__(self, swap: SwapProposal) -> None:
+        super().__init__(f"swap {swap.id}")
+        self.swap = swap
+
+
+def check(session: Session, user_id: str, days: Iterable[date]) -> None:
+    """Raise SwapInTheWay if one of `days` is a day of an accepted swap of the person."""
+    wanted = set(days)
+    if not wanted:
+        return
+    for swap in session.exec(select(SwapProposal).where(
+            col(SwapProposal.state) == SwapState.ACCEPTED.value,
+            sa.or_(col(SwapProposal.proposer_id) == user_id, col(SwapProposal.partner_id) == user_id))).all():
+        if swap.day in wanted or (swap.day2 is not None and swap.day2 in wanted):
+            raise SwapInTheWay(swap)
+
+
+def undo(session: Session, swap: SwapProposal) -> None:
+    """Both halves go: the changes the swap made for both partners on its days."""
+    days = [d for d in (swap.day, swap.day2) if d is not None]
+    session.execute(sa.delete(PresenceChange).where(
+        col(PresenceChange.user_id).in_([swap.proposer_id, swap.partner_id]), col(PresenceChange.day).in_(days)))
+    swap.state = SwapState.UNDONE.value
+    session.add(swap)
+
+
+async def ask(request: SlashRequest, ctx: Context, swap: SwapProposal, kind: str, rest: str) -> Reply:
+    """The question: undo the whole swap and then make the change? Its answer is private."""
+    other_id = swap.partner_id if swap.proposer_id in (ctx.user.id,) else swap.proposer_id
+    if ctx.user.id not in (swap.proposer_id, swap.partner_id):  # a lead acting for one of the two
+        other_id = swap.partner_id
+    other = await ctx.mm.user(other_id)
+    days = " / ".join(cal.format_day(d, ctx.locale) for d in (swap.day, swap.day2) if d is not None)
+    data = {"p": swap.id, "k": kind, "t": rest, "c": ctx.channel_id, "m": dict(request.user_mentions)}
+    expires = ctx.now + timedelta(minutes=15)
+    buttons = [ctx.button(SWAP_UNDO_YES, "homeoffice.undoswap", {**data, "ok": True}, user_id=ctx.user.id,
+                          expires=expires, style="danger", action_id="undoswapyes"),
+               ctx.button(CANCEL, "homeoffice.undoswap", {**data, "ok": False}, user_id=ctx.user.id,
+                          expires=expires, action_id="undoswapno")]
+    return Reply(SWAP_UNDO_ASK(ctx.locale, days=days, name=plain(other.display_name, max_length=60)),
+                 [{"actions": buttons}])
