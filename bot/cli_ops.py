@@ -120,9 +120,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_post_rosters(args: argparse.Namespace) -> int:
+    from bot import post_rosters
     from bot.logs import setup_logging
     from bot.runtime import Runtime
-    from commands.anwesenheit.morning import post_rosters
     from storage.migrate import upgrade
 
     settings = Settings.from_env(require=MM_REQUIRES)
@@ -132,12 +132,8 @@ def cmd_post_rosters(args: argparse.Namespace) -> int:
     async def main() -> int:
         runtime = Runtime(settings)
         try:
-            await runtime.mm.me()
-            channel_id = await _resolve_channel(runtime.mm, args.channel) if args.channel else None
-            posted = await post_rosters(runtime.services, day=args.date, channel_id=channel_id, ignore_time=True)
-            delivered = await runtime.outbox.drain(timeout=args.timeout)
-            print(f"rosters queued: {posted}; outbox {'empty' if delivered else 'still has pending posts (they are kept and sent later)'}")
-            return 0 if delivered else 1
+            return await post_rosters.run(runtime, day=args.date, channel=args.channel, timeout=args.timeout,
+                                          url=settings.mattermost_url or "", resolve_channel=_resolve_channel)
         finally:
             await runtime.mm.close()
             runtime.db.dispose()
@@ -161,7 +157,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                           "posted or skipped are left out (idempotent)")
     post.add_argument("--date", type=_date, default=None, help="day to post for (default today)")
     post.add_argument("--channel", default=None, help="only this channel (name or id)")
-    post.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for delivery")
+    post.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                      help="how long to wait for Mattermost (an outage is ridden out until then) and for delivery; "
+                           "then the run exits 1 and says which channels and day are still owed (default 120)")
     post.set_defaults(func=cmd_post_rosters)
 
 

@@ -40,7 +40,8 @@ from storage.models import SlashCommand, token_digest
 log = logging.getLogger("amtsbote.dispatch")
 
 REPLY_DEADLINE = 0.8  # seconds; Mattermost users expect an answer within one second
-TOKEN_RELOAD_INTERVAL = 5.0
+TOKEN_RELOAD_INTERVAL = 5.0  # seconds: a full re-read of the tokens after a mismatch, at most this often
+TOKEN_CHECK_INTERVAL = 1.0  # seconds: the table's version after a mismatch, at most this often (SPEC §4)
 _NO_TOKEN = bytes(32)  # what an unknown command's token is compared with
 
 COMMANDS = Counter("amtsbote_commands_total", "Slash commands handled", ["kind", "outcome"])
@@ -117,24 +118,51 @@ def parse_slash_form(form: Mapping[str, list[str]]) -> SlashRequest:
 class TokenStore:
     """The registered slash-command tokens, kept in memory.
 
-    They are re-read from the database when a command is unknown or its token does
-    not match: `amtsbote register` in another process, or an operator who set the
-    command up by hand in the System Console, may have stored a new token. Re-reading
-    happens at most once per `TOKEN_RELOAD_INTERVAL` seconds, so a flood of wrong
-    tokens costs one small query every few seconds and nothing more.
+    `amtsbote register` in another process, or an operator who set a command up by hand in
+    the System Console, may store a new token while `serve` runs; SPEC §4 wants it accepted
+    within one second. So when a command is unknown or its token does not match, the table's
+    version (its row ids and token hashes: a few short rows per team) is read, at most once per
+    `TOKEN_CHECK_INTERVAL`, and the tokens are re-read in full when it changed, or when the
+    last full read is older than `TOKEN_RELOAD_INTERVAL`. A command that comes a second or
+    more after `register` finished therefore finds the new token, and a flood of wrong tokens
+    costs one small query a second, however many requests it sends.
     """
 
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tokens: dict[tuple[str, str], tuple[bytes, str]] = {}
+        self._version: tuple[tuple[int, str], ...] = ()
         self._loaded_at = -1e9
+        self._checked_at = -1e9
         self.monotonic = services.clock.monotonic
 
     def reload(self) -> None:
         with self.services.db.read() as session:
             rows = session.exec(select(SlashCommand)).all()
         self._tokens = {(r.team_id, r.trigger): (bytes.fromhex(r.token_hash), r.kind) for r in rows}
-        self._loaded_at = self.monotonic()
+        self._version = tuple(sorted((r.id or 0, r.token_hash) for r in rows))
+        self._loaded_at = self._checked_at = self.monotonic()
+
+    def read_version(self) -> tuple[tuple[int, str], ...]:
+        """The table's version: what changes whenever a token is stored, added or removed."""
+        with self.services.db.read() as session:
+            rows = session.execute(select(SlashCommand.id, SlashCommand.token_hash)).all()
+        return tuple(sorted((row_id or 0, digest) for row_id, digest in rows))
+
+    def _refresh(self) -> None:
+        """After a mismatch: re-read what may have changed, no more often than the intervals allow."""
+        now = self.monotonic()
+        if now - self._loaded_at > TOKEN_RELOAD_INTERVAL:
+            self.reload()
+        elif now - self._checked_at >= TOKEN_CHECK_INTERVAL:
+            self._checked_at = now
+            if self.read_version() != self._version:
+                self.reload()
+
+    def kind_of(self, team_id: str, command: str) -> str:
+        """The kind registered for this command in this team, "" if there is none (for logs and metrics)."""
+        entry = self._tokens.get((team_id, command.strip().lstrip("/").lower()))
+        return entry[1] if entry is not None else ""
 
     def _matches(self, key: tuple[str, str], token: str) -> tuple[bool, str]:
         entry = self._tokens.get(key)
@@ -147,12 +175,34 @@ class TokenStore:
         """The command's kind if `token` is the one registered for exactly this command."""
         key = (team_id, command.strip().lstrip("/").lower())
         ok, kind = self._matches(key, token)
-        if not ok and self.monotonic() - self._loaded_at > TOKEN_RELOAD_INTERVAL:
-            self.reload()
+        if not ok:
+            self._refresh()
             ok, kind = self._matches(key, token)
         if not ok:
             raise Unauthorized
         return kind
+
+
+class _RefusalLog:
+    """One log line per command and minute about refused tokens, with how many were refused: a
+    regenerated token shows up in the log, a flood of forged requests does not flood it."""
+
+    def __init__(self, monotonic: Callable[[], float], every: float = 60.0) -> None:
+        self.monotonic = monotonic
+        self.every = every
+        self._last: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def note(self, key: tuple[str, str]) -> int | None:
+        """How many were refused since the last line if a line is due now, else None."""
+        now = self.monotonic()
+        last, count = self._last.get(key, (-1e9, 0))
+        if now - last < self.every:
+            self._last[key] = (last, count + 1)
+            return None
+        if len(self._last) > 1000:
+            self._last.clear()
+        self._last[key] = (now, 0)
+        return count + 1
 
 
 class Dispatcher:
@@ -160,6 +210,7 @@ class Dispatcher:
         self.services = services
         self.registry = registry
         self.tokens = TokenStore(services)
+        self._refusals = _RefusalLog(services.clock.monotonic)
         self._background: set[asyncio.Task[Any]] = set()
         # The locale of people seen recently: "one moment" is sent before the user is looked
         # up, and a refused button must still answer in the presser's language.
@@ -194,6 +245,24 @@ class Dispatcher:
 
     # -- slash commands ------------------------------------------------------------------
 
+    def _unauthorized(self, request: SlashRequest) -> None:
+        """Count a command refused for its token, and say so in the log (never the token)."""
+        kind = self.tokens.kind_of(request.team_id, request.command)
+        COMMANDS.labels(kind or "unknown", "unauthorized").inc()
+        # Commands we know are logged each on their own; anything else shares one line a minute.
+        key = (request.team_id, kind) if kind else ("", "")
+        refused = self._refusals.note(key)
+        if refused is None:
+            return
+        if kind:
+            log.warning("command %r in team %s refused (401): its token is not the one registered for it "
+                        "(%s in the last minute). If it was regenerated in the System Console, run "
+                        "`amtsbote register`", request.command[:40], request.team_id, refused)
+        else:
+            log.warning("slash command %r refused (401): no such command is registered for team %r "
+                        "(%s unknown commands in the last minute). Run `amtsbote register`, or check that "
+                        "its request URL is meant for this bot", request.command[:40], request.team_id[:26], refused)
+
     async def command(self, form: Mapping[str, list[str]], authorization: str = "", *,
                       answer_now: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any] | None:
         """Answer a slash command; raises Unauthorized if the token is not this command's, and
@@ -207,7 +276,11 @@ class Dispatcher:
         """
         token = _first(form, "token") or authorization.removeprefix("Token ").strip()
         request = parse_slash_form(form)
-        kind = self.tokens.check(request.team_id, request.command, token)
+        try:
+            kind = self.tokens.check(request.team_id, request.command, token)
+        except Unauthorized:
+            self._unauthorized(request)
+            raise
         if not (is_mattermost_id(request.user_id) and is_mattermost_id(request.channel_id)
                 and _id_or_empty(request.team_id)):
             raise BadRequest
