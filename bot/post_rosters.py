@@ -88,7 +88,7 @@ def make_owed_due(runtime: Any, day: date) -> None:
     now = runtime.clock.now()
     with runtime.db.write(changes_views=False) as session:
         session.execute(sa.update(OutboxItem).where(
-            col(OutboxItem.key).like(f"roster:%:{day.isoformat()}"), OutboxItem.status == "pending",
+            col(OutboxItem.key).like(f"roster:%:{day.isoformat()}"), col(OutboxItem.status) == "pending",
             sa.or_(col(OutboxItem.claimed_until).is_(None), col(OutboxItem.claimed_until) < now),
         ).values(next_attempt_at=now))
 
