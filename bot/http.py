@@ -30,6 +30,7 @@ from bot.dispatch import INTERNAL_ERROR, BadRequest, Dispatcher, Unauthorized
 log = logging.getLogger("amtsbote.http")
 
 MAX_BODY = 64 * 1024
+DRAIN_LIMIT = 1024 * 1024  # an oversized body is read this far, then the connection is cut
 BODY_TIMEOUT = 10.0  # seconds for a whole request body; Mattermost sends a few kB at once
 READY_CACHE_SECONDS = 3.0
 
@@ -42,15 +43,22 @@ def _json(body: Any, status: int = 200) -> Response:
 async def _read_body(request: Request) -> bytes | Response:
     """The request's body, or the response that refuses it (too large, too slow, or the client
     is gone: then the response goes nowhere)."""
-    chunks = []
+    chunks: list[bytes] = []
     size = 0
     try:
         async with asyncio.timeout(BODY_TIMEOUT):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > MAX_BODY:
-                    return _json({"error": "request too large"}, 413)
+                    # Read (and drop) the rest up to a bound, so that the client, still sending, hears
+                    # the 413 instead of a dropped connection; beyond the bound it is cut off.
+                    if size > DRAIN_LIMIT:
+                        return _json({"error": "request too large"}, 413)
+                    chunks.clear()
+                    continue
                 chunks.append(chunk)
+        if size > MAX_BODY:
+            return _json({"error": "request too large"}, 413)
     except TimeoutError:
         log.debug("%s: body not complete within %s s", request.url.path, BODY_TIMEOUT)
         return _json({"error": "request body too slow"}, 408)

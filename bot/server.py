@@ -61,7 +61,9 @@ class GuardedHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
 
     def data_received(self, data: bytes) -> None:
         if self._waiting_for_head():
-            self._head_bytes += len(data)
+            # Only the head counts: a body that arrives in the same read is the endpoint's to judge.
+            end = data.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else end + 4
             if self._head_bytes > self.max_header_bytes:
                 log.debug("closed a connection whose request head exceeded %s bytes", self.max_header_bytes)
                 self._disarm()
