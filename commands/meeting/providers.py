@@ -121,7 +121,7 @@ class Provider(Protocol):
 # A typed link is shown as it is (readers see where it leads) and Mattermost links it by itself, so it
 # may hold only characters that markdown leaves alone inside a link: no "*", "(", ")", "!", "'" (bold,
 # italics, an early end of the link), and it may not end in punctuation that would fall off the link.
-_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#$&+,;=%]*[A-Za-z0-9/#=%&+\-]")
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#$&+,;=%]*[A-Za-z0-9/#=%&+\-_]")
 _HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
