@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col
 
+from base.chat import User
 from base.i18n import LocalizedError
 from base.safetext import plain
 from commands import channels
@@ -29,7 +30,7 @@ from commands.homeoffice.texts import (
 )
 from commands.leads import audit, require_lead, tell_subject
 from storage import presence
-from storage.models import Rotation, RotationMember
+from storage.models import AuditEntry, Rotation, RotationMember
 
 
 async def assign(request: SlashRequest, ctx: Context, rest: str) -> Reply:
@@ -72,18 +73,24 @@ async def assign_people(request: SlashRequest, ctx: Context, row: Rotation, want
             session.add(member)
             entry = audit(session, actor_id=ctx.user.id, subject_id=user.id, channel_id=ctx.channel_id,
                           action="assign", detail={"group": group}, now=ctx.now)
-            locale = user_locale(user, ctx.settings)
-            word = channels.trigger(ctx.settings, "homeoffice")
             home = homes.get(user.id, ctx.channel_id)
-            note = HOME_ELSEWHERE_DM(locale, home=home_names[home], trigger=word) if home != ctx.channel_id else ""
-            tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
-                                                     channel=channel_name, group=group, trigger=word) + note,
-                         now=ctx.now)
+            _tell_joined(ctx, session, entry, user, channel_name, group,
+                         home_elsewhere=home_names[home] if home != ctx.channel_id else None)
     ctx.services.notify_outbox()
     reply = ASSIGNED(ctx.locale, group=group, names=names(users))
     if elsewhere:
         reply += "\n" + HOME_ELSEWHERE(ctx.locale, names=names(elsewhere))
     return Reply(reply)
+
+
+def _tell_joined(ctx: Context, session: Session, entry: AuditEntry | None, user: User, channel_name: str,
+                 group: str, *, home_elsewhere: str | None = None) -> None:
+    """DM the person a lead put into a group (and, if their home team is elsewhere, that it stays so)."""
+    locale = user_locale(user, ctx.settings)
+    word = channels.trigger(ctx.settings, "homeoffice")
+    note = HOME_ELSEWHERE_DM(locale, home=home_elsewhere, trigger=word) if home_elsewhere is not None else ""
+    tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
+                                             channel=channel_name, group=group, trigger=word) + note, now=ctx.now)
 
 
 async def home_team(request: SlashRequest, ctx: Context, rest: str) -> Reply:
@@ -192,11 +199,7 @@ async def split_members(ctx: Context, row: Rotation, members: dict[str, str]) ->
                 session.add(member)
                 entry = audit(session, actor_id=ctx.user.id, subject_id=user_id, channel_id=ctx.channel_id,
                               action="assign", detail={"group": group, "split": True}, now=ctx.now)
-                locale = user_locale(by_id[user_id], ctx.settings)
-                tell_subject(session, entry, ASSIGNED_DM(locale, lead=plain(ctx.user.display_name, max_length=60),
-                                                         channel=channel_name, group=group,
-                                                         trigger=channels.trigger(ctx.settings, "homeoffice")),
-                             now=ctx.now)
+                _tell_joined(ctx, session, entry, by_id[user_id], channel_name, group)
     ctx.services.notify_outbox()
     summary = "; ".join(f"{g}: {names([by_id[p] for p, pg in assignment.items() if pg == g])}" for g in groups)
     return SPLIT_DONE(ctx.locale, summary=summary)

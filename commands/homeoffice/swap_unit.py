@@ -49,9 +49,8 @@ def undo(session: Session, swap: SwapProposal) -> None:
 
 async def ask(request: SlashRequest, ctx: Context, swap: SwapProposal, kind: str, rest: str) -> Reply:
     """The question: undo the whole swap and then make the change? Its answer is private."""
-    other_id = swap.partner_id if swap.proposer_id in (ctx.user.id,) else swap.proposer_id
-    if ctx.user.id not in (swap.proposer_id, swap.partner_id):  # a lead acting for one of the two
-        other_id = swap.partner_id
+    # the partner of whoever asks (a lead acting for one of the two is shown the partner)
+    other_id = swap.proposer_id if ctx.user.id == swap.partner_id else swap.partner_id
     other = await ctx.mm.user(other_id)
     days = " / ".join(cal.format_day(d, ctx.locale) for d in (swap.day, swap.day2) if d is not None)
     data = {"p": swap.id, "k": kind, "t": rest, "c": ctx.channel_id, "m": dict(request.user_mentions)}
