@@ -226,3 +226,33 @@ RESULT_BAD_DAYS = T(de="an {n} Tagen", en="on {n} days")
 
 def help_text(locale: str, trigger: str) -> str:
     return render_help(TITLE, HELP_ENTRIES, locale, trigger)
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_TITLE = T(de="#### Dein Arbeitsort", en="#### Where you work")
+MENU_TODAY = T(de="Heute", en="Today")
+MENU_OFFICE = T(de="Heute im Büro", en="Office today")
+MENU_HOME = T(de="Heute zu Hause", en="Home today")
+MENU_FIELD = T(de="Heute unterwegs", en="Field today")
+MENU_AWAY = T(de="Abwesend …", en="Away …")
+MENU_SWAP = T(de="Tausch …", en="Swap …")
+MENU_MY_PLAN = T(de="Mein Plan", en="My plan")
+MENU_TEAM_PLAN = T(de="Team-Plan", en="Team plan")
+MENU_SETUP = T(de="Rotation einrichten …", en="Set up rotation …")
+MENU_WEEKEND = T(de="Heute ist kein Arbeitstag.", en="Today is not a working day.")
+AWAY_DIALOG_TITLE = T(de="Abwesend", en="Away")
+AWAY_FROM = T(de="Von", en="From")
+AWAY_TO = T(de="Bis (optional)", en="To (optional)")
+AWAY_TO_HELP = T(de="Leer lassen für einen einzelnen Tag.", en="Leave empty for a single day.")
+AWAY_NOTE = T(de="Notiz (optional)", en="Note (optional)")
+AWAY_NOTE_HELP = T(de="Nur du siehst die Notiz, niemand sonst.", en="Only you see the note, nobody else.")
+AWAY_TO_BEFORE = T(de="„Bis“ liegt vor „Von“. Bitte einen Tag ab {day} wählen.",
+                   en="“To” is before “From”. Please choose a day from {day} on.")
+SWAP_DIALOG_TITLE = T(de="Tausch vorschlagen", en="Propose a swap")
+SWAP_PARTNER = T(de="Mit wem?", en="With whom?")
+SWAP_DAY = T(de="Tag", en="Day")
+SWAP_DAY_HELP = T(de="Der Tag, an dem ihr tauscht.", en="The day you swap.")
+SWAP_DAY2 = T(de="Zurücktausch (optional)", en="Swap back (optional)")
+SWAP_DAY2_HELP = T(de="Ein zweiter Tag, an dem ihr zurücktauscht.", en="A second day on which you swap back.")
+SWAP_SUBMIT = T(de="Vorschlagen", en="Propose")

@@ -174,7 +174,7 @@ STATE_ENDED = Text(de="beendet", en="ended")
 
 
 def help_text(locale: str, trigger: str, end: time = Settings.forward_default_end) -> str:
-    return render_help(TITLE, ENTRIES, locale, trigger) + "\n\n" + HELP_FOOTER(locale, end=end.strftime("%H:%M"))
+    return render_help(TITLE, ENTRIES, locale, trigger, footer=HELP_FOOTER(locale, end=end.strftime("%H:%M")))
 
 
 def name_of(user: User | None, fallback: str = "?") -> str:
