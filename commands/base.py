@@ -71,6 +71,7 @@ class ActionRequest:
     post_id: str
     data: dict[str, Any]
     trigger_id: str = ""  # lets a button open a dialog
+    selected_option: str = ""  # what was chosen in a menu (a select), as Mattermost sends it beside the context
 
 
 @dataclass(slots=True)

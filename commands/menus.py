@@ -17,9 +17,10 @@ typed form; a refusal comes back next to its field through Mattermost's `errors`
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from base.i18n import LocalizedError, Text
@@ -28,6 +29,7 @@ from commands.base import ActionRequest, ActionResult, Context, DialogRequest, R
 from config.settings import Settings
 from domain import calendar as cal
 from domain.recurrence import Repeat
+from storage.outbox import enqueue_dm
 
 CARD_HOURS = 12  # a menu card's buttons work this long; after that the command is typed again
 DIALOG_HOURS = 1  # a dialog's state is good this long
@@ -68,6 +70,7 @@ class MenuButton:
     action: str
     data: dict[str, Any] = field(default_factory=dict)
     style: str = "default"
+    users: bool = False  # a menu of the team's people instead of a button (the choice: `selected_option`)
 
 
 def card(ctx: Context, body: str, buttons: Sequence[MenuButton]) -> Reply:
@@ -79,18 +82,37 @@ def card(ctx: Context, body: str, buttons: Sequence[MenuButton]) -> Reply:
     second press of the same card from a new card."""
     expires = ctx.now + timedelta(hours=CARD_HOURS)
     shown = int(ctx.now.timestamp())
-    actions = [ctx.button(b.label, b.action, {**b.data, "t": shown}, user_id=None, expires=expires, style=b.style,
-                          action_id=f"m{i}" + "".join(ch for ch in b.action if ch.isalnum())[:30])
-               for i, b in enumerate(buttons)]
+    actions = []
+    for i, b in enumerate(buttons):
+        action = ctx.button(b.label, b.action, {**b.data, "t": shown}, user_id=None, expires=expires, style=b.style,
+                            action_id=f"m{i}" + "".join(ch for ch in b.action if ch.isalnum())[:30])
+        if b.users:
+            action.update(type="select", data_source="users")
+            action.pop("style", None)
+        actions.append(action)
     return Reply(body, attachments=[{"text": "", "actions": actions}])
 
 
 def card_time(request: ActionRequest) -> datetime | None:
     """When the card whose button was pressed was shown."""
     try:
-        return datetime.fromtimestamp(int(request.data["t"]), tz=datetime.now().astimezone().tzinfo)
+        return datetime.fromtimestamp(int(request.data["t"]), tz=UTC)
     except (KeyError, TypeError, ValueError, OverflowError):
         return None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite gives it back without its zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def tell(ctx: Context, text: str) -> None:
+    """A dialog's confirmation, by DM: a submission can only close its dialog or name errors, and
+    the bot may not post ephemeral messages on its own (MATTERMOST-FACTS §3.5, §4.4)."""
+    with ctx.db.write() as session:
+        enqueue_dm(session, key=f"menu:{ctx.user.id}:{uuid.uuid4().hex}", user_id=ctx.user.id, message=text,
+                   now=ctx.now)
+    ctx.services.notify_outbox()
 
 
 def as_typed(request: ActionRequest | DialogRequest, ctx: Context, kind: str, text: str,

@@ -19,6 +19,7 @@ from commands.anwesenheit.morning import post_rosters, refresh_posted
 from commands.anwesenheit.texts import (
     ALREADY,
     DAYS_USAGE,
+    HELP_ENTRIES,
     LANG_USAGE,
     NO_POST_TODAY,
     NO_ROTATION,
@@ -46,7 +47,7 @@ from commands.anwesenheit.texts import (
 )
 from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.forward_views import active_forwards
-from commands.help import HELP_WORDS
+from commands.help import HELP_WORDS, did_you_mean, usage_words
 from commands.leads import require_lead
 from commands.plan_views import NO_HISTORY, default_plan_range, no_history, render_plan
 from domain import calendar as cal
@@ -76,7 +77,8 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
             day = parsing.parse_date(text, today=ctx.today)
         except LocalizedError:
             word = plain(text.split()[0], max_length=30)
-            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+            hint = did_you_mean(text.split()[0], usage_words(HELP_ENTRIES, ctx.locale), ctx.locale)
+            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, trigger))
         if day < ctx.today:
             raise LocalizedError(NO_HISTORY)
         return await show_day(ctx, day)

@@ -67,3 +67,11 @@ UNKNOWN_SUB = Text(de="Das verstehe ich nicht: „{word}“.", en="I do not unde
 
 def help_text(locale: str, trigger: str) -> str:
     return render_help(TITLE, HELP_ENTRIES, locale, trigger)
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_TOMORROW = Text(de="Morgen", en="Tomorrow")
+MENU_WEEK = Text(de="Diese Woche", en="This week")
+MENU_REACH = Text(de="Erreichbarkeit …", en="Reach someone …")
+MENU_NOBODY = Text(de="Bitte eine Person auswählen.", en="Please choose a person.")

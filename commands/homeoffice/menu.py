@@ -9,7 +9,16 @@ from typing import Any
 
 from base.i18n import LocalizedError, Text
 from commands import menus
-from commands.base import ActionRequest, ActionResult, Context, DialogRequest, Reply, SlashRequest
+from commands.base import (
+    ActionHandler,
+    ActionRequest,
+    ActionResult,
+    Context,
+    DialogHandler,
+    DialogRequest,
+    Reply,
+    SlashRequest,
+)
 from commands.homeoffice import changes, setup, swap, views
 from commands.homeoffice.requests import SwapRequest
 from commands.homeoffice.texts import (
@@ -188,9 +197,10 @@ async def away_dialog(request: DialogRequest, ctx: Context) -> dict[str, Any]:
         note = menus.value(request, "note")
         rest = " ".join(words + ([note] if note else []))
         slash = menus.as_typed(request, ctx, KIND, f"{_word(ctx, 'away')} {rest}")
-        await changes.away(slash, ctx, rest)
+        reply = await changes.away(slash, ctx, rest)
     except LocalizedError as e:
         return menus.field_error(ctx, e, AWAY_FIELDS, "from")
+    menus.tell(ctx, menus.answer(ctx, reply, slash).ephemeral_text or "")
     return {}
 
 
@@ -238,12 +248,13 @@ async def swap_dialog(request: DialogRequest, ctx: Context) -> dict[str, Any]:
         wanted = SwapRequest("@" + partner.username, tuple(_dotted(d) for d in (day, day2) if d))
         slash = menus.as_typed(request, ctx, KIND, f"{_word(ctx, 'swap')} {wanted.partner} {' '.join(wanted.days)}",
                                {partner.username: partner.id})
-        await swap.propose(slash, ctx, wanted)
+        reply = await swap.propose(slash, ctx, wanted)
     except LocalizedError as e:
         return menus.field_error(ctx, e, SWAP_FIELDS, "partner")
+    menus.tell(ctx, reply.text)
     return {}
 
 
-ACTIONS = {"menuoffice": office_today, "menuhome": home_today, "menufield": field_today, "menuaway": away_button,
+ACTIONS: dict[str, ActionHandler] = {"menuoffice": office_today, "menuhome": home_today, "menufield": field_today, "menuaway": away_button,
            "menuswap": swap_button, "menume": my_plan, "menuplan": team_plan, "menusetup": setup_button}
-DIALOGS = {"menuaway": away_dialog, "menuswap": swap_dialog}
+DIALOGS: dict[str, DialogHandler] = {"menuaway": away_dialog, "menuswap": swap_dialog}

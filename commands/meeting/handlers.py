@@ -22,7 +22,7 @@ from base.i18n import LocalizedError
 from base.safetext import capped, plain
 from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.channels import channel_locale
-from commands.help import HELP_WORDS, render_help
+from commands.help import HELP_WORDS, did_you_mean, render_help, usage_words
 from commands.leads import audit, is_lead
 from commands.meeting import providers, rooms
 from commands.meeting.announcements import announce_key, announcement_facts, render_announcement
@@ -103,7 +103,8 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
-        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
+        hint = did_you_mean(text.split()[0], usage_words(HELP_ENTRIES, ctx.locale), ctx.locale)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, trigger))
     if rest.lower() in HELP_WORDS:
         return Reply(help_text(ctx.locale, trigger))
     parsed = parse_request(name, rest, today=ctx.today, trigger=trigger, locale=ctx.locale)

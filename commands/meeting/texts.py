@@ -164,3 +164,24 @@ SERIES_OVERLAP = T(de="An Tagen der Zeitumstellung gibt es {time} Uhr zweimal (z
                       "first {time}, before the clocks go back ({zone}). The calendar file says the same.")
 UHR_ZONES = T(de="{day}, {start} Uhr {start_zone} – {end} Uhr {end_zone}", en="{day}, {start} {start_zone} – {end} {end_zone}")
 ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ"}  # what German readers call Central European (Summer) Time
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_TITLE = T(de="#### Besprechungen", en="#### Meetings")
+MENU_INTRO = T(de="Sofort treffen, eine Besprechung planen oder die nächsten Termine dieses Kanals sehen.",
+               en="Meet right away, schedule a meeting or see this channel's next meetings.")
+MENU_NOW = T(de="Jetzt treffen", en="Meet now")
+MENU_NEW = T(de="Neue Besprechung …", en="New meeting …")
+MENU_LIST = T(de="Liste", en="List")
+MENU_ALREADY = T(de="„{title}“ (ID {id}) läuft schon; der Link steht im Kanal.",
+                 en="“{title}” (ID {id}) is already running; the link is in the channel.")
+DIALOG_TITLE = T(de="Neue Besprechung", en="New meeting")
+DIALOG_NAME = T(de="Titel", en="Title")
+DIALOG_DAY = T(de="Tag", en="Day")
+DIALOG_TIME = T(de="Uhrzeit", en="Time")
+DIALOG_DURATION = T(de="Dauer", en="Duration")
+DIALOG_REPEAT = T(de="Wiederholung", en="Repeats")
+DIALOG_REMINDER = T(de="Erinnerung", en="Reminder")
+DIALOG_PROVIDER = T(de="Videodienst", en="Video service")
+DIALOG_SUBMIT = T(de="Planen", en="Schedule")

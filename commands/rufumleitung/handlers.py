@@ -12,7 +12,7 @@ from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
 from commands.forward_views import ForwardView, active_forwards, describe_forward
-from commands.help import HELP_WORDS
+from commands.help import HELP_WORDS, did_you_mean, usage_words
 from commands.leads import audit, tell_subject
 from commands.rufumleitung.requests import SUBCOMMANDS, EndRequest, NumberRequest, SetForward, read_request
 from commands.rufumleitung.store import (
@@ -27,6 +27,7 @@ from commands.rufumleitung.store import (
 from commands.rufumleitung.texts import (
     ENDED_FOR_REPLY,
     ENDED_REPLY,
+    ENTRIES,
     LIST_EMPTY,
     LIST_TITLE,
     NOT_SET,
@@ -65,7 +66,8 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     if not action:
         # a first word with digits may be a number typed without `handy`: not repeated
         unknown = (UNKNOWN_INPUT(ctx.locale) if has_digits(tokens[0])
-                   else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30)))
+                   else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30))
+                   + did_you_mean(tokens[0], usage_words(ENTRIES, ctx.locale), ctx.locale))
         return Reply(unknown + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
     if args and args[0].lower() in HELP_WORDS:
         return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
@@ -161,7 +163,12 @@ async def list_forwards(ctx: Context) -> Reply:
 
 
 async def status(ctx: Context, trigger: str) -> Reply:
-    """No arguments: my current forward and my numbers, then the help."""
+    """My current forward and my numbers, then the help."""
+    return Reply(await status_text(ctx) + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+
+
+async def status_text(ctx: Context) -> str:
+    """My current forward and my numbers (the menu's card shows them too)."""
     with ctx.db.read() as session:
         view = active_forwards(session, [ctx.user.id], ctx.now, tz=ctx.tz).get(ctx.user.id)
         numbers = phone_numbers(session, [ctx.user.id, view.colleague_id if view else None])
@@ -175,4 +182,4 @@ async def status(ctx: Context, trigger: str) -> Reply:
         lines.append(STATUS_NONE(ctx.locale))
     lines.append(NUMBERS_SHOW(ctx.locale, office=(row.office if row else None) or missing,
                               mobile=(row.mobile if row else None) or missing))
-    return Reply("\n".join(lines) + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+    return "\n".join(lines)

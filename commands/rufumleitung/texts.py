@@ -180,3 +180,15 @@ def help_text(locale: str, trigger: str, end: time = Settings.forward_default_en
 def name_of(user: User | None, fallback: str = "?") -> str:
     """A person's display name, safe to show."""
     return plain(user.display_name if user else fallback, max_length=60)
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_MOBILE = Text(de="Diensthandy", en="Work mobile")
+MENU_COLLEAGUE = Text(de="Kollegin/Kollege …", en="Colleague …")
+MENU_VOICEMAIL = Text(de="Anrufbeantworter", en="Voicemail")
+MENU_PRIVATE = Text(de="Privatanschluss", en="Private line")
+MENU_END = Text(de="Beenden", en="End")
+MENU_UNCHANGED = Text(de="Unverändert: {status}", en="Unchanged: {status}")
+MENU_UNTIL = Text(de="Bis", en="Until")
+MENU_UNTIL_HELP = Text(de="Leer lassen: heute {end} Uhr.", en="Leave empty: today {end}.")
