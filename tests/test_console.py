@@ -207,7 +207,7 @@ def test_console_shows_the_answer_of_a_button_on_a_private_reply_and_who_may_pre
         "/homeoffice einrichten A,B woche ab 23.11.2026", "/homeoffice aufteilen",
         "/homeoffice löschen",  # buttons 1 and 2, on Anna's private reply
         ":as bernd.mueller", ":click 1",  # Bernd does not see Anna's reply
-        ":as anna.schmidt", ":click 2", "/anwesenheit",
+        ":as anna.schmidt", ":click 2", "/anwesenheit heute",  # `heute`: the roster alone, no menu card
         ":click 1", ":click 1", "/homeoffice plan",
         ":as james.miller", "/homeoffice forget-me", ":click 3",
         ":as bernd.mueller", '/meeting neu "Team" morgen 10:00',  # RSVP buttons 5 and 6, on a real post
