@@ -89,8 +89,8 @@ NO_SLASH = T(de="Slash-Befehle beginnen mit / (z. B. /homeoffice hilfe); :help f
 UNKNOWN_COMMAND = T(de="Unbekannter Befehl /{trigger}. Verfügbar: {triggers}",
                     en="Unknown command /{trigger}. Available: {triggers}")
 
-DIALOG_HEAD = T(de="📝 Dialog „{title}“ — je Feld eine Eingabe; leer = Vorgabe bzw. nichts; `:abbrechen` bricht ab.",
-                en="📝 Dialog “{title}” — one entry per field; empty = the default or nothing; `:cancel` cancels.")
+DIALOG_HEAD = T(de="Je Feld eine Eingabe; leer = Vorgabe bzw. nichts; `:abbrechen` bricht ab.",
+                en="One entry per field; empty = the default or nothing; `:cancel` cancels.")
 OPTIONAL = T(de="optional", en="optional")
 DEFAULT = T(de="Vorgabe", en="default")
 YES_NO = T(de="ja|nein", en="yes|no")
@@ -427,7 +427,7 @@ class Console:
     async def _fill_dialogs(self) -> None:
         while self.mm.dialogs:
             dialog = self.mm.dialogs.pop(0)
-            self.say(DIALOG_HEAD, title=dialog.get("title", ""))
+            self.say(DIALOG_HEAD)
             elements = [e for e in dialog.get("elements") or [] if isinstance(e, dict)]
             submission: dict[str, Any] = {}
             pending = elements

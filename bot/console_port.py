@@ -249,6 +249,8 @@ class ConsoleMattermost:
 
     async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None:
         """As Mattermost's client would, the console shows the dialog: it asks for each field in turn."""
+        title = dialog.get("title", "")
+        self.out.write(f"  📝 Dialog “{title}”\n" if self.locale == "en" else f"  📝 Dialog „{title}“\n")
         self.dialogs.append(dialog)
 
     async def bot_teams(self) -> list[dict[str, Any]]:
