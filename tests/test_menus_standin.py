@@ -23,7 +23,7 @@ DIALOG = {"callback_id": "abwesend", "title": "Abwesend", "state": "st", "elemen
 ]}
 
 
-def _open(standin: MattermostStandin, user: Any, dialog: dict[str, Any], url: str) -> Any:
+def _open(standin: MattermostStandin, user: Any, dialog: dict[str, Any], url: str) -> Any:  # noqa: F811
     opened = httpx.post(f"{standin.url}/api/v4/actions/dialogs/open", json={
         "trigger_id": standin.new_trigger_id(user.id), "url": url, "dialog": dialog})
     assert opened.json() == {"status": "OK"}
