@@ -13,6 +13,10 @@ options or `users`, bool, radio. Days, times, durations, recurrences, reminders 
 are offered as selects (the builders below). A submission builds the same typed request as the
 typed form; a refusal comes back next to its field through Mattermost's `errors` answer
 (`field_error`).
+
+A command gets its menu in a few lines: a `menu(request, ctx)` that returns `card(...)`, the
+feature's `run=with_menu(run, menu)`, and the card's actions (and dialogs) registered in the
+feature's `actions` / `dialogs` under the names the buttons carry (`"<kind>.<name>"`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from base.chat import PermanentError
 from base.i18n import LocalizedError, Text
 from commands import channels
-from commands.base import ActionRequest, ActionResult, Context, DialogRequest, Reply, SlashRequest
+from commands.base import ActionRequest, ActionResult, Context, DialogRequest, Handler, Reply, SlashRequest
 from config.settings import Settings
 from domain import calendar as cal
 from domain.recurrence import Repeat
@@ -38,6 +43,10 @@ T = Text
 DIALOG_NEEDS_MATTERMOST = T(
     de="Dieses Formular öffnet sich nur in Mattermost. Bitte die Kurzform tippen: `{example}`",
     en="This form opens in Mattermost only. Please type the short form: `{example}`")
+DIALOG_TOO_LATE = T(de="Das Formular ließ sich nicht mehr öffnen (Mattermost gibt dafür nur Sekunden). Bitte noch "
+                       "einmal drücken. Es wurde nichts geändert.",
+                    en="The form could not be opened any more (Mattermost allows only seconds for it). Please press "
+                       "again. Nothing was changed.")
 CONFIRM_BY_TYPING = T(de="Zum Bestätigen bitte `{command}` tippen, dann erscheinen die Schaltflächen dazu.",
                       en="To confirm, please type `{command}`; its buttons come with the answer.")
 NOT_AN_OPTION = T(de="Bitte eine der angebotenen Möglichkeiten wählen.", en="Please choose one of the options offered.")
@@ -91,6 +100,17 @@ def card(ctx: Context, body: str, buttons: Sequence[MenuButton]) -> Reply:
             action.pop("style", None)
         actions.append(action)
     return Reply(body, attachments=[{"text": "", "actions": actions}])
+
+
+def with_menu(run: Handler, menu: Handler) -> Handler:
+    """A command's handler that answers with `menu` when nothing follows the command, else runs `run`
+    (the typed command). A feature gets its menu with `Feature(run=with_menu(run, my_menu), …)` and its
+    buttons and dialogs in `actions` / `dialogs`."""
+
+    async def run_or_menu(request: SlashRequest, ctx: Context) -> Reply:
+        return await (run if request.text.strip() else menu)(request, ctx)
+
+    return run_or_menu
 
 
 def card_time(request: ActionRequest) -> datetime | None:
@@ -154,7 +174,12 @@ async def open_dialog(request: ActionRequest | SlashRequest, ctx: Context, callb
                                            expires=ctx.now + timedelta(hours=DIALOG_HOURS))
     dialog = {"callback_id": callback, "title": title(ctx.locale)[:24], "submit_label": submit(ctx.locale),
               "notify_on_cancel": False, "state": state, "elements": elements}
-    await ctx.mm.open_dialog(request.trigger_id, ctx.services.dialog_url, dialog)
+    try:
+        await ctx.mm.open_dialog(request.trigger_id, ctx.services.dialog_url, dialog)
+    except PermanentError as e:  # 400: the trigger id ran out (it lives seconds only) or was refused
+        if e.status != 400:
+            raise
+        raise LocalizedError(DIALOG_TOO_LATE) from None
 
 
 def dialog_channel(request: DialogRequest, ctx: Context) -> None:

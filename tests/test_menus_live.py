@@ -390,3 +390,11 @@ def test_every_menu_action_is_reachable_by_text_with_the_same_stored_result(offi
 
     assert facts(meetings[users["bernd.mueller"].id]) == facts(meetings[users["claudia.weber"].id])
     assert facts(meetings[users["dieter.fischer"].id]) == facts(meetings[users["elif.yilmaz"].id])
+
+
+def test_a_dialog_that_can_no_longer_be_opened_says_so(office, standin):
+    shown = card(office, "/homeoffice", "bernd.mueller")
+    standin.trigger_id_lifetime = -1  # every trigger id has run out by the time the bot uses it
+    late = press(office, shown, "Abwesend …", "bernd.mueller")
+    assert late.ephemeral_text.startswith("Das Formular ließ sich nicht mehr öffnen")
+    assert standin.dialogs_for(office.world["users"]["bernd.mueller"]) == []

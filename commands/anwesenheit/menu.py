@@ -18,10 +18,8 @@ def _lang(ctx: Context) -> str:
     return "en" if ctx.locale == "en" else "de"
 
 
-async def run_or_menu(request: SlashRequest, ctx: Context) -> Reply:
-    """The command; typed without anything after it, the menu."""
-    if request.text.strip():
-        return await run(request, ctx)
+async def menu(request: SlashRequest, ctx: Context) -> Reply:
+    """The card, for the command typed without anything after it."""
     try:
         body = (await show_day(ctx, ctx.today)).text
     except LocalizedError as e:  # no rotation here: the card says so, its buttons say it again
@@ -53,3 +51,5 @@ async def reach(request: ActionRequest, ctx: Context) -> ActionResult:
 
 
 ACTIONS: dict[str, ActionHandler] = {"menutomorrow": tomorrow, "menuweek": week, "menureach": reach}
+
+run_or_menu = menus.with_menu(run, menu)

@@ -60,10 +60,8 @@ def _word(ctx: Context, name: str) -> str:
     return WORDS[name]["en" if ctx.locale == "en" else "de"]
 
 
-async def run_or_menu(request: SlashRequest, ctx: Context) -> Reply:
-    """The command; typed without anything after it, the menu."""
-    if request.text.strip():
-        return await run(request, ctx)
+async def menu(request: SlashRequest, ctx: Context) -> Reply:
+    """The card, for the command typed without anything after it."""
     return menus.card(ctx, "\n".join([MENU_TITLE(ctx.locale), MENU_INTRO(ctx.locale)]), [
         menus.MenuButton(MENU_NOW, "meeting.menunow", style="primary"),
         menus.MenuButton(MENU_NEW, "meeting.menunew"),
@@ -170,3 +168,5 @@ async def new_dialog(request: DialogRequest, ctx: Context) -> dict[str, Any]:
 
 ACTIONS: dict[str, ActionHandler] = {"menunow": meet_now, "menunew": new_button, "menulist": meeting_list}
 DIALOGS: dict[str, DialogHandler] = {"menunew": new_dialog}
+
+run_or_menu = menus.with_menu(run, menu)

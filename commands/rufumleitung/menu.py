@@ -57,10 +57,8 @@ def _word(ctx: Context, name: str) -> str:
     return WORDS[name]["en" if ctx.locale == "en" else "de"]
 
 
-async def run_or_menu(request: SlashRequest, ctx: Context) -> Reply:
-    """The command; typed without anything after it, the menu."""
-    if request.text.strip():
-        return await run(request, ctx)
+async def menu(request: SlashRequest, ctx: Context) -> Reply:
+    """The card, for the command typed without anything after it."""
     return menus.card(ctx, await status_text(ctx), [
         menus.MenuButton(MENU_MOBILE, "forward.menumobile"),
         menus.MenuButton(MENU_COLLEAGUE, "forward.menucolleague"),
@@ -169,3 +167,5 @@ async def colleague_dialog(request: DialogRequest, ctx: Context) -> dict[str, An
 ACTIONS: dict[str, ActionHandler] = {"menumobile": mobile, "menucolleague": colleague_button, "menuvoicemail": voicemail,
            "menuprivate": private, "menuend": end}
 DIALOGS: dict[str, DialogHandler] = {"menucolleague": colleague_dialog}
+
+run_or_menu = menus.with_menu(run, menu)
