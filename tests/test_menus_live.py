@@ -398,3 +398,21 @@ def test_a_dialog_that_can_no_longer_be_opened_says_so(office, standin):
     late = press(office, shown, "Abwesend …", "bernd.mueller")
     assert late.ephemeral_text.startswith("Das Formular ließ sich nicht mehr öffnen")
     assert standin.dialogs_for(office.world["users"]["bernd.mueller"]) == []
+
+
+def test_dialogs_speak_the_language_of_the_person_who_opens_them(office):
+    shown = card(office, "/homeoffice", "james.miller")
+    press(office, shown, "Away …", "james.miller")
+    dialog = dialog_of(office, "james.miller", "homeoffice.menuaway")
+    assert dialog.dialog["title"] == "Away" and dialog.dialog["submit_label"] == "Save"
+    assert [e["display_name"] for e in dialog.elements] == ["From", "To (optional)", "Note (optional)"]
+    assert dialog.elements[0]["options"][:2] == [{"text": "Mon, 11 Mar", "value": "2030-03-11"},
+                                                 {"text": "Tue, 12 Mar", "value": "2030-03-12"}]
+    bad = submit(office, dialog, "james.miller", {"from": "2030-03-13", "to": "2030-03-12"})
+    assert bad.errors == {"to": "“To” is before “From”. Please choose a day from Wed, 13 Mar on."}
+    press(office, card(office, "/meeting", "james.miller"), "New meeting …", "james.miller")
+    meeting = dialog_of(office, "james.miller", "meeting.menunew")
+    by_name = {e["name"]: e for e in meeting.elements}
+    assert by_name["duration"]["options"][3:5] == [{"text": "1 h", "value": "60m"}, {"text": "1 h 30 min", "value": "90m"}]
+    assert by_name["reminder"]["options"][0] == {"text": "no reminder", "value": "off"}
+    assert not meeting.problems
