@@ -1,0 +1,174 @@
+"""The documents a city adopts Amtsbote with, and that they cannot drift from the product.
+
+- `amtsbote datenschutz` is generated from the configuration and the schema: the periods and the
+  recipients it names are the configured ones, and every column the models declare is explained.
+- docs/datenschutz.md holds the generated document for the default configuration.
+- docs/betrieb.md names every metric `/metrics` exposes and every WARNING/ERROR log line the code
+  can write.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot import datenschutz
+from bot.cli import main
+from bot.datenschutz_fields import FIELDS, TABLES
+from config.settings import ENV_VARIABLES, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATENSCHUTZ_MD = ROOT / "docs" / "datenschutz.md"
+BETRIEB_MD = ROOT / "docs" / "betrieb.md"
+ANLEITUNG_MD = ROOT / "docs" / "anleitung.md"
+SOURCE_PACKAGES = ("bot", "commands", "storage", "domain", "base", "config")
+ZOOM = {"MEETING_PROVIDER": "zoom", "ZOOM_ACCOUNT_ID": "acc-123", "ZOOM_CLIENT_ID": "client-123",
+        "ZOOM_CLIENT_SECRET": "zoom-client-secret-for-tests"}
+
+
+@pytest.fixture
+def run_datenschutz(monkeypatch, tmp_path, capsys):
+    """`amtsbote datenschutz` with exactly the given environment (no .env, nothing inherited)."""
+    def run(**env: str) -> str:
+        for name in ENV_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        assert main(["datenschutz"]) == 0
+        return capsys.readouterr().out
+    return run
+
+
+# --- amtsbote datenschutz ------------------------------------------------------------------------------
+
+def test_retention_days_is_the_configured_one_everywhere(run_datenschutz):
+    default = run_datenschutz()
+    assert "90 Tage nach dem betroffenen Tag" in default  # the default, so the check below can fail
+    text = run_datenschutz(RETENTION_DAYS="30")
+    assert "30 Tage nach dem betroffenen Tag" in text
+    assert "`RETENTION_DAYS` = 30" in text and "| `RETENTION_DAYS` | 30 |" in text
+    stray = [line for line in text.splitlines() if re.search(r"(?<![\d,.])90(?![\d,.])", line)]
+    assert not stray, "RETENTION_DAYS=30, yet the document says 90 here:\n" + "\n".join(stray)
+
+
+def test_one_day_of_retention_is_worded_in_the_singular(run_datenschutz):
+    text = run_datenschutz(RETENTION_DAYS="1")
+    assert "1 Tag nach dem betroffenen Tag" in text and "1 Tage" not in text
+
+
+def test_zoom_is_named_with_the_third_country_transfer_only_when_configured(run_datenschutz):
+    zoom = run_datenschutz(**ZOOM)
+    assert "Zoom Video Communications, Inc." in zoom
+    assert "Übermittlung in ein Drittland" in zoom and "Art. 44 ff. DSGVO" in zoom and "USA" in zoom
+    assert "zoom-client-secret-for-tests" not in zoom
+
+    jitsi = run_datenschutz(MEETING_PROVIDER="jitsi", JITSI_URL="https://meet.stadt.example")
+    assert "`meet.stadt.example`" in jitsi
+    for word in ("zoom", "art. 44"):
+        assert word not in jitsi.lower(), f"with Jitsi configured the document mentions {word!r}"
+    assert not re.search(r"\bUSA\b", jitsi) and "Übermittlung in ein Drittland" not in jitsi
+    assert "keine personenbezogenen Daten in Drittländer" in jitsi
+
+
+def test_zoom_set_up_beside_another_default_is_still_a_recipient(run_datenschutz):
+    text = run_datenschutz(MEETING_PROVIDER="jitsi", JITSI_URL="https://meet.stadt.example",
+                           **{k: v for k, v in ZOOM.items() if k != "MEETING_PROVIDER"})
+    assert "Zoom Video Communications, Inc." in text and "Übermittlung in ein Drittland" in text
+
+
+def test_recipients_are_the_configured_servers(run_datenschutz):
+    text = run_datenschutz(MATTERMOST_URL="https://chat.stadt.example", MEETING_PROVIDER="bbb",
+                           BBB_URL="https://bbb.stadt.example/bigbluebutton/", BBB_SECRET="bbb-secret-for-tests")
+    assert "Mattermost-Server `https://chat.stadt.example`" in text
+    assert "BigBlueButton-Server `bbb.stadt.example`" in text and "bbb-secret-for-tests" not in text
+    assert "`MATTERMOST_URL` ist nicht gesetzt" in run_datenschutz()
+
+
+def test_every_feature_has_a_purpose():
+    from commands.registry import FEATURES
+
+    missing = [f.kind for f in FEATURES if f.kind not in datenschutz.JOBS]
+    assert not missing, (f"features without a purpose in the record of processing: {missing}; add each to JOBS "
+                         "in bot/datenschutz.py (a German title and one sentence on what the job is for)")
+
+
+# --- every column is explained ---------------------------------------------------------------------------
+
+def test_every_column_of_the_schema_is_explained():
+    metadata = datenschutz.load_models()
+    missing = datenschutz.undescribed_columns(metadata)
+    assert not missing, (
+        "the record of processing (`amtsbote datenschutz`) does not explain these columns:\n"
+        + "\n".join(f"  {name}" for name in missing)
+        + "\nadd each to FIELDS in bot/datenschutz_fields.py, e.g.\n"
+        + f'  "{missing[0]}": FieldInfo("<what it holds, in German>", "<retention class: '
+        + ", ".join(sorted(datenschutz._retention(Settings()))) + '>"),'
+        + "\n(and its table to TABLES there), then refresh docs/datenschutz.md: "
+          "`uv run python -m bot.datenschutz docs/datenschutz.md`")
+    tables = sorted(set(metadata.tables) - set(TABLES))
+    assert not tables, f"tables without a title and job in TABLES (bot/datenschutz_fields.py): {tables}"
+
+
+def test_explanations_name_only_what_exists_and_known_classes():
+    metadata = datenschutz.load_models()
+    columns = {f"{t.name}.{c.name}" for t in metadata.tables.values() for c in t.columns}
+    stale = sorted(set(FIELDS) - columns) + sorted(set(TABLES) - set(metadata.tables))
+    assert not stale, f"bot/datenschutz_fields.py explains what the schema no longer has: {stale}"
+    classes = datenschutz._retention(Settings())
+    assert not [k for k, f in FIELDS.items() if f.retention not in classes]
+    assert not [k for k, t in TABLES.items() if t.job not in datenschutz.JOBS]
+
+
+def test_a_new_column_is_reported_and_marked_in_the_document():
+    metadata = datenschutz.load_models()
+    grown = sa.MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(grown)
+    sa.Table("absence", grown, sa.Column("mood", sa.String(10)), extend_existing=True)
+    sa.Table("duty_slot", grown, sa.Column("user_id", sa.String(26)))
+    assert datenschutz.undescribed_columns(grown) == ["absence.mood", "duty_slot.user_id"]
+    text = datenschutz.render(Settings(), metadata=grown)
+    assert "| `mood` | **(noch nicht beschrieben)** |" in text
+    assert "**Tabelle `duty_slot`: **(noch nicht beschrieben)**" in text
+
+
+def test_every_table_and_column_is_in_the_document():
+    metadata = datenschutz.load_models()
+    text = datenschutz.render(Settings(), metadata=metadata)
+    for table in metadata.tables.values():
+        section = text.split(f"**Tabelle `{table.name}`:", 1)
+        assert len(section) == 2, f"table {table.name} missing"
+        body = section[1].split("**Tabelle `", 1)[0]
+        for column in table.columns:
+            assert f"| `{column.name}` |" in body, f"{table.name}.{column.name} missing"
+
+
+# --- docs/datenschutz.md ---------------------------------------------------------------------------------
+
+def test_docs_datenschutz_holds_the_generated_document():
+    section = datenschutz.docs_section(DATENSCHUTZ_MD.read_text(encoding="utf-8"))
+    assert section is not None, f"docs/datenschutz.md lost its markers {datenschutz.DOCS_BEGIN!r} … {datenschutz.DOCS_END!r}"
+    assert section == datenschutz.render(Settings()), (
+        "docs/datenschutz.md differs from `amtsbote datenschutz --defaults`; refresh it with "
+        "`uv run python -m bot.datenschutz docs/datenschutz.md`")
+
+
+def test_refresh_docs_replaces_only_the_generated_part(tmp_path):
+    path = tmp_path / "d.md"
+    path.write_text(f"Vorwort\n{datenschutz.DOCS_BEGIN}\nalt\n{datenschutz.DOCS_END}\nNachwort\n", encoding="utf-8")
+    datenschutz.refresh_docs(path, lambda: "# neu\n")
+    assert path.read_text(encoding="utf-8") == (
+        f"Vorwort\n{datenschutz.DOCS_BEGIN}\n# neu\n{datenschutz.DOCS_END}\nNachwort\n")
+
+
+def test_output_option_writes_the_file(run_datenschutz, tmp_path):
+    run_datenschutz()  # sets up the environment
+    assert main(["datenschutz", "--defaults", "-o", str(tmp_path / "v.md")]) == 0
+    assert (tmp_path / "v.md").read_text(encoding="utf-8") == datenschutz.render(Settings())
