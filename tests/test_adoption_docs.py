@@ -172,3 +172,115 @@ def test_output_option_writes_the_file(run_datenschutz, tmp_path):
     run_datenschutz()  # sets up the environment
     assert main(["datenschutz", "--defaults", "-o", str(tmp_path / "v.md")]) == 0
     assert (tmp_path / "v.md").read_text(encoding="utf-8") == datenschutz.render(Settings())
+
+
+# --- docs/betrieb.md: every metric and every warning or error log line -------------------------------------
+
+METRIC_TYPES = {"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum", "CounterMetricFamily",
+                "GaugeMetricFamily", "HistogramMetricFamily", "SummaryMetricFamily", "InfoMetricFamily"}
+LOGGERS = re.compile(r"^_?(log|logger|LOG|LOGGER|logging)$|_log$|_logger$")
+LEVELS = {"warning", "warn", "error", "exception", "critical", "fatal"}
+QUIET = {"DEBUG", "INFO", "NOTSET"}
+
+
+def _sources() -> list[Path]:
+    return sorted(p for package in SOURCE_PACKAGES for p in (ROOT / package).rglob("*.py")
+                  if "migrations" not in p.parts)
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level NAME = "string" assignments, for metric names given by a constant."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            out.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
+    return out
+
+
+def _name_of(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _string(node: ast.expr, constants: dict[str, str]) -> str | None:
+    """A string literal, implicit concatenation included; an f-string as its longest literal part."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        return max(parts, key=len).strip() if parts else None
+    return None
+
+
+def metric_names() -> dict[str, str]:
+    """Every metric the code defines (name as exposed -> where), read from the source."""
+    found: dict[str, str] = {}
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = _constants(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and _name_of(node.func) in METRIC_TYPES):
+                continue
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+            name = _string(arg, constants) if arg is not None else None
+            if not name:
+                continue
+            if _name_of(node.func).startswith("Counter") and not name.endswith("_total"):
+                name += "_total"  # prometheus_client exposes a counter with the suffix
+            found[name] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def registered_metric_names() -> set[str]:
+    """The amtsbote_* metrics in the default registry once every module of the code is imported."""
+    from prometheus_client import REGISTRY
+
+    for package in SOURCE_PACKAGES:
+        module = importlib.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, package + "."):
+            if ".migrations" not in info.name:
+                importlib.import_module(info.name)
+    names = set()
+    for collector in list(REGISTRY._collector_to_names):  # the collectors themselves, not a scrape
+        describe = getattr(collector, "describe", None)
+        families = describe() if describe is not None else []
+        for family in families:
+            if family.name.startswith("amtsbote_"):
+                names.add(family.name + "_total" if family.type == "counter" else family.name)
+    return names
+
+
+def log_messages() -> dict[str, str]:
+    """Every WARNING, ERROR or exception log message in the code (format string -> where)."""
+    found: dict[str, str] = {}
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = _constants(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+                continue
+            receiver = node.func.value
+            who = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
+            if not LOGGERS.search(who):
+                continue
+            if node.func.attr in LEVELS:
+                message = node.args[0]
+            elif node.func.attr == "log" and len(node.args) >= 2:
+                level = node.args[0]
+                if isinstance(level, ast.Attribute) and level.attr in QUIET:
+                    continue
+                message = node.args[1]
+            else:
+                continue
+            text = _string(message, constants)
+            assert text, f"{path.relative_to(ROOT)}:{node.lineno}: a log message that is not a literal string"
+            found[" ".join(text.split())] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+if __name__ == "__main__":
+    for name, where in sorted(metric_names().items()):
+        print("metric", name, where)
+    for text, where in sorted(log_messages().items(), key=lambda kv: kv[1]):
+        print("log", where, repr(text))
