@@ -13,6 +13,7 @@ import ast
 import importlib
 import pkgutil
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -277,6 +278,55 @@ def log_messages() -> dict[str, str]:
             assert text, f"{path.relative_to(ROOT)}:{node.lineno}: a log message that is not a literal string"
             found[" ".join(text.split())] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
+
+
+def _words(path: Path) -> str:
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_the_handbook_names_every_metric():
+    handbook = _words(BETRIEB_MD)
+    defined = metric_names()
+    assert "amtsbote_commands_total" in defined  # the scan finds what is there, so it can find what is missing
+    names = set(defined) | registered_metric_names()
+    missing = sorted(n for n in names if not re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", handbook))
+    assert not missing, (
+        "docs/betrieb.md does not describe these metrics that /metrics exposes:\n"
+        + "\n".join(f"  {n}  (defined at {defined.get(n, 'the registry')})" for n in missing)
+        + "\nadd a row for each to the table in section 9 (Überwachung), e.g.\n"
+        + f"  | `{missing[0]}{{label, …}}` | Zähler/Messgröße/Histogramm | <what it counts, in German> |")
+
+
+def test_the_handbook_explains_every_warning_and_error_log_line():
+    handbook = _words(BETRIEB_MD)
+    messages = log_messages()
+    assert any("refused (401)" in m for m in messages)  # the scan works
+    missing = sorted((where, text) for text, where in messages.items() if text not in handbook)
+    assert not missing, (
+        "docs/betrieb.md does not explain these WARNING/ERROR log lines:\n"
+        + "\n".join(f"  {where}: {text}" for where, text in missing)
+        + "\nadd a row for each to a table in section 10 (Meldungen im Log), with the message exactly as in the "
+          "code (placeholders such as %s kept), e.g.\n"
+        + f"  | `{missing[0][1]}` | <Bedeutung> | <Was tun> |")
+
+
+def test_the_scans_find_a_new_metric_and_a_new_log_line(tmp_path, monkeypatch):
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "extra.py").write_text(
+        'import logging\nfrom prometheus_client import Counter, Gauge\nlog = logging.getLogger("x")\n'
+        'NAME = "amtsbote_widgets"\nA = Counter(NAME, "w", ["k"])\nB = Gauge(name="amtsbote_gadgets", documentation="g")\n'
+        'def f(n):\n    log.warning("widget %s " "lost", n)\n    log.info("fine")\n'
+        '    log.log(logging.DEBUG, "quiet")\n    log.log(level, "loud %s", n)\n'
+        '    log.exception(f"broken {n} beyond repair")\n', encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert metric_names() == {"amtsbote_widgets_total": "bot/extra.py:5", "amtsbote_gadgets": "bot/extra.py:6"}
+    assert sorted(log_messages()) == ["beyond repair", "loud %s", "widget %s lost"]
+
+
+def test_the_handbook_lists_every_setting():
+    handbook = BETRIEB_MD.read_text(encoding="utf-8")
+    missing = [name for name in ENV_VARIABLES if f"`{name}`" not in handbook]
+    assert not missing, f"docs/betrieb.md section 5 (Konfiguration) lacks a row for: {missing}"
 
 
 if __name__ == "__main__":
