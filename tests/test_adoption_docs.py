@@ -329,6 +329,29 @@ def test_the_handbook_lists_every_setting():
     assert not missing, f"docs/betrieb.md section 5 (Konfiguration) lacks a row for: {missing}"
 
 
+
+# --- docs/anleitung.md and the README ---------------------------------------------------------------------
+
+MENU_LABELS = ("Heute im Büro", "Heute zu Hause", "Heute unterwegs", "Abwesend …", "Tausch …", "Mein Plan",
+               "Team-Plan", "Rotation einrichten …", "Morgen", "Diese Woche", "Erreichbarkeit …", "Diensthandy",
+               "Kollegin/Kollege …", "Anrufbeantworter", "Privatanschluss", "Beenden", "Jetzt treffen",
+               "Neue Besprechung …", "Liste", "Abgeben …", "Dienstplan")  # SPEC §2.6
+
+
+def test_the_guide_describes_the_menus_by_their_labels_and_has_a_short_guide():
+    guide = ANLEITUNG_MD.read_text(encoding="utf-8")
+    missing = [label for label in MENU_LABELS if f"**{label}**" not in guide]
+    assert not missing, f"docs/anleitung.md does not name these menu buttons: {missing}"
+    short = guide.split("## Kurzanleitung", 1)
+    assert len(short) == 2 and len(short[1].splitlines()) < 50, "the Kurzanleitung must exist and fit one page"
+
+
+def test_the_readme_links_the_three_documents():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("docs/anleitung.md", "docs/betrieb.md", "docs/datenschutz.md"):
+        assert f"]({name})" in readme, f"README.md does not link {name}"
+
+
 if __name__ == "__main__":
     for name, where in sorted(metric_names().items()):
         print("metric", name, where)
