@@ -96,15 +96,15 @@ def _retention(s: Settings) -> dict[str, str]:
     keep = _period(OUTBOX_KEEP)
     return {
         "rotation": "bis eine Leitung die Rotation löscht",
-        "membership": "bis zur Änderung oder Entfernung; bei „vergessen“ sofort",
+        "membership": "bis zur Änderung oder Entfernung; bei „vergessen“ sofort gelöscht",
         "day": f"{n} nach dem betroffenen Tag, dann gelöscht",
         "forward": f"{n} nach dem vorgesehenen Ende der Umleitung (auch wenn sie vorher beendet wurde), "
-                   "dann gelöscht; bei „vergessen“ sofort",
+                   "dann gelöscht, bei „vergessen“ sofort",
         "meeting": f"einzelner Termin: {n} nach seinem Ende; Serie: solange sie läuft, {n} nach ihrer Absage; "
                    "dann gelöscht",
-        "rsvp": f"{n} nach dem Tag des Termins, spätestens mit der Besprechung; bei „vergessen“ sofort",
+        "rsvp": f"{n} nach dem Tag des Termins, spätestens mit der Besprechung; bei „vergessen“ sofort gelöscht",
         "reminder": f"{n} nach dem Termin, spätestens mit der Besprechung",
-        "audit": f"{n} nach der Änderung; bei „vergessen“ der betroffenen Person sofort",
+        "audit": f"{n} nach der Änderung; bei „vergessen“ der betroffenen Person sofort gelöscht",
         "outbox": f"zugestellt oder endgültig abgewiesen: {keep} nach dem Einreihen gelöscht (die zugestellte "
                   "Ankündigung einer Besprechung bleibt ohne Text so lange wie die Besprechung); "
                   "nicht zugestellt: bis zur Zustellung",
@@ -133,8 +133,8 @@ def _provider_row(s: Settings, provider: str) -> str:
         if not s.jitsi_url:
             return (f"| Jitsi{default} | kein Server eingerichtet (`JITSI_URL` fehlt): `/meeting` legt dann nur "
                     "Besprechungen mit einem eingegebenen Link an | — |")
-        return (f"| Jitsi-Server `{_host(s.jitsi_url)}`{default} | Amtsbote überträgt nichts: der Raumname ist "
-                "zufällig und enthält keinen Titel. Wer teilnimmt, verbindet sich selbst mit dem Server "
+        return (f"| Jitsi-Server `{_host(s.jitsi_url)}`{default} | Amtsbote selbst überträgt nichts. Der Raumname "
+                "ist zufällig und enthält keinen Titel. Wer teilnimmt, verbindet sich selbst mit dem Server "
                 "(Anzeigename, IP-Adresse, Bild und Ton). | Betrieb des Jitsi-Servers "
                 f"{FILL_IN} |")
     if provider == "bbb":
@@ -143,7 +143,7 @@ def _provider_row(s: Settings, provider: str) -> str:
                 "Amtsbote nur ihr zeigt und nicht speichert. Keine Aufzeichnung (`record=false`). | Betrieb des "
                 f"BigBlueButton-Servers {FILL_IN} |")
     return (f"| Zoom Video Communications, Inc., San José, USA{default} | Titel (höchstens 200 Zeichen), Beginn, "
-            "Dauer und Zeitzone der Besprechung; Zoom-Konto der Stadt (`ZOOM_ACCOUNT_ID`). Wer teilnimmt, "
+            "Dauer und Zeitzone der Besprechung, angelegt im Zoom-Konto der verantwortlichen Stelle. Wer teilnimmt, "
             "verbindet sich selbst mit Zoom (Anzeigename, IP-Adresse, Bild und Ton). | Auftragsverarbeiter "
             f"(Art. 28 DSGVO); Vertrag {FILL_IN} |")
 
@@ -280,7 +280,7 @@ def _database(s: Settings) -> str:
 
 def _who_sees(features: Sequence[Feature]) -> list[str]:
     rows = [
-        ("Arbeitsort je Tag (Büro, zu Hause, unterwegs, abwesend)", "ja", "ja, heute und künftige Tage",
+        ("Arbeitsort je Tag (Büro, zu Hause, unterwegs, abwesend)", "ja", "ja, den heutigen und künftige Tage",
          "ja, wie alle Mitglieder; darf für Mitglieder der Rotation eintragen (protokolliert)",
          "Datenbank; Export `amtsbote plan` (nur heute und künftig, ohne Notizen)"),
         ("Notiz zu einer Abwesenheit", "ja", "nein", "nur, wenn sie die Notiz selbst geschrieben hat",
@@ -331,7 +331,7 @@ def render(settings: Settings, features: Sequence[Feature] | None = None,
         "| Angabe | Eintrag |",
         "|---|---|",
         f"| Verantwortliche Stelle (Name, Anschrift) | {FILL_IN} |",
-        f"| Vertretung der verantwortlichen Stelle | {FILL_IN} |",
+        f"| Behördenleitung (gesetzliche Vertretung) | {FILL_IN} |",
         f"| Datenschutzbeauftragte oder Datenschutzbeauftragter (Kontakt) | {FILL_IN} |",
         f"| Fachlich zuständige Organisationseinheit | {FILL_IN} |",
         f"| Betrieb (IT) | {FILL_IN} |",
@@ -357,8 +357,8 @@ def render(settings: Settings, features: Sequence[Feature] | None = None,
     out += [
         "",
         "Amtsbote verarbeitet nur, was diese Aufgaben brauchen (Datenminimierung, Art. 5 Abs. 1 lit. c DSGVO). "
-        "Eine Leistungs- oder Verhaltenskontrolle ist nicht Zweck der Verarbeitung und technisch ausgeschlossen "
-        "(Teil B, Abschnitt 1).",
+        "Eine Leistungs- oder Verhaltenskontrolle ist nicht Zweck der Verarbeitung; die Software bietet dafür "
+        "keine Funktion (Teil B, Abschnitt 1).",
         "",
         "### 4. Betroffene Personen",
         "",
@@ -406,8 +406,9 @@ def _annex(s: Settings, features: Sequence[Feature]) -> list[str]:
     plain_http = [name for name, url in (("BOT_PUBLIC_URL", s.bot_public_url), ("MATTERMOST_URL", s.mattermost_url))
                   if url and url.startswith("http://")]
     transport = ("Mattermost und Amtsbote sprechen über HTTPS miteinander" if not plain_http else
-                 f"**{' und '.join(plain_http)} ist unverschlüsselt (http://)**: nur in einem abgeschotteten internen "
-                 "Netz vertretbar; empfohlen ist TLS, etwa über einen Reverse-Proxy")
+                 f"{' und '.join(f'`{n}`' for n in plain_http)} beginnt mit http://, die Verbindung ist also "
+                 "**unverschlüsselt**. Das ist nur in einem abgeschotteten internen Netz vertretbar; empfohlen ist TLS, "
+                 "etwa über einen Reverse-Proxy")
     if not s.bot_public_url and not s.mattermost_url:
         transport = ("`BOT_PUBLIC_URL` und `MATTERMOST_URL` sollen mit https:// beginnen; unverschlüsseltes "
                      "HTTP ist nur in einem abgeschotteten internen Netz vertretbar")
@@ -421,8 +422,8 @@ def _annex(s: Settings, features: Sequence[Feature]) -> list[str]:
         "Landes, vgl. § 80 Abs. 1 Nr. 21 BPersVG), ist rechtlich zu beurteilen; diese Anlage beschreibt, was "
         "die Software technisch ausschließt:",
         "",
-        "- **Kein Verlauf:** Plan, Anwesenheit und Export zeigen heute und künftige Tage. Vergangene Tage werden "
-        "nicht angezeigt und nach der Löschfrist gelöscht.",
+        "- **Kein Verlauf:** Plan, Anwesenheit und Export zeigen nur den heutigen und künftige Tage. Vergangene "
+        "Tage werden nicht angezeigt und nach der Löschfrist gelöscht.",
         "- **Keine Statistiken je Person:** keine Zählung von Büro-, Home-Office- oder Abwesenheitstagen, keine "
         "Auswertungen, keine Ranglisten.",
         "- **Keine Listen, wer sich nicht gemeldet hat:** Niemand muss sich eintragen; wer nichts einträgt, "
