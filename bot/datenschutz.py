@@ -100,14 +100,14 @@ def _retention(s: Settings) -> dict[str, str]:
         "day": f"{n} nach dem betroffenen Tag, dann gelöscht",
         "forward": f"{n} nach dem vorgesehenen Ende der Umleitung (auch wenn sie vorher beendet wurde), "
                    "dann gelöscht, bei „vergessen“ sofort",
-        "meeting": f"einzelner Termin: {n} nach seinem Ende; Serie: solange sie läuft, {n} nach ihrer Absage; "
-                   "dann gelöscht",
+        "meeting": f"bei einem einzelnen Termin {n} nach seinem Ende oder seiner Absage, bei einer Serie {n} nach ihrer Absage "
+                   "(solange sie läuft, bleibt sie gespeichert); dann gelöscht",
         "rsvp": f"{n} nach dem Tag des Termins, spätestens mit der Besprechung; bei „vergessen“ sofort gelöscht",
         "reminder": f"{n} nach dem Termin, spätestens mit der Besprechung",
         "audit": f"{n} nach der Änderung; bei „vergessen“ der betroffenen Person sofort gelöscht",
-        "outbox": f"zugestellt oder endgültig abgewiesen: {keep} nach dem Einreihen gelöscht (die zugestellte "
-                  "Ankündigung einer Besprechung bleibt ohne Text so lange wie die Besprechung); "
-                  "nicht zugestellt: bis zur Zustellung",
+        "outbox": f"zugestellte oder endgültig abgewiesene Einträge {keep} nach dem Einreihen (die zugestellte "
+                  "Ankündigung einer Besprechung, ohne Text, so lange wie die Besprechung); nicht zugestellte bis "
+                  "zur Zustellung",
         "outbox_text": "bis zur Zustellung; mit der Zustellung geleert",
         "channel": "bis eine Leitung sie ändert",
         "technical": "bis zur nächsten Registrierung der Befehle",

@@ -43,7 +43,7 @@ TABLES: dict[str, TableInfo] = {
     "meeting_rsvp": TableInfo("Zu- oder Absage einer Person zu einem Termin", "meeting", True),
     "meeting_reminder": TableInfo("Nachweis, dass die Erinnerung an einen Termin verschickt wurde", "meeting", False),
     "audit_log": TableInfo("Protokoll einer Änderung durch eine Leitung an Daten einer anderen Person", "operation", True),
-    "outbox": TableInfo("Versandwarteschlange: eine Nachricht, die der Bot an Mattermost schickt", "operation", True),
+    "outbox": TableInfo("Nachricht, die der Bot an Mattermost schickt (Versandwarteschlange)", "operation", True),
     "slash_command": TableInfo("Registrierter Slash-Befehl eines Teams", "operation", False),
 }
 
