@@ -1,4 +1,4 @@
-"""The `amtsbote` command line: serve, console, register, check, db upgrade, plan, post-rosters."""
+"""The `amtsbote` command line: serve, console, register, check, db upgrade, plan, post-rosters, datenschutz."""
 
 from __future__ import annotations
 
@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         cli_ops.add_commands(sub)
     except ImportError:
         pass
+    from bot import datenschutz
+
+    datenschutz.add_command(sub)
     return parser
 
 
