@@ -22,7 +22,7 @@ from base.i18n import LocalizedError
 from base.safetext import capped, plain
 from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.channels import channel_locale
-from commands.help import HELP_WORDS, render_help
+from commands.help import help_topic
 from commands.leads import audit, is_lead
 from commands.meeting import providers, rooms
 from commands.meeting.announcements import announce_key, announcement_facts, render_announcement
@@ -48,7 +48,6 @@ from commands.meeting.texts import (
     CANCELLED_REPLY,
     CLOCK_GAP,
     CLOCK_OVERLAP,
-    HELP_ENTRIES,
     HERE,
     IN_PAST,
     INSTANT_DONE,
@@ -64,10 +63,11 @@ from commands.meeting.texts import (
     SCHEDULED,
     SERIES_GAP,
     SERIES_OVERLAP,
-    TITLE,
     UHR,
     UNKNOWN_CHANNEL,
     UNKNOWN_SUB,
+    help_text,
+    sub_help_text,
 )
 from commands.meeting_views import load_schedule
 from domain import calendar as cal
@@ -91,21 +91,18 @@ LIST_DAYS = 14
 LIST_MOST = 100  # occurrences listed at most; the rest are counted
 
 
-def help_text(locale: str, trigger: str) -> str:
-    return render_help(TITLE, HELP_ENTRIES, locale, trigger)
-
-
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = request.command.lstrip("/") or "meeting"
     text = request.text.strip()
-    if not text or text.lower() in HELP_WORDS:
+    topic = help_topic(text, SUBCOMMANDS)
+    if not text or topic == "":
         return Reply(help_text(ctx.locale, trigger))
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
         return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
-    if rest.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger))
     parsed = parse_request(name, rest, today=ctx.today, trigger=trigger, locale=ctx.locale)
     return await HANDLERS[type(parsed)](request, ctx, parsed, trigger)
 

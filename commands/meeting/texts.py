@@ -4,27 +4,62 @@
 from __future__ import annotations
 
 from base.i18n import Text
+from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 T = Text
 
 TITLE = T(de="Videokonferenzen", en="Video meetings")
-HELP_ENTRIES = [
-    ('neu "Titel" DATUM ZEIT [DAUER] [@name … | ~kanal] [wöchentlich|täglich|werktags|zweiwöchentlich|monatlich] '
-     '[erinnerung 10m|aus] [über jitsi|bbb|zoom|https://…]',
-     'new "Title" DATE TIME [DURATION] [@name … | ~channel] [weekly|daily|weekdays|biweekly|monthly] '
-     '[remind 10m|off] [via jitsi|bbb|zoom|https://…]',
-     T(de='Besprechung planen, z. B. `neu "Teamrunde" Mo 10:00 wöchentlich` (Standard: 30 Min., dieser Kanal, '
-          'Erinnerung 10 Min. vorher)',
-       en='schedule a meeting, e.g. `new "Team meeting" Mon 10:00 weekly` (default: 30 min, this channel, '
-          'reminder 10 min before)')),
-    ('jetzt ["Titel"]', 'now ["Title"]', T(de="Sofort-Besprechung, der Link kommt gleich in den Kanal",
-                                           en="instant meeting, the link is posted now")),
-    ("liste", "list", T(de="Besprechungen dieses Kanals in den nächsten 14 Tagen",
-                        en="this channel's meetings in the next 14 days")),
-    ("absagen ID [DATUM]", "cancel ID [DATE]", T(de="Serie oder einen Termin absagen (wer plant oder leitet)",
-                                                   en="cancel the series or one date (organizer or lead)")),
-    ("ics ID", "ics ID", T(de="Kalenderdatei (.ics) in den Kanal laden", en="upload a calendar file (.ics) here")),
-]
+HELP = HelpBook(
+    title=TITLE,
+    examples=(T(de='neu "Teamrunde" morgen 10:00', en='new "Team meeting" tomorrow 10:00'),
+              T(de='neu "Dienstbesprechung" Mo 9:00 1h wöchentlich', en='new "Service meeting" Mon 9:00 1h weekly'),
+              T(de="jetzt", en="now")),
+    sample=T(de="neu", en="new"),
+    entries=(
+        HelpEntry(("new",), T(de='neu "Titel" DATUM UHRZEIT [DAUER] …', en='new "Title" DATE TIME [DURATION] …'),
+                  T(de="Besprechung planen", en="schedule a meeting"),
+                  (T(de='neu "Teamrunde" morgen 10:00', en='new "Team meeting" tomorrow 10:00'),
+                   T(de='neu "Dienstbesprechung" Mo 9:00 1h wöchentlich', en='new "Service meeting" Mon 9:00 1h weekly'),
+                   T(de='neu "Fallbesprechung" Fr 14:00 @bernd.mueller', en='new "Case review" Fri 14:00 @bernd.mueller')),
+                  T(de="Ohne Dauer dauert sie 30 Minuten. Dahinter nach Bedarf, in beliebiger Reihenfolge:\n"
+                       "- wer teilnimmt: `@name …` oder `~kanal` (sonst dieser Kanal)\n"
+                       "- Wiederholung: `wöchentlich`, `täglich`, `werktags`, `zweiwöchentlich` oder `monatlich`\n"
+                       "- Erinnerung: `erinnerung 15m` oder `erinnerung aus` (sonst 10 Minuten vorher)\n"
+                       "- Videodienst: `über jitsi`, `über bbb`, `über zoom` oder `über https://…`",
+                    en="Without a duration it lasts 30 minutes. After that, as needed and in any order:\n"
+                       "- who takes part: `@name …` or `~channel` (else this channel)\n"
+                       "- repetition: `weekly`, `daily`, `weekdays`, `biweekly` or `monthly`\n"
+                       "- reminder: `remind 15m` or `remind off` (else 10 minutes before)\n"
+                       "- video service: `via jitsi`, `via bbb`, `via zoom` or `via https://…`")),
+        HelpEntry(("now",), T(de='jetzt ["Titel"]', en='now ["Title"]'),
+                  T(de="Sofort-Besprechung; der Link kommt gleich in den Kanal",
+                    en="instant meeting; the link is posted now"),
+                  (T(de="jetzt", en="now"), T(de='jetzt "Kurze Abstimmung"', en='now "Quick check"'))),
+        HelpEntry(("list",), T(de="liste", en="list"),
+                  T(de="Besprechungen dieses Kanals in den nächsten 14 Tagen",
+                    en="this channel's meetings in the next 14 days"),
+                  (T(de="liste", en="list"),)),
+        HelpEntry(("cancel",), T(de="absagen ID [DATUM]", en="cancel ID [DATE]"),
+                  T(de="eine Serie oder einen einzelnen Termin absagen", en="cancel a series or one date"),
+                  (T(de="absagen 7", en="cancel 7"), T(de="absagen 7 24.12.", en="cancel 7 24.12.")),
+                  T(de="Die ID steht in der Ankündigung und in `/{trigger} liste`. Absagen dürfen die Person, die "
+                       "die Besprechung geplant hat, und die Leitungen des Kanals.",
+                    en="The ID is in the announcement and in `/{trigger} list`. The person who scheduled the "
+                       "meeting and the channel's leads may cancel it.")),
+        HelpEntry(("ics",), T(de="ics ID", en="ics ID"),
+                  T(de="Kalenderdatei (.ics) in den Kanal laden", en="upload a calendar file (.ics) to the channel"),
+                  (T(de="ics 7", en="ics 7"),)),
+    ),
+)
+
+
+def help_text(locale: str, trigger: str) -> str:
+    return render_help(HELP, locale, trigger)
+
+
+def sub_help_text(locale: str, trigger: str, key: str) -> str:
+    return render_entry_help(HELP, key, locale, trigger)
+
 
 UNKNOWN_SUB = T(de="Unbekannter Unterbefehl „{word}“.", en="Unknown subcommand “{word}”.")
 USAGE = T(

@@ -12,7 +12,7 @@ from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
 from commands.forward_views import ForwardView, active_forwards, describe_forward
-from commands.help import HELP_WORDS
+from commands.help import help_topic
 from commands.leads import audit, tell_subject
 from commands.rufumleitung.requests import SUBCOMMANDS, EndRequest, NumberRequest, SetForward, read_request
 from commands.rufumleitung.store import (
@@ -44,6 +44,7 @@ from commands.rufumleitung.texts import (
     UNKNOWN_SUB,
     help_text,
     name_of,
+    sub_help_text,
 )
 from domain.phone import has_digits
 from storage.models import CallForward, PhoneNumbers
@@ -52,8 +53,10 @@ from storage.models import CallForward, PhoneNumbers
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = command_trigger(ctx.settings, "forward", request)
     text = request.text.strip()
-    if text.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+    end = ctx.settings.forward_default_end
+    topic = help_topic(text, {**SUBCOMMANDS, **{w: "colleague" for w in text.lower().split()[:1] if w.startswith("@")}})
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic, end) if topic else help_text(ctx.locale, trigger, end))
     if not text:
         return await status(ctx, trigger)
     tokens = parsing.tokenize(text)
@@ -67,8 +70,6 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
         unknown = (UNKNOWN_INPUT(ctx.locale) if has_digits(tokens[0])
                    else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30)))
         return Reply(unknown + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
-    if args and args[0].lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
     if action == "list":
         return await list_forwards(ctx)
     command = await read_request(request, ctx, action, args, trigger)
