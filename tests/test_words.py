@@ -211,7 +211,7 @@ def test_meeting_on_weekend_or_holiday_is_said(team):
     saturday = team.slash('/meeting neu "Klausur" Sa 10:00')
     assert "Hinweis: Sa, 12.12.2026 ist ein Samstag." in saturday, saturday
     holiday = team.slash('/meeting neu "Jahresabschluss" 25.12. 10:00')
-    assert "Hinweis: Fr, 25.12.2026 ist ein Feiertag (1. Weihnachtstag)." in holiday, holiday
+    assert "Hinweis: Fr, 25.12.2026 ist ein Feiertag (Erster Weihnachtstag)." in holiday, holiday
     team.slash('/meeting neu "Montagsrunde" Mo 10:00 wöchentlich')
     easter = team.slash("/meeting absagen 3 29.03.2027")
     assert "Mo, 29.03.2027 ist ein Feiertag (Ostermontag)" in easter and "findet" in easter, easter

@@ -57,7 +57,12 @@ from commands.meeting.texts import (
     LIST_TITLE,
     NO_OCCURRENCE,
     NOT_ALLOWED,
+    NO_OCCURRENCE_HOLIDAY,
     NOT_MEMBER,
+    ON_HOLIDAY,
+    ON_WEEKEND,
+    RUNNING_MEETINGS,
+    WEEKDAY_NAMES,
     OVER,
     QUOTA,
     SCHEDULED,
@@ -130,7 +135,7 @@ def _within_quota(ctx: Context, channel_id: str, trigger: str, session: Session 
     else:
         running = running_count(session, channel_id, ctx.user.id, ctx.now)
     if running >= limit:
-        raise LocalizedError(QUOTA, n=running, trigger=trigger)
+        raise LocalizedError(QUOTA, meetings=RUNNING_MEETINGS.of(running), trigger=trigger)
 
 
 async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, trigger: str) -> Reply:
@@ -184,7 +189,18 @@ async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, t
     where = HERE(ctx.locale) if channel_id == ctx.channel_id else f"~{plain(parsed.channel or '', max_length=40)}"
     text = SCHEDULED(ctx.locale, title=plain(parsed.title), id=meeting.id, when=format_when(first, ctx.locale),
                      repeat=repeat, where=where, trigger=trigger)
-    return Reply("\n".join([text, *series_clock_notes(schedule, ctx.now, ctx.locale)]))
+    notes = [] if parsed.repeat else day_off_note(day, schedule.holiday_region, ctx.locale)
+    return Reply("\n".join([text, *notes, *series_clock_notes(schedule, ctx.now, ctx.locale)]))
+
+
+def day_off_note(day: date, region: str | None, locale: str) -> list[str]:
+    """A one-off meeting on a weekend or a public holiday is allowed, and said in the confirmation."""
+    holiday = cal.holiday_name(day, region, locale) if region else None
+    if holiday:
+        return [ON_HOLIDAY(locale, day=cal.format_day(day, locale), name=holiday)]
+    if day.weekday() >= 5:
+        return [ON_WEEKEND(locale, day=cal.format_day(day, locale), weekday=WEEKDAY_NAMES[day.weekday() - 5](locale))]
+    return []
 
 
 def refuse_clock_change(day: date, parsed: NewMeeting, ctx: Context) -> None:
@@ -295,6 +311,11 @@ async def cancel(request: SlashRequest, ctx: Context, parsed: CancelMeeting, tri
         if day is not None:
             occ = occurrence_on(schedule, day)
             if occ is None or occ.end <= ctx.now:
+                holiday = (cal.holiday_name(day, schedule.holiday_region, ctx.locale)
+                           if schedule.holiday_region and meeting.repeat else None)
+                if holiday and occ is None:
+                    raise LocalizedError(NO_OCCURRENCE_HOLIDAY, day=cal.format_day(day, ctx.locale), title=title,
+                                         name=holiday)
                 raise LocalizedError(NO_OCCURRENCE, day=cal.format_day(day, ctx.locale), title=title)
         locale = channel_locale(session, row.channel_id, ctx.settings.bot_locale)
         who = plain(ctx.user.display_name, max_length=60)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from base.i18n import Text
+from base.i18n import Plural, Text
 from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 T = Text
@@ -95,10 +95,11 @@ HERE = T(de="diesem Kanal", en="this channel")
 INSTANT_TITLE = T(de="Sofort-Besprechung", en="Instant meeting")
 INSTANT_DONE = T(de="✅ „{title}“ (ID {id}) kann sofort beginnen; der Link steht gleich im Kanal.",
                  en="✅ “{title}” (ID {id}) can start right away; the link is being posted in the channel.")
-QUOTA = T(de="Du hast in diesem Kanal schon {n} laufende Besprechungen; mehr sind nicht möglich. Sage nicht mehr "
+QUOTA = T(de="Du hast in diesem Kanal schon {meetings}; mehr sind nicht möglich. Sage nicht mehr "
              "benötigte mit `/{trigger} absagen ID` ab. Es wurde nichts geändert.",
-          en="You already run {n} meetings in this channel; no more are possible. Cancel those no longer needed "
+          en="You already run {meetings} in this channel; no more are possible. Cancel those no longer needed "
              "with `/{trigger} cancel ID`. Nothing was changed.")
+RUNNING_MEETINGS = Plural(de=("laufende Besprechung", "laufende Besprechungen"), en=("meeting", "meetings"))
 LIST_MORE = T(de="… und {n} weitere", en="… and {n} more")
 LIST_TITLE = T(de="#### Besprechungen in den nächsten {days} Tagen", en="#### Meetings in the next {days} days")
 LIST_EMPTY = T(de="In den nächsten {days} Tagen ist in diesem Kanal keine Besprechung geplant.",
@@ -113,6 +114,13 @@ ALREADY_CANCELLED = T(de="Die Besprechung „{title}“ ist schon abgesagt.", en
 NOT_ALLOWED = T(de="Absagen dürfen nur die Person, die die Besprechung geplant hat, und Leitungen des Kanals. "
                    "Es wurde nichts geändert.",
                 en="Only the person who scheduled the meeting and the channel's leads may cancel it. Nothing was changed.")
+NO_OCCURRENCE_HOLIDAY = T(de="{day} ist ein Feiertag ({name}): „{title}“ findet an Feiertagen nicht statt, es gibt "
+                             "also nichts abzusagen. Es wurde nichts geändert.",
+                          en="{day} is a public holiday ({name}): “{title}” does not take place on public holidays, "
+                             "so there is nothing to cancel. Nothing was changed.")
+ON_WEEKEND = T(de="Hinweis: {day} ist ein {weekday}.", en="Note: {day} is a {weekday}.")
+ON_HOLIDAY = T(de="Hinweis: {day} ist ein Feiertag ({name}).", en="Note: {day} is a public holiday ({name}).")
+WEEKDAY_NAMES = (T(de="Samstag", en="Saturday"), T(de="Sonntag", en="Sunday"))
 NO_OCCURRENCE = T(de="Am {day} findet „{title}“ nicht statt (oder ist schon vorbei oder abgesagt).",
                   en="“{title}” does not take place on {day} (or it is over or already cancelled).")
 CANCELLED_REPLY = T(de="Abgesagt: „{title}“. Der Kanal ist informiert.", en="Cancelled: “{title}”. The channel has been told.")
@@ -156,6 +164,8 @@ A_REMIND_DM = T(de="per Direktnachricht", en="by direct message")
 A_RSVP = T(de="✅ Zusagen: {yes} · ❌ Absagen: {no}", en="✅ Accepted: {yes} · ❌ Declined: {no}")
 A_FOOT = T(de="ID {id} · geplant von {who} · Kalenderdatei: `/{trigger} ics {id}`",
            en="ID {id} · scheduled by {who} · calendar file: `/{trigger} ics {id}`")
+A_FOOT_NOW = T(de="ID {id} · gestartet von {who}", en="ID {id} · started by {who}")
+A_FOOT_CANCELLED = T(de="ID {id} · geplant von {who}", en="ID {id} · scheduled by {who}")
 B_YES = T(de="Zusage", en="Accept")
 B_NO = T(de="Absage", en="Decline")
 B_JOIN = T(de="Beitreten", en="Join")

@@ -36,6 +36,7 @@ from commands.rufumleitung.texts import (
     NUMBER_SAVED_FOR,
     NUMBER_SET_FOR_DM,
     NUMBERS_SHOW,
+    REPLACED,
     SET_FOR_REPLY,
     SET_REPLY,
     STATUS_ACTIVE,
@@ -107,15 +108,32 @@ async def register_number(ctx: Context, command: NumberRequest) -> Reply:
 async def set_command(ctx: Context, command: SetForward, trigger: str) -> Reply:
     subject = command.subject
     channels, dm = await announce_channels(ctx, subject.id)
+    replaced = await _replaced(ctx, subject.id, subject.display_name)
     with ctx.db.write() as session:
         forward = store_forward(session, ctx.services, command, channels=channels, actor=ctx.user, now=ctx.now,
                                 trigger=trigger)
         described = describe_stored(session, forward, command, locale=ctx.locale, now=ctx.now, tz=ctx.tz)
     ctx.services.notify_outbox()
     where = await where_text(ctx, channels, dm=dm)
+    ended = "".join(" " + REPLACED(ctx.locale, forward=old) for old in replaced)
     if subject.id != ctx.user.id:
-        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip())
-    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip())
+        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip() + ended)
+    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip() + ended)
+
+
+async def _replaced(ctx: Context, user_id: str, display_name: str) -> list[str]:
+    """The person's active forward, in words, that a new one is about to replace (and end)."""
+    with ctx.db.read() as session:
+        views = active_forwards(session, [user_id], ctx.now, tz=ctx.tz)
+        numbers = phone_numbers(session, [user_id, *(getattr(v, "colleague_id", None) for v in views.values())])
+    names = {user_id: display_name}
+    for view in views.values():
+        colleague_id = getattr(view, "colleague_id", None)
+        if colleague_id:
+            colleague = await ctx.mm.user(colleague_id)
+            if colleague is not None:
+                names[colleague.id] = colleague.display_name
+    return [describe_forward(view, ctx.locale, names, numbers) for view in views.values()]
 
 
 async def end_command(ctx: Context, command: EndRequest) -> Reply:

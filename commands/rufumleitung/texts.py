@@ -75,6 +75,8 @@ ENDED_BY = Text(de=" (beendet von {name})", en=" (ended by {name})")
 SET_REPLY = Text(de="Rufumleitung eingetragen: {forward}. {where}", en="Call forwarding set: {forward}. {where}")
 SET_FOR_REPLY = Text(de="Rufumleitung für {name} eingetragen: {forward}. {where}",
                      en="Call forwarding for {name} set: {forward}. {where}")
+REPLACED = Text(de="Die bisherige Rufumleitung ({forward}) ist damit beendet.",
+                en="The previous call forwarding ({forward}) has ended with this.")
 ANNOUNCED_IN = Text(de="Angekündigt in: {channels}.", en="Announced in: {channels}.")
 ANNOUNCED_NOWHERE = Text(
     de="Angekündigt wurde sie nirgends: du bist in keiner Home-Office-Rotation. Tippe den Befehl im Teamkanal, "
