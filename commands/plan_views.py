@@ -21,9 +21,14 @@ NO_HISTORY = Text(
     en="Amtsbote does not show past days: presence is not a record. Today and later are allowed, e.g. `this week` or `next week`.")
 PLAN_HEADER = Text(de="| Tag | 🏢 Büro | 🏠 Zuhause | 🚗 Unterwegs | 🌴 Abwesend |", en="| Day | 🏢 Office | 🏠 Home | 🚗 Field | 🌴 Away |")
 PLAN_TITLE = Text(de="#### Plan {channel}: {range} ({weeks})", en="#### Plan {channel}: {range} ({weeks})")
-PAST_LEFT_OUT = Text(de="Vergangene Tage ({days}) sind nicht dabei: Anwesenheit ist kein Protokoll.",
-                     en="Past days ({days}) are left out: presence is not a record.")
-HOLIDAY = Text(de="Feiertag: {name}", en="Holiday: {name}")
+PAST_LEFT_OUT = {
+    "one": Text(de="Der Plan beginnt heute: Ein vergangener Arbeitstag fehlt hier, denn Anwesenheit ist kein Protokoll.",
+                en="The plan starts today: one past working day is left out, as presence is not a record."),
+    "other": Text(de="Der Plan beginnt heute: {n} vergangene Arbeitstage fehlen hier, denn Anwesenheit ist kein "
+                     "Protokoll.",
+                  en="The plan starts today: {n} past working days are left out, as presence is not a record."),
+}
+HOLIDAY = Text(de="Feiertag: {name}", en="Public holiday: {name}")
 BELOW_FLAG = Text(de="⚠️ unter Mindestbesetzung ({count}/{min})", en="⚠️ below minimum ({count}/{min})")
 
 
@@ -70,9 +75,7 @@ def past_note(asked: parsing.DateRange, shown: parsing.DateRange, locale: str) -
     past = [d for d in parsing.DateRange(asked.start, shown.start - timedelta(days=1)).days() if d.weekday() < 5]
     if not past:
         return None
-    days = (cal.format_days(past, locale) if len(past) <= 3
-            else " – ".join(cal.span_ends(past[0], past[-1], locale)))
-    return PAST_LEFT_OUT(locale, days=days)
+    return PAST_LEFT_OUT["one" if len(past) == 1 else "other"](locale, n=len(past))
 
 
 def render_plan(days: list[Any], users: dict[str, User], row: Rotation, locale: str, channel_name: str,

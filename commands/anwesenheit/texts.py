@@ -76,7 +76,7 @@ NO_POST_TODAY = Text(de="Heute, {day}, ist kein Arbeitstag{holiday}; daher gibt 
 POSTED = Text(de="Die Anwesenheit für heute wird jetzt gepostet.", en="Today's roster is being posted now.")
 ALREADY = Text(de="Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert.",
                en="Today's roster is already posted; it is updated automatically when things change.")
-TIME_USAGE = Text(de="So geht’s: `/{trigger} zeit 07:30` (zwischen 05:00 und {latest}).", en="Usage: `/{trigger} time 07:30` (between 05:00 and {latest}).")
+TIME_USAGE = Text(de="So geht’s: `/{trigger} zeit 07:30` (zwischen 05:00 und {latest} Uhr).", en="Usage: `/{trigger} time 07:30` (between 05:00 and {latest}).")
 DAYS_USAGE = Text(de="So geht’s: `/{trigger} tage Mo-Fr` oder `tage Mo,Mi,Fr`.", en="Usage: `/{trigger} days Mon-Fri` or `days Mon,Wed,Fri`.")
 LANG_USAGE = Text(de="So geht’s: `/{trigger} sprache de` oder `en`.", en="Usage: `/{trigger} language de` or `en`.")
 SAVED = Text(de="Gespeichert: {what}.", en="Saved: {what}.")

@@ -135,7 +135,7 @@ T = Text  # short alias for the many texts below
 
 NO_ROTATION = T(de="In diesem Kanal gibt es noch keine Rotation. Eine Leitung kann sie mit `/{trigger} einrichten` anlegen.",
                 en="This channel has no rotation yet. A lead can create one with `/{trigger} setup`.")
-UNKNOWN_SUB = T(de="Unbekannter Unterbefehl „{word}“.", en="Unknown subcommand “{word}”.")
+UNKNOWN_SUB = T(de="Das verstehe ich nicht: „{word}“.", en="I do not understand “{word}”.")
 SETUP_USAGE = T(
     de='So geht’s: `/{trigger} einrichten A,B woche` — Gruppen mit Komma, dann `woche`, `tag` oder `muster "AAABB/BBBAA"`, '
        "optional `ab 30.11.`, `min 2`, `region DE-ST`.",
@@ -193,7 +193,7 @@ RANGE_TOO_LONG = T(de="Der Zeitraum ist zu lang (höchstens {days}).", en="That 
 NO_WORKING_DAY = T(de="{day} ist kein Arbeitstag{holiday}.", en="{day} is not a working day{holiday}.")
 NO_WORKING_DAYS = T(de="Vom {first} bis {last} ist kein Arbeitstag.", en="There is no working day from {first} to {last}.")
 HOLIDAY_PART = T(de=" (Feiertag: {name})", en=" (public holiday: {name})")
-IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen gehen ab heute.", en="That is in the past ({range}). Changes start today.")
+IN_PAST = T(de="Das liegt in der Vergangenheit ({range}). Änderungen sind ab heute möglich.", en="That is in the past ({range}). Changes start today.")
 CHANGED = T(de="{who}: {where} {days}.", en="{who}: {where} {days}.")
 AWAY_SET = T(de="{who}: abwesend {days}.{note}", en="{who}: away {days}.{note}")
 NOTE_PRIVATE = T(de=" Notiz (nur für dich sichtbar): {note}", en=" Note (visible only to you): {note}")
@@ -250,7 +250,7 @@ SWAP_PROPOSED = T(de="Tausch vorgeschlagen: Am {day} wärst du {your} statt {the
                      "zum Annehmen oder Ablehnen.",
                   en="Swap proposed: on {day} you would be {your} instead of {their}.{back} {name} gets a message to "
                      "accept or decline.")
-SWAP_DM = T(de="{who} möchte mit dir tauschen: am {day} bist du {your} statt {their}.{back}",
+SWAP_DM = T(de="{who} möchte mit dir tauschen: am {day} wärst du {your} statt {their}.{back}",
             en="{who} would like to swap with you: on {day} you would be {your} instead of {their}.{back}")
 SWAP_BACK = T(de=" Am {day} tauscht ihr zurück.", en=" On {day} you swap back.")
 SWAP_TOLD_BACK = T(de=" (zurück am {day})", en=" (back on {day})")
@@ -258,7 +258,7 @@ ACCEPT = T(de="Annehmen", en="Accept")
 DECLINE = T(de="Ablehnen", en="Decline")
 SWAP_ACCEPTED = T(de="✅ Tausch angenommen: {summary}", en="✅ Swap accepted: {summary}")
 SWAP_DECLINED = T(de="❌ Tausch abgelehnt ({day}).", en="❌ Swap declined ({day}).")
-SWAP_TOLD = T(de="{name} hat deinen Tausch am {day} {verb}.", en="{name} has {verb} your swap on {day}.")
+SWAP_TOLD = T(de="{name} hat deinen Tausch für den {day} {verb}.", en="{name} has {verb} your swap for {day}.")
 VERB_ACCEPTED = T(de="angenommen", en="accepted")
 VERB_DECLINED = T(de="abgelehnt", en="declined")
 SWAP_GONE = T(de="Dieser Tauschvorschlag ist nicht mehr offen.", en="This swap proposal is no longer open.")
@@ -266,9 +266,9 @@ LEAD_USAGE = T(de="So geht’s: `/{trigger} leitung hinzufügen @name` oder `ent
 LEAD_ADDED = T(de="Leitung für diesen Kanal: {names}.", en="Leads for this channel: {names}.")
 LEAD_REMOVED = T(de="Keine Leitung mehr: {names}.", en="No longer leads: {names}.")
 PROMPTS_USAGE = T(de="So geht’s: `/{trigger} erinnerung an` oder `aus`.", en="Usage: `/{trigger} reminder on` or `off`.")
-PROMPTS_SET = T(de="Morgendliche Rufumleitungs-Erinnerung: {state}.", en="Morning call-forwarding prompts: {state}.")
-ON = T(de="an", en="on")
-OFF = T(de="aus", en="off")
+PROMPTS_SET = T(de="Morgendliche Erinnerung an die Rufumleitung: {state}.", en="Morning call-forwarding prompts: {state}.")
+ON = T(de="eingeschaltet", en="on")
+OFF = T(de="ausgeschaltet", en="off")
 DELETE_CONFIRM = T(de="Soll die Rotation dieses Kanals mit allen Gruppenzuordnungen wirklich gelöscht werden?",
                    en="Really delete this channel's rotation with all group assignments?")
 DELETE_YES = T(de="Ja, löschen", en="Yes, delete")

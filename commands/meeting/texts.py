@@ -61,7 +61,7 @@ def sub_help_text(locale: str, trigger: str, key: str) -> str:
     return render_entry_help(HELP, key, locale, trigger)
 
 
-UNKNOWN_SUB = T(de="Unbekannter Unterbefehl „{word}“.", en="Unknown subcommand “{word}”.")
+UNKNOWN_SUB = T(de="Das verstehe ich nicht: „{word}“.", en="I do not understand “{word}”.")
 USAGE = T(
     de='So geht’s: `/{trigger} neu "Teamrunde" Mo 10:00` — Titel in Anführungszeichen, Datum und Uhrzeit; '
        "optional Dauer (`45m`), `@name` oder `~kanal`, `wöchentlich`/`täglich`/`werktags`/`zweiwöchentlich`/"
@@ -134,7 +134,7 @@ ICS_POST = T(de="📎 Kalenderdatei für **{title}** (angefordert von {who})", e
 GONE = T(de="Diese Besprechung gibt es nicht mehr.", en="This meeting no longer exists.")
 RSVP_YES = T(de="Du hast für {day} zugesagt.", en="You accepted for {day}.")
 RSVP_NO = T(de="Du hast für {day} abgesagt.", en="You declined for {day}.")
-RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zusagen sind nicht mehr möglich.",
+RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zu- und Absagen sind nicht mehr möglich.",
                 en="This meeting is cancelled or over; answers are no longer possible.")
 RSVP_NOT_INVITED = T(de="Zu- und Absagen zu „{title}“ sind nur für die eingeladenen Personen möglich. "
                        "Es wurde nichts gespeichert.",

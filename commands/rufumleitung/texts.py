@@ -155,13 +155,13 @@ DEFAULT_END_PASSED = Text(
 )
 UNTIL_TOO_FAR = Text(de="So weit im Voraus geht es nicht: höchstens ein Jahr. Es wurde nichts geändert.",
                      en="That is too far ahead: at most one year. Nothing was changed.")
-SELF_COLLEAGUE = Text(de="Zu dir selbst kannst du nicht umleiten. Nenne die Kollegin oder den Kollegen, die vertritt.",
+SELF_COLLEAGUE = Text(de="Zu dir selbst kannst du nicht umleiten. Nenne die Kollegin oder den Kollegen, die oder der vertritt.",
                       en="You cannot forward to yourself. Name the colleague standing in.")
 BOT_COLLEAGUE = Text(de="Zu einem Bot kann nicht umgeleitet werden.", en="Calls cannot be forwarded to a bot.")
 
 PROMPT_DM = Text(
     de="Guten Morgen! Du arbeitest heute ({day}) im Home-Office. Soll dein Bürotelefon umgeleitet werden?",
-    en="Good morning! You are working from home today ({day}). Shall your office phone be forwarded?",
+    en="Good morning! You are working from home today ({day}). Should your office phone be forwarded?",
 )
 REMIND_DM = Text(
     de="Du bist heute ({day}) im Büro, aber deine Rufumleitung ist noch aktiv: {forward}. Soll sie jetzt enden?",
