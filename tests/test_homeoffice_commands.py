@@ -226,7 +226,7 @@ def test_english_subcommand_words(bot):
     bot.slash("/homeoffice assign B @james.miller")
     assert group_of(bot, "james.miller") == "B"
     assert bot.slash("/homeoffice home 24.11.", as_="james.miller") == "James Miller: at home on Tue, 24 Nov 2026."
-    assert bot.slash("/homeoffice field 25.11.", as_="james.miller") == "James Miller: In the field on Wed, 25 Nov 2026."
+    assert bot.slash("/homeoffice field 25.11.", as_="james.miller") == "James Miller: in the field on Wed, 25 Nov 2026."
     away = bot.slash("/homeoffice away 26.11. dentist", as_="james.miller")
     assert away == "James Miller: away on Thu, 26 Nov 2026. Note (visible only to you): dentist"
     assert bot.slash("/homeoffice clear 25.11.", as_="james.miller") == "Removed one-off changes on Wed, 25 Nov 2026 (1)."

@@ -44,7 +44,7 @@ def friday(bot):
 
 def test_posten_posts_once_while_the_morning_post_is_switched_off(friday):
     bot = friday
-    assert bot.slash("/anwesenheit aus") == "Gespeichert: Morgenpost aus."
+    assert bot.slash("/anwesenheit aus") == "Gespeichert: Morgenpost ausgeschaltet."
     bot.advance("2026-11-23 09:00", step_minutes=60)
     assert roster_posts(bot) == []  # no morning post: it is off
     assert bot.slash("/anwesenheit posten") == POSTED
