@@ -83,7 +83,7 @@ ACTIONS = {
     "remove:setup": Text(de="aus der Rotation genommen (Gruppe entfällt)", en="taken out of the rotation (group removed)"),
     "remove:delete": Text(de="aus der Rotation genommen (Rotation gelöscht)", en="taken out of the rotation (rotation deleted)"),
     "change:office": Text(de="Büro eingetragen", en="office entered"),
-    "change:home": Text(de="Homeoffice eingetragen", en="home office entered"),
+    "change:home": Text(de="Home-Office eingetragen", en="home office entered"),
     "change:field": Text(de="„unterwegs“ eingetragen", en="“in the field” entered"),
     "change:away": Text(de="Abwesenheit eingetragen", en="absence entered"),
     "clear": Text(de="einmalige Änderungen entfernt", en="one-off changes removed"),

@@ -179,8 +179,8 @@ def test_posten_is_for_leads_and_posts_once_however_often_it_is_called(team, sta
     second = team.slash("posten", command="/anwesenheit")
     assert team.drain()
     (post,) = roster_posts_of(team)
-    assert first.text == "Die Anwesenheit für heute wird jetzt gepostet."
-    assert second.text.startswith("Die Anwesenheit für heute ist schon gepostet")
+    assert first.text == "Die Anwesenheit für heute wird jetzt im Kanal veröffentlicht."
+    assert second.text.startswith("Die Anwesenheit für heute ist schon veröffentlicht")
     assert post.user_id == team.world["bot"].id
     assert post.attachments[0]["text"].startswith("#### 📋 Anwesenheit Jugendamt – ASD Team 3 — Di, 24.11.2026")
     team.clock.set(team.clock.now() + timedelta(minutes=45))  # the morning job finds the day done

@@ -39,7 +39,7 @@ HELP = HelpBook(
                   _(de="wie erreiche ich diese Person?", en="how do I reach this person?"),
                   (_(de="@bernd.mueller", en="@bernd.mueller"), _(de="@bernd.mueller morgen", en="@bernd.mueller tomorrow"))),
         HelpEntry(("post",), _(de="posten", en="post"),
-                  _(de="die heutige Anwesenheit jetzt im Kanal posten (Leitung)",
+                  _(de="die heutige Anwesenheit jetzt im Kanal veröffentlichen (Leitung)",
                     en="post today's roster in the channel now (lead)"),
                   (_(de="posten", en="post"),)),
         HelpEntry(("time",), _(de="zeit UHRZEIT", en="time TIME"),
@@ -71,10 +71,10 @@ NO_ROTATION = Text(de="In diesem Kanal gibt es keine Home-Office-Rotation, daher
                    en="This channel has no home-office rotation, so there is no roster. A lead can create one with `/homeoffice setup`.")
 NOT_WORKING_DAY = Text(de="{day} ist kein Arbeitstag{holiday}.", en="{day} is not a working day{holiday}.")
 HOLIDAY_PART = Text(de=" (Feiertag: {name})", en=" (public holiday: {name})")
-NO_POST_TODAY = Text(de="Heute, {day}, ist kein Arbeitstag{holiday}; daher gibt es keine Anwesenheit zum Posten.",
+NO_POST_TODAY = Text(de="Heute, {day}, ist kein Arbeitstag{holiday}; daher gibt es keine Anwesenheit zu veröffentlichen.",
                      en="Today, {day}, is not a working day{holiday}, so there is no roster to post.")
-POSTED = Text(de="Die Anwesenheit für heute wird jetzt gepostet.", en="Today's roster is being posted now.")
-ALREADY = Text(de="Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert.",
+POSTED = Text(de="Die Anwesenheit für heute wird jetzt im Kanal veröffentlicht.", en="Today's roster is being posted now.")
+ALREADY = Text(de="Die Anwesenheit für heute ist schon veröffentlicht; sie wird bei Änderungen automatisch aktualisiert.",
                en="Today's roster is already posted; it is updated automatically when things change.")
 TIME_USAGE = Text(de="So geht’s: `/{trigger} zeit 07:30` (zwischen 05:00 und {latest} Uhr).", en="Usage: `/{trigger} time 07:30` (between 05:00 and {latest}).")
 DAYS_USAGE = Text(de="So geht’s: `/{trigger} tage Mo-Fr` oder `tage Mo,Mi,Fr`.", en="Usage: `/{trigger} days Mon-Fri` or `days Mon,Wed,Fri`.")

@@ -21,7 +21,7 @@ HELP = HelpBook(
                   (T(de='neu "Teamrunde" morgen 10:00', en='new "Team meeting" tomorrow 10:00'),
                    T(de='neu "Dienstbesprechung" Mo 9:00 1h wöchentlich', en='new "Service meeting" Mon 9:00 1h weekly'),
                    T(de='neu "Fallbesprechung" Fr 14:00 @bernd.mueller', en='new "Case review" Fri 14:00 @bernd.mueller')),
-                  T(de="Ohne Dauer dauert sie 30 Minuten. Dahinter nach Bedarf, in beliebiger Reihenfolge:\n"
+                  T(de="Ohne Angabe dauert die Besprechung 30 Minuten. Dahinter nach Bedarf, in beliebiger Reihenfolge:\n"
                        "- wer teilnimmt: `@name …` oder `~kanal` (sonst dieser Kanal)\n"
                        "- Wiederholung: `wöchentlich`, `täglich`, `werktags`, `zweiwöchentlich` oder `monatlich`\n"
                        "- Erinnerung: `erinnerung 15m` oder `erinnerung aus` (sonst 10 Minuten vorher)\n"
@@ -81,7 +81,7 @@ BAD_PROVIDER = T(de="Nach „über“ bitte `jitsi`, `bbb`, `zoom` oder einen ht
                  en="After “via” please give `jitsi`, `bbb`, `zoom` or an https link, e.g. `via jitsi`.")
 PEOPLE_OR_CHANNEL = T(de="Bitte entweder Personen (`@name`) oder einen Kanal (`~kanal`) angeben, nicht beides.",
                       en="Please name either people (`@name`) or a channel (`~channel`), not both.")
-UNKNOWN_CHANNEL = T(de="Den Kanal „~{name}“ finde ich nicht. Es gehen öffentliche Kanäle, in denen du Mitglied bist.",
+UNKNOWN_CHANNEL = T(de="Den Kanal „~{name}“ finde ich nicht. Möglich sind öffentliche Kanäle, in denen du Mitglied bist.",
                     en="I cannot find the channel “~{name}”. Public channels you are a member of work.")
 NOT_MEMBER = T(de="Du bist nicht Mitglied von „~{name}“; dort kannst du keine Besprechung ankündigen.",
                en="You are not a member of “~{name}”, so you cannot announce a meeting there.")
