@@ -229,7 +229,7 @@ def test_english_subcommand_words(bot):
     assert bot.slash("/homeoffice field 25.11.", as_="james.miller") == "James Miller: in the field on Wed, 25 Nov 2026."
     away = bot.slash("/homeoffice away 26.11. dentist", as_="james.miller")
     assert away == "James Miller: away on Thu, 26 Nov 2026. Note (visible only to you): dentist"
-    assert bot.slash("/homeoffice clear 25.11.", as_="james.miller") == "Removed one-off changes on Wed, 25 Nov 2026 (1)."
+    assert bot.slash("/homeoffice clear 25.11.", as_="james.miller") == "Removed 1 one-off change on Wed, 25 Nov 2026."
     me = bot.slash("/homeoffice me", as_="james.miller")
     assert me.startswith("#### Your next 10 working days") and "dentist" in me
     plan = bot.slash("/homeoffice plan this week", as_="james.miller")
