@@ -247,3 +247,12 @@ def test_emoji_sequences_keep_their_joiners_but_mentions_stay_stopped():
     assert plain(family) == family
     assert not live_mentions(plain("@\u200dall und @\u200dchannel"))
     assert "\u200d" not in plain("a\u200db @\u200dall")
+
+
+def test_my_data_sections_are_paragraphs_not_list_continuations(team):
+    team.slash("/rufumleitung nummer 0391 540-1234")
+    text = team.slash("/homeoffice meine-daten")
+    lines = text.splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith("**")]
+    assert len(headings) >= 2, text
+    assert all(lines[i - 1] == "" for i in headings), text
