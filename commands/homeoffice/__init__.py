@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from base.safetext import plain
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
-from commands.help import HELP_WORDS
+from commands.help import help_topic
 from commands.homeoffice import admin, changes, membership, mydata, setup, swap, undo, views
 from commands.homeoffice.common import trigger
 from commands.homeoffice.jobs import expire_swaps, purge
-from commands.homeoffice.texts import UNKNOWN_SUB, help_text
+from commands.homeoffice.texts import UNKNOWN_SUB, help_text, sub_help_text
 
 SUBCOMMANDS = {
     "einrichten": "setup", "setup": "setup",
@@ -56,14 +56,15 @@ HANDLERS = {
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     typed = trigger(ctx, request)
     text = request.text.strip()
-    if not text or text.lower() in HELP_WORDS:
+    topic = help_topic(text, SUBCOMMANDS)
+    if not text or topic == "":
         return Reply(help_text(ctx.locale, typed))
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, typed, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
         return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, typed))
-    if rest.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 

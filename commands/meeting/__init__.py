@@ -19,9 +19,10 @@ from __future__ import annotations
 from commands.base import Feature
 from commands.meeting.actions import join_action, rsvp_action
 from commands.meeting.announcements import refresh_announcements
-from commands.meeting.handlers import help_text, run
+from commands.meeting.handlers import run
 from commands.meeting.mydata import forget, my_data, purge
 from commands.meeting.reminders import send_reminders
+from commands.meeting.texts import help_text
 
 FEATURE = Feature(kind="meeting", run=run, help=help_text,
                   actions={"rsvp": rsvp_action, "join": join_action},
