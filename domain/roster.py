@@ -90,36 +90,40 @@ def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], f
 
 
 def render_text(roster: Roster, locale: str) -> str:
-    """The roster as Mattermost markdown (used in the attachment and in ephemeral replies)."""
-    lines = [f"#### 📋 {TITLE(locale, channel=roster.channel_name, day=cal.format_day(roster.day, locale), week=cal.format_week(roster.day, locale))}"]
+    """The roster as Mattermost markdown (used in the attachment and in ephemeral replies).
+
+    Every block (a section, the notes, the meetings) is a paragraph of its own: a line right after a
+    list would otherwise continue the list's last item in Mattermost, and sections with and
+    without a list would be spaced differently."""
+    blocks = [f"#### 📋 {TITLE(locale, channel=roster.channel_name, day=cal.format_day(roster.day, locale), week=cal.format_week(roster.day, locale))}"]
     if roster.holiday:
-        lines.append(HOLIDAY(locale, name=roster.holiday))
-        return "\n".join(lines)
+        blocks.append(HOLIDAY(locale, name=roster.holiday))
+        return "\n\n".join(blocks)
     if not any(roster.sections.values()):
-        lines.append(STARTS(locale, day=cal.format_day(roster.starts, locale)) if roster.starts else EMPTY(locale))
+        blocks.append(STARTS(locale, day=cal.format_day(roster.starts, locale)) if roster.starts else EMPTY(locale))
     for where in SECTION_ORDER:
         people = roster.sections[where]
         if not people and where is Where.FIELD:
             continue
         header = f"**{SECTION_TITLE[where](locale)} ({len(people)})**"
         if not people:
-            lines.append(f"{header}: {NOBODY(locale)}")
+            blocks.append(f"{header}: {NOBODY(locale)}")
         elif any(p.forward for p in people):
-            lines.append(header)
-            lines.extend(capped([f"- {_name(p)}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people],
-                                lambda n: MORE(locale, n=n), budget=SECTION_BUDGET))
+            blocks.append("\n".join([header, *capped([f"- {_name(p)}" + (f" — ☎️ {p.forward}" if p.forward else "")
+                                                      for p in people], lambda n: MORE(locale, n=n),
+                                                     budget=SECTION_BUDGET)]))
         else:
-            lines.append(f"{header}: " + ", ".join(_name(p) for p in people))
+            blocks.append(f"{header}: " + ", ".join(_name(p) for p in people))
     if any(p.elsewhere for people in roster.sections.values() for p in people):
-        lines.append(ELSEWHERE_NOTE(locale))
+        blocks.append(ELSEWHERE_NOTE(locale))
     if roster.below_min and roster.min_office is not None:
-        lines.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
+        blocks.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
     if roster.meetings:
-        lines.append(f"**{MEETINGS(locale)}**")
         listed = [f"- {UHR(locale, start=m.start.strftime('%H:%M'), end=m.end.strftime('%H:%M'))}: {m.title}"
                   for m in roster.meetings]
-        lines.extend(capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET))
-    return "\n".join(lines)
+        blocks.append("\n".join([f"**{MEETINGS(locale)}**",
+                                 *capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET)]))
+    return "\n\n".join(blocks)
 
 
 def _name(line: RosterLine) -> str:

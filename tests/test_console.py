@@ -114,11 +114,11 @@ def test_console_buttons_swap_through_a_dm_and_bad_meta_commands_are_explained(t
 # -- a kept database: the console starts again on the file of an earlier run (SPEC §6) -------------
 
 
-def _run(tmp_path, lines: list[str], start: str) -> tuple[str, str, float]:
+def _run(tmp_path, lines: list[str], start: str, database: str | None = None) -> tuple[str, str, float]:
     """`amtsbote console` as a subprocess on tmp_path/kept.db: (stdout, stderr, seconds)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "MATTERMOST_", "DATABASE_"))}
     began = time.monotonic()
-    done = subprocess.run([*_amtsbote(), "console", "--database", f"sqlite:///{tmp_path / 'kept.db'}",
+    done = subprocess.run([*_amtsbote(), "console", "--database", database or f"sqlite:///{tmp_path / 'kept.db'}",
                            "--start", start], input="\n".join(lines) + "\n", capture_output=True, text=True,
                           timeout=180, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -131,7 +131,9 @@ def test_the_console_edits_its_roster_from_an_earlier_run_without_errors_or_stal
     assert f"{ROSTER_HEAD} — Mo, 07.12.2026 (KW 50)" in _sections(first)[":time +35m"]
 
     # Same file, a new run: the roster post of the first run is not on this console's screen any more.
-    second, errors, seconds = _run(tmp_path, ["/homeoffice abwesend heute", ":time +30m", ":quit"], "2026-12-07 07:40")
+    # (A plain file name works as well as a URL.)
+    second, errors, seconds = _run(tmp_path, ["/homeoffice abwesend heute", ":time +30m", ":quit"], "2026-12-07 07:40",
+                                   database="kept.db")
     said = _sections(second)
     assert "Traceback" not in errors and "KeyError" not in errors and "outbox" not in errors, errors[-3000:]
     assert "Anna Schmidt: abwesend am Mo, 07.12.2026." in said["/homeoffice abwesend heute"]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from base.safetext import plain
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
-from commands.help import HELP_WORDS, did_you_mean, usage_words
+from commands.help import did_you_mean, help_topic, usage_words
 from commands.homeoffice import admin, changes, membership, menu, mydata, setup, swap, undo, views
 from commands.homeoffice.common import trigger
 from commands.homeoffice.jobs import expire_swaps, purge
-from commands.homeoffice.texts import HELP_ENTRIES, UNKNOWN_SUB, help_text
+from commands.homeoffice.texts import HELP, UNKNOWN_SUB, help_text, sub_help_text
 
 SUBCOMMANDS = {
     "einrichten": "setup", "setup": "setup",
@@ -58,15 +58,16 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     text = request.text.strip()
     if not text:
         return await menu.menu(request, ctx)
-    if text.lower() in HELP_WORDS:
+    topic = help_topic(text, SUBCOMMANDS)
+    if topic == "":
         return Reply(help_text(ctx.locale, typed))
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, typed, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
-        hint = did_you_mean(text.split()[0], usage_words(HELP_ENTRIES, ctx.locale), ctx.locale)
+        hint = did_you_mean(text.split()[0], usage_words(HELP, ctx.locale), ctx.locale)
         return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, typed))
-    if rest.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 

@@ -12,7 +12,7 @@ from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
 from commands.forward_views import ForwardView, active_forwards, describe_forward
-from commands.help import HELP_WORDS, did_you_mean, usage_words
+from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import audit, tell_subject
 from commands.rufumleitung.requests import SUBCOMMANDS, EndRequest, NumberRequest, SetForward, read_request
 from commands.rufumleitung.store import (
@@ -27,7 +27,7 @@ from commands.rufumleitung.store import (
 from commands.rufumleitung.texts import (
     ENDED_FOR_REPLY,
     ENDED_REPLY,
-    ENTRIES,
+    HELP,
     LIST_EMPTY,
     LIST_TITLE,
     NOT_SET,
@@ -37,6 +37,7 @@ from commands.rufumleitung.texts import (
     NUMBER_SAVED_FOR,
     NUMBER_SET_FOR_DM,
     NUMBERS_SHOW,
+    REPLACED,
     SET_FOR_REPLY,
     SET_REPLY,
     STATUS_ACTIVE,
@@ -45,6 +46,7 @@ from commands.rufumleitung.texts import (
     UNKNOWN_SUB,
     help_text,
     name_of,
+    sub_help_text,
 )
 from domain.phone import has_digits
 from storage.models import CallForward, PhoneNumbers
@@ -53,8 +55,10 @@ from storage.models import CallForward, PhoneNumbers
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = command_trigger(ctx.settings, "forward", request)
     text = request.text.strip()
-    if text.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+    end = ctx.settings.forward_default_end
+    topic = help_topic(text, {**SUBCOMMANDS, **{w: "colleague" for w in text.lower().split()[:1] if w.startswith("@")}})
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic, end) if topic else help_text(ctx.locale, trigger, end))
     if not text:
         return await status(ctx, trigger)
     tokens = parsing.tokenize(text)
@@ -67,10 +71,8 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
         # a first word with digits may be a number typed without `handy`: not repeated
         unknown = (UNKNOWN_INPUT(ctx.locale) if has_digits(tokens[0])
                    else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30))
-                   + did_you_mean(tokens[0], usage_words(ENTRIES, ctx.locale), ctx.locale))
+                   + did_you_mean(tokens[0], usage_words(HELP, ctx.locale), ctx.locale))
         return Reply(unknown + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
-    if args and args[0].lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
     if action == "list":
         return await list_forwards(ctx)
     command = await read_request(request, ctx, action, args, trigger)
@@ -108,15 +110,32 @@ async def register_number(ctx: Context, command: NumberRequest) -> Reply:
 async def set_command(ctx: Context, command: SetForward, trigger: str) -> Reply:
     subject = command.subject
     channels, dm = await announce_channels(ctx, subject.id)
+    replaced = await _replaced(ctx, subject.id, subject.display_name)
     with ctx.db.write() as session:
         forward = store_forward(session, ctx.services, command, channels=channels, actor=ctx.user, now=ctx.now,
                                 trigger=trigger)
         described = describe_stored(session, forward, command, locale=ctx.locale, now=ctx.now, tz=ctx.tz)
     ctx.services.notify_outbox()
     where = await where_text(ctx, channels, dm=dm)
+    ended = "".join(" " + REPLACED(ctx.locale, forward=old) for old in replaced)
     if subject.id != ctx.user.id:
-        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip())
-    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip())
+        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip() + ended)
+    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip() + ended)
+
+
+async def _replaced(ctx: Context, user_id: str, display_name: str) -> list[str]:
+    """The person's active forward, in words, that a new one is about to replace (and end)."""
+    with ctx.db.read() as session:
+        views = active_forwards(session, [user_id], ctx.now, tz=ctx.tz)
+        numbers = phone_numbers(session, [user_id, *(getattr(v, "colleague_id", None) for v in views.values())])
+    names = {user_id: display_name}
+    for view in views.values():
+        colleague_id = getattr(view, "colleague_id", None)
+        if colleague_id:
+            colleague = await ctx.mm.user(colleague_id)
+            if colleague is not None:
+                names[colleague.id] = colleague.display_name
+    return [describe_forward(view, ctx.locale, names, numbers) for view in views.values()]
 
 
 async def end_command(ctx: Context, command: EndRequest) -> Reply:
