@@ -131,7 +131,7 @@ def test_home_today_sets_home_edits_the_posted_roster_and_a_second_press_changes
 def test_office_and_field_buttons_act_for_the_presser_in_their_language(office):
     shown = card(office, "/homeoffice", "james.miller")
     assert press(office, shown, "Field today", "james.miller").ephemeral_text == \
-        "James Miller: In the field on Mon, 11 Mar 2030."
+        "James Miller: in the field on Mon, 11 Mar 2030."
     assert where(office, "james.miller", "2030-03-11") == "field"
     # A card reaches only its reader; were its button pressed by someone else (its context is
     # Mattermost's to send), it acts for that person: the presser, never the card's first reader.
@@ -165,7 +165,7 @@ def test_away_dialog_offers_working_days_stores_the_absence_and_names_errors_nex
     assert where(office, "bernd.mueller", "2030-03-13") == "away" and where(office, "bernd.mueller", "2030-03-14") == "away"
     office.drain()
     (told,) = office.dms("bernd.mueller")
-    assert "Mi, 13.03.2030" in told.message and "Arzt" in told.message
+    assert "abwesend am Mi, 13.03. und Do, 14.03.2030" in told.message and "Arzt" in told.message
 
 
 def test_swap_dialog_proposes_with_the_chosen_colleague_and_refuses_oneself_next_to_the_field(office):
