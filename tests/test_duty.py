@@ -1,0 +1,76 @@
+"""/dienst (SPEC §2.5): defining duties, the plan, hand-overs, the greeting, privacy, in-process."""
+
+from __future__ import annotations
+
+from storage.duty_models import Duty, DutyHandover, DutyParticipant
+from tests.factories import rows, setup_ab
+
+
+def two_duties(bot) -> None:
+    bot.set_time("2026-11-24 08:00")  # Tuesday; group A in the office this week
+    setup_ab(bot)
+    reply = bot.slash('/dienst anlegen "Telefondienst" überall nummer 0391 540-2000')
+    assert reply.startswith("Dienst „Telefondienst“ angelegt: überall"), reply
+    assert "Nummer 0391 540-2000" in reply
+    reply = bot.slash('/dienst anlegen "Postdienst" vor-ort')
+    assert reply.startswith("Dienst „Postdienst“ angelegt: vor Ort, 1 Person, Mo–Fr, ganztags"), reply
+
+
+def test_a_lead_defines_duties_and_the_plan_shows_holder_and_stand_in(bot):
+    two_duties(bot)
+    plan = bot.slash("/dienst plan heute")
+    assert "| Di, 24.11.2026 | Postdienst |" in plan
+    assert "| Di, 24.11.2026 | Telefondienst |" in plan
+    post_row = next(line for line in plan.splitlines() if "Postdienst" in line)
+    # on site: only group A (Anna, Bernd, Claudia) is in the office this week
+    assert any(name in post_row.split("|")[3] for name in ("Anna Schmidt", "Bernd Müller", "Claudia Weber"))
+    roster = bot.slash("/anwesenheit")
+    assert "🛎️ Dienste" in roster
+    phone = next(line for line in roster.splitlines() if "Telefondienst" in line)
+    assert "☎️ 0391 540-2000" in phone and "Vertretung:" in phone
+    assert "@" not in phone
+
+
+def test_staff_cannot_define_duties_and_bad_options_change_nothing(bot):
+    two_duties(bot)
+    assert "Leitungen" in bot.slash('/dienst anlegen "Präsenz"', as_="bernd.mueller")
+    assert "verstehe ich hier nicht" in bot.slash('/dienst anlegen "Präsenz" sofort')
+    assert "`zeit`" in bot.slash('/dienst anlegen "Präsenz" zeit 12:00-08:00')
+    assert "höchstens 40 Zeichen" in bot.slash('/dienst anlegen "' + "x" * 41 + '"')
+    assert "gibt es in diesem Kanal schon" in bot.slash('/dienst anlegen "telefondienst"')
+    assert len(rows(bot, Duty)) == 2
+
+
+def test_drop_posts_a_request_and_the_first_eligible_click_wins(bot):
+    two_duties(bot)
+    plan = bot.slash('/dienst plan morgen')
+    holder_name = next(line for line in plan.splitlines() if "Telefondienst" in line).split("|")[3].strip()
+    holder = {"Anna Schmidt": "anna.schmidt", "Bernd Müller": "bernd.mueller", "Claudia Weber": "claudia.weber",
+              "Dieter Fischer": "dieter.fischer", "Elif Yılmaz": "elif.yilmaz",
+              "Frank Hoffmann": "frank.hoffmann"}[holder_name]
+    reply = bot.slash('/dienst abgeben morgen "Telefondienst"', as_=holder)
+    assert "Im Kanal ist gefragt" in reply, reply
+    post = bot.posts()[-1]
+    assert "Vertretung gesucht" in post.message and holder_name in post.message
+    others = [u for u in ("bernd.mueller", "claudia.weber", "dieter.fischer") if u != holder][:2]
+    first = bot.click(post, "Ich übernehme", as_=others[0])
+    assert "Danke!" in first["ephemeral_text"]
+    assert "übernommen von" in post.message
+    second = bot.click(post, "Ich übernehme", as_=others[1]) if post.props.get("attachments") else None
+    assert second is None or "Schon vergeben" in second["ephemeral_text"]
+    assert len(rows(bot, DutyHandover)) == 1
+    assert any("übernimmt deinen Dienst" in dm.message for dm in bot.dms(holder))
+
+
+def test_help_for_the_command_and_each_subcommand(bot):
+    assert "/dienst anlegen" in bot.slash("/dienst hilfe")
+    assert "abgeben" in bot.slash("/dienst abgeben hilfe")
+    assert "Unbekannter Befehl" in bot.slash("/dienst quatsch")
+
+
+def test_forget_removes_me_from_every_cycle(bot):
+    two_duties(bot)
+    bot.slash('/dienst mitglieder "Postdienst" @dieter.fischer')
+    assert any(p.user_id == bot.user("dieter.fischer").id for p in rows(bot, DutyParticipant))
+    data = bot.slash("/homeoffice meine-daten", as_="dieter.fischer")
+    assert "Postdienst" in data
