@@ -74,3 +74,34 @@ def test_forget_removes_me_from_every_cycle(bot):
     assert any(p.user_id == bot.user("dieter.fischer").id for p in rows(bot, DutyParticipant))
     data = bot.slash("/homeoffice meine-daten", as_="dieter.fischer")
     assert "Postdienst" in data
+
+
+def test_export_rows_carry_duties_and_reach_names_todays_duties(bot):
+    from datetime import date
+
+    from bot.cli_ops import export_rows
+
+    two_duties(bot)
+    names = {u.id: u.username for u in bot.mm.users_by_id.values()}
+    rows_out = export_rows(bot.settings, bot.channel_id(), date(2026, 11, 24), date(2026, 11, 24), names,
+                           db=bot.runtime.db)
+    held = [r for r in rows_out if r["duties"]]
+    assert sorted(d for r in held for d in r["duties"]) == ["Postdienst", "Telefondienst"]
+    assert all(r["duties"] == [] for r in rows_out if r not in held)
+    reach = bot.slash(f"/anwesenheit @{held[0]['user']}")
+    assert "Dienste heute:" in reach and held[0]["duties"][0] in reach
+
+
+def test_greeting_is_shown_on_voicemail_and_its_switch_back_is_reminded(bot):
+    two_duties(bot)
+    assert "Leitungen" in bot.slash('/dienst ansage "Hallo"', as_="bernd.mueller")
+    text = "Sie erreichen uns morgen ab 8 Uhr. In dringenden Fällen: Kinder- und Jugendnotdienst 0391 540-3000."
+    assert bot.slash(f'/dienst ansage "{text}"').startswith("Ansage gespeichert")
+    assert "höchstens 500 Zeichen" in bot.slash('/dienst ansage "' + "x" * 501 + '"')
+    reply = bot.slash("/rufumleitung ab", as_="bernd.mueller")
+    assert "Ansage des Teams" in reply and "Kinder- und Jugendnotdienst" in reply
+    assert "zurückzustellen" in reply
+    bot.mark_dms_read()
+    bot.slash("/rufumleitung aus", as_="bernd.mueller")
+    assert any("Ansage deines Anrufbeantworters zurückzustellen" in dm.message for dm in bot.dms("bernd.mueller"))
+    assert bot.slash("/dienst ansage aus") == "Ansage entfernt."

@@ -155,8 +155,8 @@ def test_plan_export_as_table_and_csv_and_never_for_past_days(team, standin):
     out = _export(team, standin, "--from", "2030-03-15", "--to", "2030-03-18", "--format", "csv")  # Fri to Mon
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "date,user,where" and len(lines) == 1 + 2 * 6
-    assert "2030-03-15,anna.schmidt,office" in lines and "2030-03-18,anna.schmidt,home" in lines
+    assert lines[0] == "date,user,where,duties" and len(lines) == 1 + 2 * 6
+    assert "2030-03-15,anna.schmidt,office," in lines and "2030-03-18,anna.schmidt,home," in lines
     assert not any(line.startswith(("2030-03-16", "2030-03-17")) for line in lines)
     out = _export(team, standin, "--from", "2030-03-11", "--to", "2030-03-12")
     assert out.returncode == 0, out.stderr

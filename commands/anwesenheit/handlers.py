@@ -45,6 +45,7 @@ from commands.anwesenheit.texts import (
     help_text,
 )
 from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.duty_views import person_duties_line
 from commands.forward_views import active_forwards
 from commands.help import HELP_WORDS
 from commands.leads import require_lead
@@ -169,6 +170,9 @@ async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
             lines.append(REACH_UNKNOWN(ctx.locale, name=name))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
+        duties = person_duties_line(session, user.id, today, ctx.locale, ctx.settings.bot_holiday_region)
+        if duties:
+            lines.append(duties)
         view = active_forwards(session, [user.id], ctx.now, tz=ctx.tz).get(user.id)
     colleague_id = getattr(view, "colleague_id", None) if view else None
     names = {user.id: user.display_name}

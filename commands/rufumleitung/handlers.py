@@ -11,6 +11,7 @@ from base.safetext import plain
 from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
+from commands.duty_views import greeting_for, greeting_text
 from commands.forward_views import ForwardView, active_forwards, describe_forward
 from commands.help import HELP_WORDS
 from commands.leads import audit, tell_subject
@@ -110,8 +111,11 @@ async def set_command(ctx: Context, command: SetForward, trigger: str) -> Reply:
         forward = store_forward(session, ctx.services, command, channels=channels, actor=ctx.user, now=ctx.now,
                                 trigger=trigger)
         described = describe_stored(session, forward, command, locale=ctx.locale, now=ctx.now, tz=ctx.tz)
+        greeting = greeting_for(session, subject.id, ctx.channel_id) if command.target == "voicemail" else None
     ctx.services.notify_outbox()
     where = await where_text(ctx, channels, dm=dm)
+    if greeting:
+        where = (where.strip() + "\n\n" + greeting_text(greeting, ctx.locale)).strip()
     if subject.id != ctx.user.id:
         return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip())
     return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip())
