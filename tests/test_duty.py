@@ -105,3 +105,45 @@ def test_greeting_is_shown_on_voicemail_and_its_switch_back_is_reminded(bot):
     bot.slash("/rufumleitung aus", as_="bernd.mueller")
     assert any("Ansage deines Anrufbeantworters zurückzustellen" in dm.message for dm in bot.dms("bernd.mueller"))
     assert bot.slash("/dienst ansage aus") == "Ansage entfernt."
+
+
+def test_an_uncovered_day_is_asked_for_once_in_the_channel_and_once_to_the_leads(bot):
+    two_duties(bot)
+    for user in ("anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer", "elif.yilmaz", "frank.hoffmann"):
+        bot.slash("/homeoffice abwesend morgen", as_=user)
+    bot.mark_dms_read()
+    before = len(bot.posts())
+    for _ in range(3):
+        bot.tick()
+        bot.runtime.db.views.clear()  # as after a restart: the job looks again
+        bot.deliver()
+    asked = [p for p in bot.posts()[before:] if "ist unbesetzt" in p.message]
+    assert sorted(p.message.split("**")[1].split(" am ")[0] for p in asked) == ["Postdienst", "Telefondienst"]
+    assert all("Mi, 25.11.2026" in p.message for p in asked)
+    lead_dms = [d for d in bot.dms("anna.schmidt") if "ist unbesetzt" in d.message]
+    assert len(lead_dms) == 2
+    plan = bot.slash("/dienst plan morgen", as_="bernd.mueller")
+    assert plan.count("⚠️ unbesetzt (1 fehlt)") == 2
+
+
+def holder_of(bot, duty: str, day: str = "morgen") -> tuple[str, str]:
+    plan = bot.slash(f"/dienst plan {day}")
+    cells = next(line for line in plan.splitlines() if f"| {duty} |" in line).split("|")
+    by_name = {u.display_name: u.username for u in bot.mm.users_by_id.values()}
+    return by_name[cells[3].strip()], by_name.get(cells[4].strip(), "")
+
+
+def test_whoever_gains_or_loses_a_duty_day_soon_is_told_once(bot):
+    two_duties(bot)
+    bot.tick()  # the job notes who holds tomorrow's duties
+    holder, stand_in = holder_of(bot, "Telefondienst")
+    bot.mark_dms_read()
+    bot.slash("/homeoffice abwesend morgen", as_=holder)
+    for _ in range(2):
+        bot.tick()
+        bot.runtime.db.views.clear()
+        bot.deliver()
+    lost = [d for d in bot.dms(holder) if "Nicht mehr bei dir: „Telefondienst“ am Mi, 25.11.2026" in d.message]
+    gained = [d for d in bot.dms(stand_in) if "Neu für dich: „Telefondienst“ am Mi, 25.11.2026" in d.message]
+    assert len(lost) == 1 and len(gained) == 1
+    assert holder_of(bot, "Telefondienst")[0] == stand_in
