@@ -53,11 +53,10 @@ def export_rows(settings: Settings, channel_id: str, start: date, end: date, use
     Weekends and the rotation region's holidays have no rows. Like `/homeoffice plan`, days
     before the rotation's start schedule nobody: on those days only members with a one-off
     change or an absence have a row."""
-    from storage import presence
-    from storage.db import Database
-
     from commands.channels import channel_region
     from commands.duty_views import duties_by_person
+    from storage import presence
+    from storage.db import Database
 
     db = db or Database(settings.database_url)
     with db.read() as session:
