@@ -147,3 +147,72 @@ def test_whoever_gains_or_loses_a_duty_day_soon_is_told_once(bot):
     gained = [d for d in bot.dms(stand_in) if "Neu für dich: „Telefondienst“ am Mi, 25.11.2026" in d.message]
     assert len(lost) == 1 and len(gained) == 1
     assert holder_of(bot, "Telefondienst")[0] == stand_in
+
+
+def test_swap_a_duty_day_by_button_and_both_are_told(bot):
+    two_duties(bot)
+    holder, _ = holder_of(bot, "Telefondienst")
+    partner = next(u for u in ("dieter.fischer", "elif.yilmaz", "frank.hoffmann") if u != holder)
+    bot.mark_dms_read()
+    reply = bot.slash(f'/dienst tausch @{partner} morgen "Telefondienst"', as_=holder)
+    assert "ist gefragt" in reply, reply
+    (question,) = [d for d in bot.dms(partner) if "möchte dir den Dienst „Telefondienst“ am Mi, 25.11.2026" in d.message]
+    answer = bot.click(question, "Annehmen", as_=partner)
+    assert "Erledigt" in answer["update"]["message"]
+    assert holder_of(bot, "Telefondienst")[0] == partner
+    assert any("hat zugestimmt" in d.message for d in bot.dms(holder))
+    again = bot.click(question, "Annehmen", as_=partner) if question.props.get("attachments") else None
+    assert again is None  # the DM was edited: no buttons left to press twice
+
+
+def test_take_an_uncovered_day_at_once_and_a_covered_one_by_asking_its_holder(bot):
+    two_duties(bot)
+    holder, stand_in = holder_of(bot, "Telefondienst")
+    other = next(u for u in ("dieter.fischer", "elif.yilmaz", "frank.hoffmann", "bernd.mueller")
+                 if u not in (holder, stand_in))
+    bot.mark_dms_read()
+    reply = bot.slash('/dienst übernehmen morgen "Telefondienst"', as_=other)
+    assert "ist gefragt, ob du übernehmen darfst" in reply, reply
+    (question,) = [d for d in bot.dms(holder) if "möchte deinen Dienst „Telefondienst“" in d.message]
+    bot.click(question, "Ablehnen", as_=holder)
+    assert holder_of(bot, "Telefondienst")[0] == holder
+    assert any("hat abgelehnt" in d.message for d in bot.dms(other))
+    # a second duty with nobody who can take it on a day: Postdienst on site, all of group A away
+    for user in ("anna.schmidt", "bernd.mueller", "claudia.weber"):
+        bot.slash("/homeoffice abwesend morgen", as_=user)
+    assert "⚠️ unbesetzt" in bot.slash('/dienst plan morgen')
+    refused = bot.slash('/dienst übernehmen morgen "Postdienst"', as_="dieter.fischer")
+    assert "nicht im Büro" in refused
+    bot.slash("/homeoffice büro morgen", as_="dieter.fischer")  # now he can: the rota gives it to him at once
+    assert holder_of(bot, "Postdienst")[0] == "dieter.fischer"
+    assert "schon" in bot.slash('/dienst übernehmen morgen "Postdienst"', as_="dieter.fischer")
+
+
+def test_english_speakers_read_english(bot):
+    two_duties(bot)
+    plan = bot.slash("/dienst plan", as_="james.miller")
+    assert plan.startswith("#### Duty plan") and "| Day | Duty | Who | Stand-in |" in plan
+    assert bot.slash("/dienst help", as_="james.miller").startswith("#### /dienst — Duties")
+    assert "Your duties" in bot.slash("/dienst", as_="james.miller") or "no duty" in bot.slash("/dienst", as_="james.miller")
+
+
+def test_the_morning_bulk_path_gives_the_same_rota_as_the_single_channel_path(bot):
+    from datetime import date
+
+    from storage import duties as duty_store
+    from storage.models import Rotation
+
+    two_duties(bot)
+    bot.slash('/dienst mitglieder "Postdienst" @james.miller')
+    bot.slash("/homeoffice abwesend morgen", as_="bernd.mueller")
+    bot.slash("/homeoffice büro morgen", as_="dieter.fischer")
+    holder, _ = holder_of(bot, "Telefondienst")
+    bot.slash('/dienst abgeben morgen "Telefondienst"', as_=holder)
+    bot.click(bot.posts()[-1], "Ich übernehme", as_="frank.hoffmann" if holder != "frank.hoffmann" else "elif.yilmaz")
+    cid = bot.channel_id()
+    with bot.runtime.db.read() as session:
+        for offset in range(0, 6):
+            day = date(2026, 11, 24 + offset)
+            single = duty_store.duty_plans(session, cid, day, day, region="DE")
+            many = duty_store.duty_plans_many(session, {cid: (session.get(Rotation, cid), "DE")}, day)[cid]
+            assert [(p.duty.name, p.days) for p in single] == [(p.duty.name, p.days) for p in many]

@@ -158,12 +158,9 @@ def _read_rosters(services: Services, due: list[tuple[Rotation, ChannelRoster]],
 def _read_duties(session: Session, due: list[tuple[Rotation, ChannelRoster]],
                  day: date) -> tuple[dict[str, list[Any]], dict[str, Any]]:
     """The duty plans of the day of the channels that have duties, and their holders' numbers."""
-    by_channel = duty_store.duties_of(session, [r.channel_id for r, _ in due])
-    if not by_channel:
+    plans = duty_store.duty_plans_many(session, {r.channel_id: (r, conf.region) for r, conf in due}, day)
+    if not plans:
         return {}, {}
-    plans = {r.channel_id: duty_store.duty_plans(session, r.channel_id, day, day, region=conf.region,
-                                                 duties=by_channel[r.channel_id])
-             for r, conf in due if r.channel_id in by_channel}
     people = sorted({p for found in plans.values() for p in duty_people(found)})
     numbers: dict[str, Any] = {}
     for at in range(0, len(people), 500):

@@ -3,7 +3,7 @@ for today and the next working day: `overview`, the one place a menu will take o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from base.i18n import LocalizedError
 from base.safetext import plain
@@ -59,20 +59,34 @@ def _table(plans: list[duty_store.DutyPlan], span: parsing.DateRange, names: dic
     return rows
 
 
+PLAN_CACHE_SECONDS = 2.0  # as the roster's: bounds how late another replica's write shows
+
+
 async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     span = _span(rest, ctx)
+    key = ("duty-plan", ctx.channel_id, span.start, span.end, ctx.locale)
+    now = ctx.services.clock.now()
+    version = ctx.db.version
+    text = ctx.db.view(key, version, now)
+    if text is None:
+        text = await _plan_text(request, ctx, span)
+        ctx.db.keep_view(key, version, now + timedelta(seconds=PLAN_CACHE_SECONDS), text)
+    return Reply(text)
+
+
+async def _plan_text(request: SlashRequest, ctx: Context, span: parsing.DateRange) -> str:
     with ctx.db.read() as session:
         plans = duty_store.duty_plans(session, ctx.channel_id, span.start, span.end,
                                       region=region(session, ctx.channel_id, ctx))
     if not plans:
-        return Reply(NO_DUTIES(ctx.locale, trigger=trigger(ctx, request)))
+        return NO_DUTIES(ctx.locale, trigger=trigger(ctx, request))
     names = await display_names(ctx, people_of(plans))
     channel = await ctx.channel()
     rows = _table(plans, span, names, ctx.locale)
     lines = [PLAN_TITLE(ctx.locale, channel=plain(channel.display_name, max_length=60),
                         range=range_label(span, ctx.locale)), ""]
     lines += [PLAN_HEADER(ctx.locale), "|:--|:--|:--|:--|", *rows] if rows else [PLAN_NOTHING(ctx.locale)]
-    return Reply("\n".join(lines))
+    return "\n".join(lines)
 
 
 def my_days(ctx: Context, user_id: str, days: int) -> list[tuple[date, str, str]]:
