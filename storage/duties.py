@@ -240,19 +240,22 @@ def decline_request(session: Session, request_id: int, now: datetime) -> bool:
     return rowcount(result) == 1
 
 
-def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], day: date) -> dict[str, list[DutyPlan]]:
-    """`duty_plans` of one day for many channels (channel id -> (its rotation row, its region)),
-    with a few bulk reads: the morning fan-out's path."""
+def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], day: date,
+                    end: date | None = None) -> dict[str, list[DutyPlan]]:
+    """`duty_plans` from `day` to `end` (default: that day) for many channels (channel id -> (its
+    rotation row or None, its region)), with a few bulk reads: the morning fan-out's and the duty
+    job's path."""
+    first_day, day = day, end or day
     by_channel = duties_of(session, list(channels))
     if not by_channel:
         return {}
     ids = [d.id for duties in by_channel.values() for d in duties if d.id is not None]
     first = min(min(d.start for d in duties) for duties in by_channel.values())
-    first = min(first, day)
+    first = min(first, first_day)
     orders = rotation_order(session, list(by_channel))
     entries = entries_of(session, ids)
     handovers = handovers_of(session, ids, first, day)
-    drops = open_drops_of(session, ids, day, day)
+    drops = open_drops_of(session, ids, first_day, day)
     groups = {(m.channel_id, m.user_id): m.group for m in session.exec(
         select(RotationMember).where(col(RotationMember.channel_id).in_(sorted(by_channel)))).all()}
     members = {cid: {p: groups.get((cid, p), "") for p in orders.get(cid, [])} for cid in by_channel}
@@ -264,13 +267,13 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
     for cid, duties in by_channel.items():
         row, region = channels[cid]
         people = members.get(cid, {})
-        start = min(min(d.start for d in duties), day)
+        start = min(min(d.start for d in duties), first_day)
         known: dict[tuple[str, date], Where] = {}
         if row is not None and people:
             own_changes = {k: v for k, v in changes.items() if k[0] in people and k[1] >= start}
             own_absences = {k for k in absences if k[0] in people and k[1] >= start}
             elsewhere, foreign = homes.get(cid, ({}, frozenset()))
-            for plan_day in presence.roster_days(row, region, start, day, people, own_changes, own_absences,
+            for plan_day in presence.roster_days(row, None, start, day, people, own_changes, own_absences,
                                                  elsewhere=elsewhere, foreign=foreign):
                 known.update({(p, plan_day.day): w for p, w in plan_day.entries.items()})
         extras = {p for d in duties for p in cycle(orders.get(cid, []), entries.get(d.id or 0, ())) if p not in people}
@@ -282,6 +285,6 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
 
         plans = compute(duties, orders.get(cid, []), entries, handovers, drops, place, region, start, day)
         for plan in plans:
-            plan.days = {d: v for d, v in plan.days.items() if d == day}
+            plan.days = {d: v for d, v in plan.days.items() if first_day <= d <= day}
         out[cid] = plans
     return out

@@ -8,8 +8,9 @@
   days when they were last told (`holders:<duty>:<day>`); a change is claimed by a conditional
   UPDATE from the old holders to the new, so it is told once.
 
-The job runs when this process wrote something since it last looked, and every few minutes
-anyway (another replica's writes are that replica's to pass on).
+The job runs when this process wrote to a table the holders depend on since it last looked, and
+every few minutes anyway (another replica's writes are that replica's to pass on). It reads in
+bulk (`storage.duties.duty_plans_many`), as the morning roster does.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ from commands.leads import channel_leads
 from domain import calendar as cal
 from storage import duties as duty_store
 from storage.duty_models import Duty, DutyLedger, DutyRequest
+from storage.models import Rotation
 from storage.outbox import enqueue_dm
 
 log = logging.getLogger("amtsbote.duty")
 LOOK_AT_LEAST_EVERY = timedelta(minutes=5)
+# what a duty's holders depend on; the job's own ledger and the outbox are not among them
+WATCHED = ("rotation", "rotation_member", "presence_change", "absence", "duty", "duty_participant",
+           "duty_handover", "duty_request", "channel_settings")
 
 
 @dataclass(frozen=True)
@@ -50,16 +55,22 @@ class _DayState:
 def _states(services: Services, today: date) -> list[_DayState]:
     out = []
     with services.db.read() as session:
-        by_channel = duty_store.duties_of(session, session.exec(select(Duty.channel_id).distinct()).all())
-        for channel_id, duties in by_channel.items():
-            region = channel_region(session, channel_id, services.settings.bot_holiday_region)
-            days = ([today] if cal.is_working_day(today, region) else []) + cal.next_working_days(
-                today + timedelta(days=1), 1, region)
-            for plan in duty_store.duty_plans(session, channel_id, days[0], days[-1], region=region, duties=duties):
-                for day in days:
-                    dd = plan.days.get(day)
-                    if dd is not None:
-                        out.append(_DayState(plan.duty, day, dd.holders, dd.missing, bool(plan.open_drops.get(day))))
+        channel_ids = sorted(session.exec(select(Duty.channel_id).distinct()).all())
+        rotations = {r.channel_id: r for r in session.exec(select(Rotation).where(
+            col(Rotation.channel_id).in_(channel_ids))).all()} if channel_ids else {}
+        regions = {cid: channel_region(session, cid, services.settings.bot_holiday_region) for cid in channel_ids}
+        wanted = {cid: ([today] if cal.is_working_day(today, region) else [])
+                  + cal.next_working_days(today + timedelta(days=1), 1, region) for cid, region in regions.items()}
+        last = max((days[-1] for days in wanted.values()), default=today)
+        for at in range(0, len(channel_ids), 500):
+            part = {cid: (rotations.get(cid), regions[cid]) for cid in channel_ids[at:at + 500]}
+            for channel_id, plans in duty_store.duty_plans_many(session, part, today, last).items():
+                for plan in plans:
+                    for day in wanted[channel_id]:
+                        dd = plan.days.get(day)
+                        if dd is not None:
+                            out.append(_DayState(plan.duty, day, dd.holders, dd.missing,
+                                                 bool(plan.open_drops.get(day))))
     return out
 
 
@@ -70,7 +81,7 @@ def _bot(services: Services) -> User:
 
 async def duty_job(services: Services) -> None:
     views, now = services.db.views, services.clock.now()
-    version = services.db.version
+    version = services.db.table_version(*WATCHED)
     last = views.get(("duties",))
     if last is not None and last[0] == version and now - last[1] < LOOK_AT_LEAST_EVERY:
         return
