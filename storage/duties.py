@@ -288,3 +288,12 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
             plan.days = {d: v for d, v in plan.days.items() if first_day <= d <= day}
         out[cid] = plans
     return out
+
+
+def close_request(session: Session, request_id: int, now: datetime) -> bool:
+    """Close an open request nobody needs any more; True if this process closed it."""
+    result = session.execute(
+        sa.update(DutyRequest)
+        .where(col(DutyRequest.id) == request_id, col(DutyRequest.claimed_by).is_(None), col(DutyRequest.state) == "open")
+        .values(state="gone", claimed_at=now))
+    return rowcount(result) == 1

@@ -216,3 +216,16 @@ def test_the_morning_bulk_path_gives_the_same_rota_as_the_single_channel_path(bo
             single = duty_store.duty_plans(session, cid, day, day, region="DE")
             many = duty_store.duty_plans_many(session, {cid: (session.get(Rotation, cid), "DE")}, day)[cid]
             assert [(p.duty.name, p.days) for p in single] == [(p.duty.name, p.days) for p in many]
+
+
+def test_a_day_covered_again_closes_its_request_and_edits_the_post(bot):
+    two_duties(bot)
+    for user in ("anna.schmidt", "bernd.mueller", "claudia.weber"):  # group A: nobody on site tomorrow
+        bot.slash("/homeoffice abwesend morgen", as_=user)
+    bot.tick()
+    bot.deliver()
+    (post,) = [p for p in bot.posts() if "Postdienst am Mi, 25.11.2026 ist unbesetzt" in p.message]
+    bot.slash("/homeoffice zurücksetzen morgen", as_="claudia.weber")
+    bot.tick()
+    bot.deliver()
+    assert "ist wieder besetzt" in post.message and not post.props.get("attachments")

@@ -145,6 +145,8 @@ async def claim(ctx: Context, request_id: int, *, from_post: bool) -> tuple[str,
     if request.claimed_by is None:
         with ctx.db.read() as session:
             plan = plan_of(session, ctx, duty, request.day)
+            if request.kind == "cover" and plan.days[request.day].covered:
+                return REQUEST_GONE(ctx.locale), None  # covered again meanwhile (the duty job edits the post)
             reason = why_not(session, plan, ctx.user.id, request.day, ctx.locale)
         if request.giver == ctx.user.id:
             reason = REASON_GIVER(ctx.locale)

@@ -26,15 +26,15 @@ from base.chat import MattermostError, User
 from base.safetext import plain
 from commands.base import Context, Services, user_locale
 from commands.channels import channel_locale, channel_region
-from commands.dienst.handover import post_request
-from commands.dienst.texts import COVER_DM_LEAD, GAINED_DM, LOST_DM
+from commands.dienst.handover import post_request, request_key
+from commands.dienst.texts import COVER_DM_LEAD, COVERED_AGAIN_POST, GAINED_DM, LOST_DM
 from commands.duty_views import uncovered_text
 from commands.leads import channel_leads
 from domain import calendar as cal
 from storage import duties as duty_store
 from storage.duty_models import Duty, DutyLedger, DutyRequest
 from storage.models import Rotation
-from storage.outbox import enqueue_dm
+from storage.outbox import URGENT, enqueue_dm, enqueue_patch
 
 log = logging.getLogger("amtsbote.duty")
 LOOK_AT_LEAST_EVERY = timedelta(minutes=5)
@@ -50,6 +50,7 @@ class _DayState:
     holders: tuple[str, ...]
     missing: int
     open_request: bool
+    open_covers: tuple[int, ...] = ()  # open coverage requests of the day
 
 
 def _states(services: Services, today: date) -> list[_DayState]:
@@ -69,8 +70,9 @@ def _states(services: Services, today: date) -> list[_DayState]:
                     for day in wanted[channel_id]:
                         dd = plan.days.get(day)
                         if dd is not None:
-                            out.append(_DayState(plan.duty, day, dd.holders, dd.missing,
-                                                 bool(plan.open_drops.get(day))))
+                            requests = plan.open_drops.get(day, [])
+                            out.append(_DayState(plan.duty, day, dd.holders, dd.missing, bool(requests),
+                                                 tuple(r.id or 0 for r in requests if r.kind == "cover")))
     return out
 
 
@@ -92,6 +94,7 @@ async def duty_job(services: Services) -> None:
     today = now.astimezone(services.tz).date()
     states = _states(services, today)
     await _coverage(services, [s for s in states if s.missing and not s.open_request], now)
+    _covered_again(services, [s for s in states if not s.missing and s.open_covers], now)
     await _changes(services, states, now)
 
 
@@ -142,6 +145,23 @@ async def _coverage(services: Services, uncovered: list[_DayState], now: datetim
     if sent:
         services.notify_outbox()
         log.info("duties: %s uncovered duty day(s) asked for", sent)
+
+
+def _covered_again(services: Services, states: list[_DayState], now: datetime) -> None:
+    """A day asked for that is covered again (an absence taken back, say): its request closes and
+    its post says so, once (the close is a conditional UPDATE)."""
+    if not states:
+        return
+    with services.db.write() as session:
+        for state in states:
+            locale = channel_locale(session, state.duty.channel_id, services.settings.bot_locale)
+            for request_id in state.open_covers:
+                if duty_store.close_request(session, request_id, now):
+                    enqueue_patch(session, key=f"{request_key(request_id)}:covered", target_key=request_key(request_id),
+                                  message=COVERED_AGAIN_POST(locale, name=plain(state.duty.name, max_length=40),
+                                                             day=cal.format_day(state.day, locale)),
+                                  props={}, now=now, priority=URGENT)
+    services.notify_outbox()
 
 
 async def _changes(services: Services, states: list[_DayState], now: datetime) -> None:

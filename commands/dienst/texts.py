@@ -186,6 +186,7 @@ COVER_POST = Text(de="⚠️ **{name} am {day}{hours} ist unbesetzt** ({missing}
                   en="⚠️ **{name} on {day}{hours} is uncovered** ({missing}). Who steps in?")
 TAKEN_POST = Text(de="✅ **{name} am {day}{hours}:** übernommen von {taker}{giver}.",
                   en="✅ **{name} on {day}{hours}:** taken by {taker}{giver}.")
+COVERED_AGAIN_POST = Text(de="✅ **{name} am {day}** ist wieder besetzt. Danke!", en="✅ **{name} on {day}** is covered again. Thanks!")
 TAKEN_FROM = Text(de=" (statt {giver})", en=" (instead of {giver})")
 DROPPED_REPLY = Text(de="Du gibst „{name}“ am {day} ab. Im Kanal ist gefragt, wer übernimmt; du bekommst Bescheid.",
                      en="You are dropping “{name}” on {day}. The channel is asked who steps in; you will be told.")
