@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain import calendar as cal
-from domain.duty import DutyDay, DutyRule, Handover, rota
+from domain.duty import HORIZON_DAYS, DutyDay, DutyRule, Handover, rota
 from domain.rotation import Where
 from storage import presence
 from storage.db import insert_for, rowcount, table_of
@@ -25,6 +25,12 @@ from storage.duty_models import Duty, DutyHandover, DutyLedger, DutyParticipant,
 from storage.models import RotationMember
 
 ALL_WEEKDAYS = "0,1,2,3,4"
+LOOK_BACK = timedelta(days=HORIZON_DAYS + 7)  # the rota of a day never looks further back (domain.duty)
+
+
+def first_day(duties: Sequence[Duty], start: date) -> date:
+    """The first day whose places the rota of `start` and later may ask for."""
+    return min(max(min(d.start for d in duties), start - LOOK_BACK), start)
 
 
 def weekdays_of(duty: Duty) -> frozenset[int]:
@@ -175,7 +181,7 @@ def duty_plans(session: Session, channel_id: str, start: date, end: date, *, reg
     order = rotation_order(session, [channel_id]).get(channel_id, [])
     entries = entries_of(session, ids)
     everyone = {p for duty in duties for p in cycle(order, entries.get(duty.id or 0, ()))}
-    first = min(min(d.start for d in duties), start)
+    first = first_day(duties, start)
     place = places(session, channel_id, everyone, first, end)
     plans = compute(duties, order, entries, handovers_of(session, ids, first, end),
                     open_drops_of(session, ids, start, end), place, region, first, end)
@@ -245,17 +251,16 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
     """`duty_plans` from `day` to `end` (default: that day) for many channels (channel id -> (its
     rotation row or None, its region)), with a few bulk reads: the morning fan-out's and the duty
     job's path."""
-    first_day, day = day, end or day
+    begin, day = day, end or day
     by_channel = duties_of(session, list(channels))
     if not by_channel:
         return {}
     ids = [d.id for duties in by_channel.values() for d in duties if d.id is not None]
-    first = min(min(d.start for d in duties) for duties in by_channel.values())
-    first = min(first, first_day)
+    first = first_day([d for duties in by_channel.values() for d in duties], begin)
     orders = rotation_order(session, list(by_channel))
     entries = entries_of(session, ids)
     handovers = handovers_of(session, ids, first, day)
-    drops = open_drops_of(session, ids, first_day, day)
+    drops = open_drops_of(session, ids, begin, day)
     groups = {(m.channel_id, m.user_id): m.group for m in session.exec(
         select(RotationMember).where(col(RotationMember.channel_id).in_(sorted(by_channel)))).all()}
     members = {cid: {p: groups.get((cid, p), "") for p in orders.get(cid, [])} for cid in by_channel}
@@ -267,7 +272,7 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
     for cid, duties in by_channel.items():
         row, region = channels[cid]
         people = members.get(cid, {})
-        start = min(min(d.start for d in duties), first_day)
+        start = first_day(duties, begin)
         known: dict[tuple[str, date], Where] = {}
         if row is not None and people:
             own_changes = {k: v for k, v in changes.items() if k[0] in people and k[1] >= start}
@@ -285,7 +290,7 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
 
         plans = compute(duties, orders.get(cid, []), entries, handovers, drops, place, region, start, day)
         for plan in plans:
-            plan.days = {d: v for d, v in plan.days.items() if first_day <= d <= day}
+            plan.days = {d: v for d, v in plan.days.items() if begin <= d <= day}
         out[cid] = plans
     return out
 
