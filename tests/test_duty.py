@@ -69,11 +69,25 @@ def test_help_for_the_command_and_each_subcommand(bot):
 
 
 def test_forget_removes_me_from_every_cycle(bot):
+    from tests.factories import all_rows_mentioning
+
     two_duties(bot)
+    dieter = bot.user("dieter.fischer").id
     bot.slash('/dienst mitglieder "Postdienst" @dieter.fischer')
-    assert any(p.user_id == bot.user("dieter.fischer").id for p in rows(bot, DutyParticipant))
+    bot.slash('/dienst ansage "Bitte sprechen Sie nach dem Ton."', as_="anna.schmidt")
+    assert any(p.user_id == dieter for p in rows(bot, DutyParticipant))
+    holder, _ = holder_of(bot, "Telefondienst")
+    if holder != "dieter.fischer":
+        bot.slash('/dienst abgeben morgen "Telefondienst"', as_=holder)
+        bot.click(bot.posts()[-1], "Ich übernehme", as_="dieter.fischer")
+    bot.tick()
     data = bot.slash("/homeoffice meine-daten", as_="dieter.fischer")
-    assert "Postdienst" in data
+    assert "Postdienst" in data and "Telefondienst" in data
+    assert all_rows_mentioning(bot, dieter)
+    bot.slash("/homeoffice vergessen", as_="dieter.fischer")
+    bot.click(bot.last_reply, "Ja, alles löschen", as_="dieter.fischer")
+    assert all_rows_mentioning(bot, dieter) == []
+    assert "Dieter Fischer" not in bot.slash("/dienst plan diese Woche")
 
 
 def test_export_rows_carry_duties_and_reach_names_todays_duties(bot):
