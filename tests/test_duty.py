@@ -243,3 +243,31 @@ def test_a_day_covered_again_closes_its_request_and_edits_the_post(bot):
     bot.tick()
     bot.deliver()
     assert "ist wieder besetzt" in post.message and not post.props.get("attachments")
+
+
+def test_a_lead_drops_for_someone_who_is_told_and_staff_cannot(bot):
+    two_duties(bot)
+    holder, _ = holder_of(bot, "Telefondienst")
+    other = next(u for u in ("dieter.fischer", "elif.yilmaz") if u != holder)
+    refused = bot.slash(f'/dienst abgeben morgen "Telefondienst" für @{holder}', as_=other)
+    assert "nur deine eigenen Angaben" in refused
+    bot.mark_dms_read()
+    if holder == "anna.schmidt":
+        return  # the lead is the holder: dropping her own day is covered above
+    reply = bot.slash(f'/dienst abgeben morgen "Telefondienst" für @{holder}')
+    assert "gibt „Telefondienst“ am Mi, 25.11.2026 ab" in reply, reply
+    assert any("hat deinen Dienst „Telefondienst“ am Mi, 25.11.2026 abgegeben" in d.message for d in bot.dms(holder))
+    assert "Vertretung gesucht" in bot.posts()[-1].message
+
+
+def test_deleting_a_duty_asks_first_and_the_roster_marks_an_uncovered_one(bot):
+    two_duties(bot)
+    for user in ("anna.schmidt", "bernd.mueller", "claudia.weber"):
+        bot.slash("/homeoffice abwesend heute", as_=user)
+    roster = bot.slash("/anwesenheit")
+    assert "- ⚠️ **Postdienst**: ⚠️ unbesetzt (1 fehlt)" in roster
+    assert bot.slash('/dienst löschen "Postdienst"').startswith("Dienst „Postdienst“ wirklich löschen?")
+    assert len(rows(bot, Duty)) == 2  # nothing yet
+    bot.click(bot.last_reply, "Ja, löschen", as_="anna.schmidt")
+    assert [d.name for d in rows(bot, Duty)] == ["Telefondienst"]
+    assert "Postdienst" not in bot.slash("/anwesenheit")

@@ -43,7 +43,7 @@ from commands.dienst.texts import (
     SUMMARY_ON_SITE,
 )
 from commands.duty_views import hours_text
-from commands.leads import audit, require_lead, tell_subject
+from commands.leads import NOT_A_LEAD, audit, is_lead, require_lead, tell_subject
 from storage import duties as duty_store
 from storage.duty_models import GREETING_MAX, Duty, DutyGreeting, DutyHandover, DutyParticipant, DutyRequest
 
@@ -127,9 +127,14 @@ async def delete(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 
 
 async def delete_action(request: ActionRequest, ctx: Context) -> ActionResult:
-    await require_lead(ctx)
+    with ctx.db.read() as session:
+        found = session.get(Duty, int(request.data.get("d") or 0))
+    if found is None:
+        return ActionResult(ephemeral_text=GONE(ctx.locale))
+    if not await is_lead(ctx, channel_id=found.channel_id):  # the duty's channel, whatever the click says
+        raise LocalizedError(NOT_A_LEAD)
     with ctx.db.write() as session:
-        duty = session.get(Duty, int(request.data.get("d") or 0))
+        duty = session.get(Duty, found.id)
         if duty is None:
             return ActionResult(ephemeral_text=GONE(ctx.locale))
         name = duty_name(duty)
