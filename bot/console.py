@@ -44,7 +44,7 @@ __all__ = ["TEAM_ID", "Console", "ConsoleMattermost", "ConsolePost", "demo_id", 
 
 CONSOLE_HELP = """\
 Befehle / commands:
-  /homeoffice hilfe, /anwesenheit, /rufumleitung hilfe, /meeting hilfe …  (slash commands)
+  /homeoffice hilfe, /anwesenheit, /rufumleitung hilfe, /meeting hilfe, /dienst hilfe …  (slash commands)
   :as NAME            als andere Person tippen / act as another person ({users})
   :channel NAME       Kanal wechseln / switch channel ({channels})
   :time 07:30 | :time +30m | :time +2h | :time +1d | :time 2026-11-24 07:30

@@ -110,6 +110,11 @@ def _retention(s: Settings) -> dict[str, str]:
                   "zur Zustellung",
         "outbox_text": "bis zur Zustellung; mit der Zustellung geleert",
         "channel": "bis eine Leitung sie ändert",
+        "duty": "bis eine Leitung den Dienst löscht; wer ihn angelegt hat, wird bei „vergessen“ nicht mehr genannt",
+        "duty_member": "bis eine Leitung es ändert oder der Dienst gelöscht wird; bei „vergessen“ sofort gelöscht",
+        "duty_day": f"{n} nach dem betroffenen Diensttag, dann gelöscht; bei „vergessen“ sofort",
+        "greeting": "bis eine Leitung sie ändert oder entfernt (`/dienst ansage aus`); wer sie gesetzt hat, "
+                    "wird bei „vergessen“ nicht mehr genannt",
         "technical": "bis zur nächsten Registrierung der Befehle",
     }
 
@@ -424,8 +429,9 @@ def _annex(s: Settings, features: Sequence[Feature]) -> list[str]:
         "",
         "- **Kein Verlauf:** Plan, Anwesenheit und Export zeigen nur den heutigen und künftige Tage. Vergangene "
         "Tage werden nicht angezeigt und nach der Löschfrist gelöscht.",
-        "- **Keine Statistiken je Person:** keine Zählung von Büro-, Home-Office- oder Abwesenheitstagen, keine "
-        "Auswertungen, keine Ranglisten.",
+        "- **Keine Statistiken je Person:** keine Zählung von Büro-, Home-Office-, Abwesenheits- oder Diensttagen, "
+        "keine Auswertungen, keine Ranglisten. Der Dienstplan wird jedes Mal aus dem Plan berechnet; ein Verlauf, "
+        "wer wie oft Dienst hatte, wird nicht gespeichert.",
         "- **Keine Listen, wer sich nicht gemeldet hat:** Niemand muss sich eintragen; wer nichts einträgt, "
         "arbeitet nach dem Rotationsplan.",
         "- **Kein Online-Status:** Amtsbote liest und speichert weder Online-Status noch Anmelde- oder "

@@ -42,6 +42,7 @@ class Roster:
     holiday: str | None
     meetings: list[RosterMeeting] = field(default_factory=list)
     starts: date | None = None  # the rotation's first day, when it is still to come
+    duties: tuple[str, ...] = ()  # the "Dienste" section's lines, already made safe (commands/duty_views.py)
 
 
 SECTION_ORDER = (Where.OFFICE, Where.HOME, Where.FIELD, Where.AWAY)
@@ -56,6 +57,7 @@ NOBODY = Text(de="niemand", en="nobody")
 BELOW_MIN = Text(de="⚠️ Mindestbesetzung unterschritten: {count} von mindestens {min} im Büro.",
                  en="⚠️ Below minimum staffing: {count} of at least {min} in the office.")
 MEETINGS = Text(de="📅 Termine heute", en="📅 Meetings today")
+DUTIES = Text(de="🛎️ Dienste", en="🛎️ Duties")
 HOLIDAY = Text(de="Heute ist Feiertag ({name}). Schönen freien Tag!", en="Today is a public holiday ({name}). Enjoy the day off!")
 UPDATED = Text(de="aktualisiert {time} Uhr", en="updated {time}")
 EMPTY = Text(de="Für diesen Tag ist niemand eingeplant.", en="Nobody is scheduled for this day.")
@@ -72,7 +74,7 @@ SECTION_BUDGET = LIST_BUDGET // 4  # characters of one list, so that the whole r
 
 def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
             meetings: list[RosterMeeting], min_office: int | None, foreign: frozenset[str] = frozenset(),
-            starts: date | None = None) -> Roster:
+            starts: date | None = None, duties: tuple[str, ...] = ()) -> Roster:
     """Group the day's people into sections, sorted by name. An active forward is shown next to the
     person wherever they work that day (office, home, field: SPEC §2.2, "forwards appear in the
     roster"); the away section lists names only, so that nothing in it hints at a reason."""
@@ -86,7 +88,7 @@ def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], f
     return Roster(day=day_plan.day, channel_name=plain(channel_name, max_length=80), sections=sections,
                   office_count=day_plan.office_count, min_office=min_office, below_min=day_plan.below_min,
                   holiday=day_plan.holiday, meetings=sorted(meetings, key=lambda m: m.start),
-                  starts=starts if starts is not None and starts > day_plan.day else None)
+                  starts=starts if starts is not None and starts > day_plan.day else None, duties=duties)
 
 
 def render_text(roster: Roster, locale: str) -> str:
@@ -118,6 +120,9 @@ def render_text(roster: Roster, locale: str) -> str:
         blocks.append(ELSEWHERE_NOTE(locale))
     if roster.below_min and roster.min_office is not None:
         blocks.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
+    if roster.duties:
+        blocks.append("\n".join([f"**{DUTIES(locale)}**",
+                                 *capped(list(roster.duties), lambda n: MORE(locale, n=n), budget=SECTION_BUDGET)]))
     if roster.meetings:
         listed = [f"- {UHR(locale, start=m.start.strftime('%H:%M'), end=m.end.strftime('%H:%M'))}: {m.title}"
                   for m in roster.meetings]

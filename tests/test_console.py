@@ -254,7 +254,7 @@ def test_console_speaks_the_language_of_the_person_it_acts_as_and_helps_with_mis
         "Which channel? `:channel NAME` (jugendamt-asd, wirtschaftliche-hilfe)",
         "Unknown channel: nirgends. There are: jugendamt-asd, wirtschaftliche-hilfe",
         "Slash commands start with / (e.g. /homeoffice help); :help for the console.",
-        "Unknown command /gibtsnicht. Available: /homeoffice, /anwesenheit, /rufumleitung, /meeting",
+        "Unknown command /gibtsnicht. Available: /homeoffice, /anwesenheit, /rufumleitung, /meeting, /dienst",
         "As whom? `:as NAME`, e.g. `:as bernd.mueller` (anna.schmidt, bernd.mueller, claudia.weber, "
         "dieter.fischer, elif.yilmaz, frank.hoffmann, gabriele.wagner, james.miller)",
         "Du bist jetzt Elif Yılmaz (@elif.yilmaz, de).",
@@ -267,3 +267,25 @@ def test_console_speaks_the_language_of_the_person_it_acts_as_and_helps_with_mis
         "Es ist jetzt Mi, 25.11.2026, 07:30 Uhr.",
         "Die Uhr läuft nur vorwärts. Es ist schon Mi, 25.11.2026, 07:30 Uhr.",
     ]
+
+
+def test_the_console_shows_a_dropped_duty_taken_by_pressing_the_button(tmp_path):
+    out = _console(tmp_path, [
+        "/homeoffice einrichten A,B woche ab 23.11.2026", "/homeoffice aufteilen",
+        '/dienst anlegen "Telefondienst" überall nummer 0391 540-2000', '/dienst anlegen "Postdienst" vor-ort',
+        ":as bernd.mueller", '/dienst abgeben morgen "Telefondienst"',
+        ":as dieter.fischer", ":click 1", ":as claudia.weber", ":click 1", ":time +1d",
+    ])
+    said = _sections(out)
+    asked = said['/dienst abgeben morgen "Telefondienst"']
+    assert "Vertretung gesucht:** Telefondienst am Di, 24.11.2026 – Bernd Müller kann nicht." in asked
+    assert "[1: Ich übernehme]" in asked
+    taken = out.split("dieter.fischer@jugendamt-asd> :click 1", 1)[1].split("claudia.weber@", 1)[0]
+    assert "übernommen von Dieter Fischer (statt Bernd Müller)" in taken and "(bearbeitet)" in taken
+    assert "Danke! Du hast „Telefondienst“ am Di, 24.11.2026 übernommen." in taken
+    assert "Dieter Fischer übernimmt deinen Dienst „Telefondienst“ am Di, 24.11.2026." in taken  # Bernd is told
+    assert "Diese Schaltfläche gibt es nicht mehr" in said[":click 1"]  # Claudia's click: the post has no button now
+    roster = said[":time +1d"]
+    assert "**🛎️ Dienste**" in roster
+    assert "- **Telefondienst**: Dieter Fischer · ☎️ 0391 540-2000 · Vertretung:" in roster
+    assert "- **Postdienst**: " in roster and "@" not in roster

@@ -53,6 +53,7 @@ from commands.anwesenheit.texts import (
     sub_help_text,
 )
 from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.duty_views import person_duties_line
 from commands.forward_views import active_forwards
 from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import require_lead
@@ -208,6 +209,9 @@ async def reach(request: SlashRequest, ctx: Context, text: str, trigger: str) ->
             lines.append(REACH_UNKNOWN(ctx.locale, name=name, when=when))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
+        duties = person_duties_line(session, user.id, day, ctx.locale, ctx.settings.bot_holiday_region)
+        if duties:
+            lines.append(duties)
         # a forward is about now: shown on today's answer only
         view = active_forwards(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if day == today else None
     colleague_id = getattr(view, "colleague_id", None) if view else None

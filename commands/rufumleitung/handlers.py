@@ -11,6 +11,7 @@ from base.safetext import plain
 from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
+from commands.duty_views import greeting_for, greeting_text
 from commands.forward_views import ForwardView, active_forwards, describe_forward
 from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import audit, tell_subject
@@ -115,9 +116,12 @@ async def set_command(ctx: Context, command: SetForward, trigger: str) -> Reply:
         forward = store_forward(session, ctx.services, command, channels=channels, actor=ctx.user, now=ctx.now,
                                 trigger=trigger)
         described = describe_stored(session, forward, command, locale=ctx.locale, now=ctx.now, tz=ctx.tz)
+        greeting = greeting_for(session, subject.id, ctx.channel_id) if command.target == "voicemail" else None
     ctx.services.notify_outbox()
     where = await where_text(ctx, channels, dm=dm)
     ended = "".join(" " + REPLACED(ctx.locale, forward=old) for old in replaced)
+    if greeting:  # the team's answering-machine text, after everything else
+        ended += "\n\n" + greeting_text(greeting, ctx.locale)
     if subject.id != ctx.user.id:
         return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip() + ended)
     return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip() + ended)
