@@ -65,7 +65,7 @@ def test_drop_posts_a_request_and_the_first_eligible_click_wins(bot):
 def test_help_for_the_command_and_each_subcommand(bot):
     assert "/dienst anlegen" in bot.slash("/dienst hilfe")
     assert "abgeben" in bot.slash("/dienst abgeben hilfe")
-    assert "Unbekannter Befehl" in bot.slash("/dienst quatsch")
+    assert "Das verstehe ich nicht: „quatsch“" in bot.slash("/dienst quatsch")
 
 
 def test_forget_removes_me_from_every_cycle(bot):

@@ -28,8 +28,8 @@ from commands.dienst.actions import answer_action, claim_action
 from commands.dienst.common import trigger
 from commands.dienst.jobs import duty_job
 from commands.dienst.mydata import forget, my_data, purge
-from commands.dienst.texts import UNKNOWN_SUB, help_text, sub_help
-from commands.help import HELP_WORDS
+from commands.dienst.texts import HELP, UNKNOWN_SUB, help_text, sub_help
+from commands.help import did_you_mean, help_topic, usage_words
 
 SUBCOMMANDS = {
     "anlegen": "add", "add": "add", "neu": "add", "new": "add",
@@ -44,8 +44,6 @@ SUBCOMMANDS = {
     "übernehmen": "take", "uebernehmen": "take", "take": "take",
     "ansage": "greeting", "greeting": "greeting",
 }
-HELP_INDEX = {"add": 0, "edit": 1, "delete": 2, "members": 3, "without": 4, "plan": 5, "me": 6, "swap": 7,
-              "drop": 8, "take": 9, "greeting": 10}
 
 HANDLERS = {
     "add": admin.add, "edit": admin.edit, "delete": admin.delete, "members": admin.members,
@@ -60,14 +58,17 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     text = request.text.strip()
     if not text:
         return await views.overview(request, ctx)
-    if text.lower() in HELP_WORDS:
+    topic = help_topic(text, SUBCOMMANDS)
+    if topic == "":
         return Reply(help_text(ctx.locale, typed))
+    if topic is not None:
+        return Reply(sub_help(ctx.locale, typed, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
-        word = plain(text.split()[0], max_length=30)
-        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, typed))
-    if rest.lower() in HELP_WORDS:
-        return Reply(sub_help(ctx.locale, typed, HELP_INDEX[name]))
+        first = text.split()[0]
+        word = plain(first, max_length=30)
+        hint = did_you_mean(first, usage_words(HELP, ctx.locale), ctx.locale)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 

@@ -3,67 +3,98 @@ and the lines of `meine-daten`. (The roster's "Dienste" lines live in `commands/
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from base.i18n import Text
-from commands.help import render_help
+from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 TITLE = Text(de="Dienste: Telefon, Post, Präsenz", en="Duties: phone line, post, on-site presence")
-ENTRIES = [
-    ('anlegen "Name" [vor-ort|überall] [min N] [tage Mo-Fr] [zeit 08:00-12:00] [nummer 0391 540-2000]',
-     'add "Name" [onsite|anywhere] [min N] [days Mon-Fri] [time 08:00-12:00] [number 0391 540-2000]',
-     Text(de="einen Dienst dieses Kanals anlegen (nur Leitung); ohne Angaben: vor Ort, eine Person, "
-             "an allen Arbeitstagen, ganztags",
-          en="define a duty of this channel (leads only); defaults: on site, one person, every working day, all day")),
-    ('ändern "Name" …', 'edit "Name" …',
-     Text(de="einen Dienst ändern, mit denselben Angaben wie beim Anlegen (nur Leitung)",
-          en="change a duty, with the same options as when adding it (leads only)")),
-    ('löschen "Name"', 'delete "Name"',
-     Text(de="einen Dienst löschen, nach Bestätigung (nur Leitung)", en="delete a duty, after confirming (leads only)")),
-    ('mitglieder "Name" @name …', 'members "Name" @name …',
-     Text(de="Personen in den Dienst aufnehmen (nur Leitung); ohne Angabe sind es alle der Rotation dieses Kanals; "
-             "ohne @name: die Reihenfolge anzeigen",
-          en="add people to the duty (leads only); by default everyone in this channel's rotation takes part; "
-             "without @name: show the order")),
-    ('ohne "Name" @name …', 'without "Name" @name …',
-     Text(de="Personen aus dem Dienst herausnehmen (nur Leitung)", en="take people out of the duty (leads only)")),
-    ("plan [DATUM|ZEITRAUM|woche]", "plan [DATE|RANGE|week]",
-     Text(de="wer an welchem Arbeitstag welchen Dienst hat, und die Vertretung",
-          en="who has which duty on each working day, and the stand-in")),
-    ("ich", "me", Text(de="meine Dienste in den nächsten 10 Arbeitstagen", en="my duties in the next 10 working days")),
-    ('tausch @name DATUM ["Name"]', 'swap @name DATE ["Name"]',
-     Text(de="einen Diensttag an jemanden abgeben, der zustimmt (Knopf in der Direktnachricht)",
-          en="hand a duty day to a colleague who agrees (button in a direct message)")),
-    ('abgeben DATUM ["Name"] [für @name]', 'drop DATE ["Name"] [for @name]',
-     Text(de="„Ich kann nicht“: im Kanal wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
-             "hat den Dienst (für andere nur Leitung)",
-          en="“I can't”: the channel is asked who steps in; whoever presses “I'll take it” first has the duty "
-             "(for others leads only)")),
-    ('übernehmen DATUM ["Name"]', 'take DATE ["Name"]',
-     Text(de="einen Diensttag übernehmen: unbesetzt sofort, sonst wird die eingeteilte Person gefragt",
-          en="take a duty day: an uncovered one at once, otherwise the assigned person is asked")),
-    ('ansage ["Text" | aus]', 'greeting ["Text" | off]',
-     Text(de="die Ansage des Teams für den Anrufbeantworter (setzen nur Leitung); wer auf den Anrufbeantworter "
-             "umleitet, bekommt sie angezeigt",
-          en="the team's answering-machine greeting (set by leads); whoever forwards to voicemail is shown it")),
-]
+_ = Text
+
+
+def _entry(keys: tuple[str, ...], usage_de: str, usage_en: str, summary: Text, *examples: tuple[str, str]) -> HelpEntry:
+    return HelpEntry(keys, _(de=usage_de, en=usage_en), summary, tuple(_(de=de, en=en) for de, en in examples))
+
+
+HELP = HelpBook(
+    title=TITLE,
+    examples=(_(de="", en=""), _(de="abgeben morgen", en="drop tomorrow"),
+              _(de='anlegen "Telefondienst" überall nummer 0391 540-2000',
+                en='add "Phone line" anywhere number 0391 540-2000')),
+    sample=_(de="abgeben", en="drop"),
+    entries=(
+        _entry(("add",), 'anlegen "Name" [vor-ort|überall] [min N] [tage Mo-Fr] [zeit 08:00-12:00] [nummer N]',
+               'add "Name" [onsite|anywhere] [min N] [days Mon-Fri] [time 08:00-12:00] [number N]',
+               _(de="einen Dienst dieses Kanals anlegen (nur Leitung); ohne Angaben: vor Ort, eine Person, "
+                    "an allen Arbeitstagen, ganztags",
+                 en="define a duty of this channel (leads only); defaults: on site, one person, every working day, "
+                    "all day"),
+               ('anlegen "Telefondienst" überall nummer 0391 540-2000',
+                'add "Phone line" anywhere number 0391 540-2000'),
+               ('anlegen "Postdienst" vor-ort', 'add "Post" onsite'),
+               ('anlegen "Präsenzdienst" zeit 08:00-12:00 min 2', 'add "On site" time 08:00-12:00 min 2')),
+        _entry(("edit",), 'ändern "Name" …', 'edit "Name" …',
+               _(de="einen Dienst ändern, mit denselben Angaben wie beim Anlegen (nur Leitung)",
+                 en="change a duty, with the same options as when adding it (leads only)"),
+               ('ändern "Postdienst" min 2', 'edit "Post" min 2')),
+        _entry(("delete",), 'löschen "Name"', 'delete "Name"',
+               _(de="einen Dienst löschen, nach Bestätigung (nur Leitung)",
+                 en="delete a duty, after confirming (leads only)"),
+               ('löschen "Postdienst"', 'delete "Post"')),
+        _entry(("members",), 'mitglieder "Name" [@name …]', 'members "Name" [@name …]',
+               _(de="Personen in den Dienst aufnehmen (nur Leitung); sonst nehmen alle der Rotation dieses Kanals "
+                    "teil; ohne @name: die Reihenfolge anzeigen",
+                 en="add people to the duty (leads only); by default everyone in this channel's rotation takes "
+                    "part; without @name: show the order"),
+               ('mitglieder "Telefondienst" @bernd.mueller', 'members "Phone line" @bernd.mueller')),
+        _entry(("without",), 'ohne "Name" @name …', 'without "Name" @name …',
+               _(de="Personen aus dem Dienst herausnehmen (nur Leitung)", en="take people out of the duty (leads only)"),
+               ('ohne "Postdienst" @bernd.mueller', 'without "Post" @bernd.mueller')),
+        _entry(("plan",), "plan [DATUM|ZEITRAUM|woche]", "plan [DATE|RANGE|week]",
+               _(de="wer an welchem Arbeitstag welchen Dienst hat, und die Vertretung",
+                 en="who has which duty on each working day, and the stand-in"),
+               ("plan", "plan"), ("plan woche", "plan week")),
+        _entry(("me",), "ich", "me", _(de="meine Dienste in den nächsten 10 Arbeitstagen",
+                                        en="my duties in the next 10 working days"), ("ich", "me")),
+        _entry(("swap",), 'tausch @name DATUM ["Name"]', 'swap @name DATE ["Name"]',
+               _(de="einen Diensttag an jemanden abgeben, der zustimmt (Schaltfläche in der Direktnachricht)",
+                 en="hand a duty day to a colleague who agrees (button in a direct message)"),
+               ("tausch @bernd.mueller morgen", "swap @bernd.mueller tomorrow")),
+        _entry(("drop",), 'abgeben DATUM ["Name"] [für @name]', 'drop DATE ["Name"] [for @name]',
+               _(de="„Ich kann nicht“: im Kanal wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
+                    "hat den Dienst (für andere nur Leitung)",
+                 en="“I can't”: the channel is asked who steps in; whoever presses “I'll take it” first has the "
+                    "duty (for others leads only)"),
+               ("abgeben morgen", "drop tomorrow"), ('abgeben Fr "Postdienst"', 'drop Fri "Post"')),
+        _entry(("take",), 'übernehmen DATUM ["Name"]', 'take DATE ["Name"]',
+               _(de="einen Diensttag übernehmen: unbesetzt sofort, sonst wird die eingeteilte Person gefragt",
+                 en="take a duty day: an uncovered one at once, otherwise the assigned person is asked"),
+               ("übernehmen morgen", "take tomorrow")),
+        _entry(("greeting",), 'ansage ["Text" | aus]', 'greeting ["Text" | off]',
+               _(de="die Ansage des Teams für den Anrufbeantworter (setzen nur Leitung); wer auf den "
+                    "Anrufbeantworter umleitet, bekommt sie angezeigt",
+                 en="the team's answering-machine greeting (set by leads); whoever forwards to voicemail is "
+                    "shown it"),
+               ('ansage "Sie erreichen das Jugendamt …"', 'greeting "You have reached the youth office …"')),
+    ),
+)
 HELP_FOOTER = Text(
     de="Die Reihenfolge ist fest: Wer an der Reihe ist, aber an dem Tag fehlt (oder bei einem Dienst vor Ort nicht "
        "im Büro ist), behält seinen Platz und ist am nächsten möglichen Tag dran. An Wochenenden und Feiertagen "
-       "gibt es keine Dienste. Ohne Angaben zeigt `/{trigger}` deine Dienste und den Plan für heute.",
+       "gibt es keine Dienste.",
     en="The order is fixed: whoever is due but away that day (or, for an on-site duty, not in the office) keeps "
-       "their place and is due on the next possible day. There are no duties on weekends and holidays. Without "
-       "arguments `/{trigger}` shows your duties and today's plan.")
-SUB_HELP_NOTE = Text(de="Mehr mit `/{trigger} hilfe`.", en="More with `/{trigger} help`.")
+       "their place and is due on the next possible day. There are no duties on weekends and holidays.")
 
 
 def help_text(locale: str, trigger: str) -> str:
-    return render_help(TITLE, ENTRIES, locale, trigger) + "\n\n" + HELP_FOOTER(locale, trigger=trigger)
+    return render_help(replace(HELP, footer=HELP_FOOTER), locale, trigger)
 
 
-def sub_help(locale: str, trigger: str, index: int) -> str:
-    return render_help(TITLE, [ENTRIES[index]], locale, trigger) + "\n\n" + SUB_HELP_NOTE(locale, trigger=trigger)
+def sub_help(locale: str, trigger: str, key: str) -> str:
+    return render_entry_help(HELP, key, locale, trigger)
 
 
-UNKNOWN_SUB = Text(de="Unbekannter Befehl „{word}“.", en="Unknown command “{word}”.")
+UNKNOWN_SUB = Text(de="Das verstehe ich nicht: „{word}“.", en="I don't understand “{word}”.")
 
 # -- errors -----------------------------------------------------------------------------------------------
 
