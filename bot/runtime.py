@@ -29,6 +29,7 @@ from commands.registry import FEATURES, REGISTRY
 from config.settings import Settings
 from domain import calendar as cal
 from storage.db import Database
+from storage.inuse import ServeClaim
 
 log = logging.getLogger("amtsbote.runtime")
 
@@ -58,6 +59,8 @@ class Runtime:
         self._tasks: list[asyncio.Task[Any]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        # Held while this process serves: `db restore` and `db move` are refused meanwhile (storage/inuse.py).
+        self.claim = ServeClaim(settings.database_url)
 
     def app(self) -> Any:
         return create_app(self.dispatcher, lifespan=self.lifespan)
@@ -72,6 +75,7 @@ class Runtime:
 
     async def start(self) -> None:
         self._stop = asyncio.Event()
+        await self.claim.wait()
         try:
             await self.mm.me()
         except Exception as e:  # Mattermost may be down at start; the outbox waits for it
@@ -140,3 +144,4 @@ class Runtime:
                 await task
         self._tasks.clear()
         await self.mm.close()
+        self.claim.release()
