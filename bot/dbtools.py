@@ -223,14 +223,16 @@ def move(source_url: str, target_url: str, *, out: list[str] | None = None) -> l
                     raise Refused("the target database is not empty ("
                                   + ", ".join(f"{name}: {n} rows" for name, n in sorted(full.items()))
                                   + "): give an empty database")
-                with dst.begin():
-                    for table in tables.values():
-                        _copy(src, dst, table)
-                    _reset_sequences(dst, tables)
-                    before, after = _counts(src, tables), _counts(dst, tables)
-                    if before != after:
-                        wrong = [f"{t}: {before[t]} -> {after[t]}" for t in tables if before[t] != after[t]]
-                        raise Refused("row counts differ after the copy, nothing was moved: " + ", ".join(wrong))
+                # one transaction from the emptiness check to the commit; closing the connection
+                # without the commit (any error below) leaves the target as empty as it was
+                for table in tables.values():
+                    _copy(src, dst, table)
+                _reset_sequences(dst, tables)
+                before, after = _counts(src, tables), _counts(dst, tables)
+                if before != after:
+                    wrong = [f"{t}: {before[t]} -> {after[t]}" for t in tables if before[t] != after[t]]
+                    raise Refused("row counts differ after the copy, nothing was moved: " + ", ".join(wrong))
+                dst.commit()
         finally:
             source.dispose()
             target.dispose()

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -310,3 +310,113 @@ def test_round_trip_backup_fresh_directory_restore_serve_shows_the_same_plans(st
     assert {"date": "2031-03-18", "user": "elif.yilmaz", "where": "office"} in changed
     assert [r for r in changed if r["date"] != "2031-03-18"] == [r for r in plan if r["date"] != "2031-03-18"]
     assert Counter(r["date"] for r in changed) == Counter(r["date"] for r in plan)
+
+
+# -- move to PostgreSQL ------------------------------------------------------------------------------------
+
+
+def _rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table the models declare, in a stable order (values as the models read them)."""
+    import sqlalchemy as sa
+
+    from bot.dbtools import _model_tables
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {name: sorted(tuple(row) for row in conn.execute(sa.select(table)).all())
+                    for name, table in _model_tables().items()}
+    finally:
+        engine.dispose()
+
+
+def _keys(standin, world) -> Counter:
+    keys: Counter = Counter()
+    channels = [world["channel"].id]
+    posts = [p for cid in channels for p in standin.posts_in(cid)]
+    posts += [p for user in world["users"].values() for p in standin.dms_for(user)]
+    for post in posts:
+        key = (post.props or {}).get("amtsbote_key")
+        if key:
+            keys[key] += 1
+    return keys
+
+
+def test_move_to_postgresql_keeps_everything_and_serve_goes_on_where_sqlite_stopped(standin, tmp_path, pg_url,
+                                                                                      env, capsys):
+    from tests.live import manual_clock
+
+    clock = manual_clock("2026-11-24 07:00")  # a Tuesday
+    first = _team(standin, tmp_path / "sqlite", clock=clock)
+    try:
+        _set_up_rotation(first)
+        assert first.slash("büro 12.03.2031", user="dieter.fischer").status == 200
+        assert first.slash("abwesend 13.03.2031 Urlaub", user="bernd.mueller").status == 200
+        assert "Gespeichert" in first.slash("nummer 0391 540-2000", user="claudia.weber", command="/rufumleitung").text
+        assert first.slash("handy 0171 2345678 bis 14:00", user="dieter.fischer", command="/rufumleitung").status == 200
+        # a lead changes someone else's data: an audit entry, and a DM to the person
+        assert first.slash("nummer 0391 540-2001 für @bernd.mueller", command="/rufumleitung").status == 200
+        assert "geplant" in first.slash('neu "Teamrunde" 30.11. 10:00 wöchentlich', command="/meeting").text
+        clock.set(clock.now().replace(hour=7, minute=45))
+        first.tick()  # the morning roster
+        assert first.drain()
+        assert sum(k.startswith("roster:") for k in _keys(standin, first.world)) == 1
+        # Mattermost refuses posts for a while: what is typed now is owed, not delivered
+        refusing = standin.faults.add(path=r"^/api/v4/posts(/[a-z0-9]+/patch)?$", status=503)
+        assert first.slash("ab bis 27.11.", user="elif.yilmaz", command="/rufumleitung").status == 200
+        assert first.slash("zuhause heute", user="anna.schmidt").status == 200  # the roster is edited
+        first.tick()
+        env(first.database_url, first)
+        plan = _plan(capsys)
+    finally:
+        first.stop()
+    standin.faults.remove(refusing)
+    before = _rows(first.database_url)
+    from storage.models import OutboxItem
+
+    columns = list(OutboxItem.__table__.columns.keys())
+    status, key = columns.index("status"), columns.index("key")
+    pending = [row for row in before["outbox"] if row[status] == "pending"]
+    assert len(pending) >= 2 and before["audit_log"] and before["roster_post"] and before["meeting"]
+    assert before["call_forward"] and before["phone_numbers"] and before["presence_change"] and before["absence"]
+    delivered = _keys(standin, first.world)
+
+    # serve is running on the SQLite database: refused
+    blocker = _team(standin, tmp_path / "sqlite", database_url=first.database_url, world=first.world, clock=clock)
+    try:
+        code, out = _run(capsys, "db", "move", "--to", pg_url)
+        assert code == 1 and "stop it first" in out
+    finally:
+        blocker.stop()
+
+    code, out = _run(capsys, "db", "move", "--to", pg_url)
+    assert code == 0, out
+    assert "outbox: " in out and "roster_post: 1" in out
+    after = _rows(pg_url)
+    assert after == before  # every row of every table, as it was
+
+    code, out = _run(capsys, "db", "move", "--to", pg_url)  # a second move finds the target full
+    assert code == 1 and "not empty" in out
+    assert _rows(pg_url) == before
+
+    second = _team(standin, tmp_path / "pg", database_url=pg_url, world=first.world, clock=clock)
+    try:
+        clock.advance(timedelta(minutes=5))
+        second.tick()  # the morning job again: the day's roster is in the ledger, nothing new is posted
+        assert second.drain()
+        # a new meeting gets an id after the copied ones (the sequences were set past them)
+        assert "geplant (ID 2)" in second.slash('neu "Abstimmung" 01.12. 14:00', command="/meeting").text
+        assert second.drain()
+        env(pg_url, second)
+        assert _plan(capsys) == plan
+    finally:
+        second.stop()
+    keys = _keys(standin, first.world)
+    assert [k for k, n in keys.items() if n > 1] == []  # nothing posted twice
+    assert sum(k.startswith("roster:") and ":edit:" not in k for k in keys) == 1
+    kind = columns.index("kind")
+    owed = {row[key] for row in pending if row[kind] != "patch"}
+    assert owed and owed <= set(keys) and not owed & set(delivered)  # each owed post delivered once, by the new serve
+    done = {row[key]: row[status] for row in _rows(pg_url)["outbox"]}
+    assert {row[key]: done[row[key]] for row in pending} == {row[key]: "done" for row in pending}  # the edit too
