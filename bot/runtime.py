@@ -19,6 +19,7 @@ from base.chat import MattermostPort
 from base.clock import Clock, SystemClock
 from base.ratelimit import TokenBucket
 from base.signing import Signer
+from bot import metrics
 from bot.dispatch import Dispatcher
 from bot.http import create_app
 from bot.jobs import all_jobs
@@ -52,7 +53,7 @@ class Runtime:
         self.outbox = Outbox(self.db, mm, self.clock, bucket=getattr(mm, "limiter", None) or bucket)
         self.services = Services(settings=settings, db=self.db, clock=self.clock, mm=mm,
                                  signer=Signer(settings.bot_secret or "console-only-secret-not-for-production"),
-                                 notify_outbox=self.outbox.notify, features=FEATURES)
+                                 notify_outbox=self.outbox.notify, features=FEATURES, count=metrics.count_event)
         self.dispatcher = Dispatcher(self.services, REGISTRY)
         self.tick_seconds = tick_seconds
         self._stop = asyncio.Event()
@@ -61,6 +62,7 @@ class Runtime:
         self._tick_lock = asyncio.Lock()
         # Held while this process serves: `db restore` and `db move` are refused meanwhile (storage/inuse.py).
         self.claim = ServeClaim(settings.database_url)
+        metrics.DATABASE_GAUGES.watch(self.db, self.clock, self.services.tz)
 
     def app(self) -> Any:
         return create_app(self.dispatcher, lifespan=self.lifespan)
@@ -78,7 +80,9 @@ class Runtime:
         await self.claim.wait()
         try:
             await self.mm.me()
+            metrics.MATTERMOST_UP.set(1)
         except Exception as e:  # Mattermost may be down at start; the outbox waits for it
+            metrics.MATTERMOST_UP.set(0)
             log.warning("Mattermost not reachable at start (%s); continuing", type(e).__name__)
         self.dispatcher.tokens.reload()
         # Load the holiday tables now rather than in the first command or the morning fan-out.
@@ -102,6 +106,8 @@ class Runtime:
                 except Exception:
                     log.exception("scheduled job %s failed", getattr(job, "__name__", job))
             self.outbox.notify()
+            metrics.MATTERMOST_UP.set(1 if await self.mm.ping() else 0)
+            metrics.LAST_TICK.set_to_current_time()
 
     async def _websocket(self) -> None:
         """Listen for changes that make our caches stale (locale, names, roles)."""
