@@ -50,10 +50,13 @@ def pg_dump_hint(url: str) -> str:
             f"'{plain}' (restore with pg_restore --clean --if-exists --dbname=… FILE); nothing was written")
 
 
-def _sqlite_file(url: str) -> Path:
+def _sqlite_file(url: str, *, restoring: bool = False) -> Path:
     path = _sqlite_path(url) if url.startswith("sqlite") else None
+    if path is None and url.startswith("postgresql"):
+        raise Refused("DATABASE_URL is PostgreSQL: restore a pg_dump file with pg_restore --clean --if-exists "
+                      "--dbname=… FILE (stop serve first); nothing was changed" if restoring else pg_dump_hint(url))
     if path is None:
-        raise Refused(pg_dump_hint(url) if url.startswith("postgresql") else "DATABASE_URL names no database file")
+        raise Refused("DATABASE_URL names no database file")
     return path
 
 
@@ -154,7 +157,7 @@ def _open_checked(path: Path, url: str) -> tuple[sqlite3.Connection, SchemaCheck
 
 def restore(url: str, source: Path) -> list[str]:
     """Replace the SQLite database with the backup `source`; the lines to print."""
-    target = _sqlite_file(url)
+    target = _sqlite_file(url, restoring=True)
     src, schema = _open_checked(source, url)
     try:
         with inuse.exclusive(url):

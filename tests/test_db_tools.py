@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def _plan(capsys) -> list[dict[str, str]]:
 
 
 def _office_days(path: Path) -> set[tuple[str, str]]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         return set(conn.execute("SELECT user_id, day FROM presence_change WHERE \"where\" = 'office'").fetchall())
 
 
@@ -138,7 +139,7 @@ def test_backup_while_serve_answers_commands_holds_every_acknowledged_write(stan
         bot.stop()
     assert "integrity ok" in out
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    with sqlite3.connect(target) as conn:
+    with closing(sqlite3.connect(target)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one file, nothing beside it
     stored = _office_days(target)
@@ -229,9 +230,9 @@ def test_restore_checks_integrity_and_schema_version_first(tmp_path, env, capsys
     url = f"sqlite:///{live}"
     upgrade(url)
     env(url)
-    with sqlite3.connect(live) as conn:
+    with closing(sqlite3.connect(live)) as conn, conn:
         conn.execute("INSERT INTO channel_lead (channel_id, user_id) VALUES ('c' , 'u')")
-    before = live.read_bytes()
+    before = _dump(live)
 
     not_a_database = tmp_path / "notes.txt"
     not_a_database.write_text("this is not a database\n" * 200)
@@ -250,17 +251,17 @@ def test_restore_checks_integrity_and_schema_version_first(tmp_path, env, capsys
 
     newer = tmp_path / "newer.db"
     _backup_of(url, newer, capsys)
-    with sqlite3.connect(newer) as conn:
+    with closing(sqlite3.connect(newer)) as conn, conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     code, out = _run(capsys, "db", "restore", str(newer))
     assert code == 1 and "newer" in out
 
     foreign = tmp_path / "foreign.db"
-    with sqlite3.connect(foreign) as conn:
+    with closing(sqlite3.connect(foreign)) as conn, conn:
         conn.execute("CREATE TABLE notes (x TEXT)")
     code, out = _run(capsys, "db", "restore", str(foreign))
     assert code == 1 and "not an Amtsbote database" in out
-    assert live.read_bytes() == before  # none of them touched the database
+    assert _dump(live) == before  # none of them touched the database
 
     older = tmp_path / "older.db"
     older_url = f"sqlite:///{older}"
@@ -269,9 +270,14 @@ def test_restore_checks_integrity_and_schema_version_first(tmp_path, env, capsys
     code, out = _run(capsys, "db", "restore", str(older))
     assert code == 0, out
     assert "amtsbote db upgrade" in out
-    with sqlite3.connect(live) as conn:
+    with closing(sqlite3.connect(live)) as conn, conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005_rsvp_day"
     assert stat.S_IMODE(live.stat().st_mode) == 0o600
+
+
+def _dump(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return list(conn.iterdump())
 
 
 def _backup_of(url: str, target: Path, capsys) -> None:
@@ -420,3 +426,24 @@ def test_move_to_postgresql_keeps_everything_and_serve_goes_on_where_sqlite_stop
     assert owed and owed <= set(keys) and not owed & set(delivered)  # each owed post delivered once, by the new serve
     done = {row[key]: row[status] for row in _rows(pg_url)["outbox"]}
     assert {row[key]: done[row[key]] for row in pending} == {row[key]: "done" for row in pending}  # the edit too
+
+
+def test_move_is_refused_while_a_serve_holds_the_postgresql_target_and_without_a_sqlite_source(tmp_path, pg_url, env,
+                                                                                                capsys):
+    from storage.inuse import ServeClaim
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    env(url)
+    claim = ServeClaim(pg_url)  # what serve holds on PostgreSQL
+    assert claim.try_acquire()
+    try:
+        code, out = _run(capsys, "db", "move", "--to", pg_url)
+        assert code == 1 and "stop it first" in out
+    finally:
+        claim.release()
+    env(pg_url)
+    code, out = _run(capsys, "db", "move", "--to", pg_url)
+    assert code == 1 and "must be the SQLite database" in out
+    code, out = _run(capsys, "db", "restore", str(tmp_path / "bot.db"))
+    assert code == 1 and "pg_restore" in out
