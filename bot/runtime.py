@@ -106,7 +106,11 @@ class Runtime:
                 except Exception:
                     log.exception("scheduled job %s failed", getattr(job, "__name__", job))
             self.outbox.notify()
-            metrics.MATTERMOST_UP.set(1 if await self.mm.ping() else 0)
+            try:
+                up = await self.mm.ping()
+            except Exception:  # noqa: BLE001 - a ping that fails in any way says: not reachable
+                up = False
+            metrics.MATTERMOST_UP.set(1 if up else 0)
             metrics.LAST_TICK.set_to_current_time()
 
     async def _websocket(self) -> None:
