@@ -1,4 +1,5 @@
-"""The `amtsbote` command line: serve, console, register, check, db upgrade, plan, post-rosters, datenschutz."""
+"""The `amtsbote` command line: serve, console, register, check, db upgrade/backup/restore/move, plan,
+post-rosters, datenschutz."""
 
 from __future__ import annotations
 
@@ -138,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db)
+    from bot import dbtools
+
+    dbtools.add_commands(db_sub)  # backup, restore, move
     try:
         from bot import cli_ops
 

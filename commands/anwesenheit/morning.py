@@ -350,6 +350,7 @@ def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetim
         with services.db.write() as session:
             for cid, day in _skip_many(session, channel_days[start : start + 200], now):
                 by_day.setdefault(day, []).append(cid)
+    services.count("roster_skipped", sum(len(channels) for channels in by_day.values()))
     for day, channels in sorted(by_day.items()):  # one line a day, however many channels
         shown = ", ".join(channels[:5]) + (f" and {len(channels) - 5} more" if len(channels) > 5 else "")
         log.warning("roster for %s channel(s) on %s skipped: the bot was down from before its roster time "
