@@ -297,7 +297,7 @@ def test_round_trip_backup_fresh_directory_restore_serve_shows_the_same_plans(st
         assert _run(capsys, "db", "backup", str(backup))[0] == 0
     finally:
         first.stop()
-    assert {"date": "2031-03-12", "user": "dieter.fischer", "where": "office"} in plan
+    assert {"date": "2031-03-12", "user": "dieter.fischer", "where": "office", "duties": []} in plan
 
     fresh = tmp_path / "elsewhere" / "data"
     url = f"sqlite:///{fresh / 'amtsbote.db'}"
@@ -313,7 +313,7 @@ def test_round_trip_backup_fresh_directory_restore_serve_shows_the_same_plans(st
     finally:
         second.stop()
     changed = _plan(capsys)
-    assert {"date": "2031-03-18", "user": "elif.yilmaz", "where": "office"} in changed
+    assert {"date": "2031-03-18", "user": "elif.yilmaz", "where": "office", "duties": []} in changed
     assert [r for r in changed if r["date"] != "2031-03-18"] == [r for r in plan if r["date"] != "2031-03-18"]
     assert Counter(r["date"] for r in changed) == Counter(r["date"] for r in plan)
 
