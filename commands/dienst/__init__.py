@@ -14,22 +14,24 @@ them, a duty's explicit members and exclusions, the team's greeting. Design choi
   read duties through `commands/duty_views.py`.
 
 Where things are: `texts` (every word), `requests` (typed requests), `admin` (anlegen, ändern,
-löschen, mitglieder, ohne, ansage), `views` (plan, ich, the command without arguments),
-`handover` (abgeben, übernehmen, tausch), `actions` (buttons), `jobs` (coverage and changes),
-`mydata` (meine-daten, vergessen, retention).
+löschen, mitglieder, ohne, ansage), `views` (plan, ich, what the menu card reads), `menu` (the
+command without arguments: the card, its buttons and dialogs, SPEC §2.6), `handover` (abgeben,
+übernehmen, tausch), `actions` (buttons), `jobs` (coverage and changes), `mydata` (meine-daten,
+vergessen, retention).
 """
 
 from __future__ import annotations
 
 from base.safetext import plain
+from commands import menus
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
-from commands.dienst import admin, handover, views
+from commands.dienst import admin, handover, menu, views
 from commands.dienst.actions import answer_action, claim_action
 from commands.dienst.common import trigger
 from commands.dienst.jobs import duty_job
 from commands.dienst.mydata import forget, my_data, purge
-from commands.dienst.texts import UNKNOWN_SUB, help_text, sub_help
-from commands.help import HELP_WORDS
+from commands.dienst.texts import HELP, UNKNOWN_SUB, help_text, sub_help
+from commands.help import did_you_mean, help_topic, usage_words
 
 SUBCOMMANDS = {
     "anlegen": "add", "add": "add", "neu": "add", "new": "add",
@@ -44,8 +46,6 @@ SUBCOMMANDS = {
     "übernehmen": "take", "uebernehmen": "take", "take": "take",
     "ansage": "greeting", "greeting": "greeting",
 }
-HELP_INDEX = {"add": 0, "edit": 1, "delete": 2, "members": 3, "without": 4, "plan": 5, "me": 6, "swap": 7,
-              "drop": 8, "take": 9, "greeting": 10}
 
 HANDLERS = {
     "add": admin.add, "edit": admin.edit, "delete": admin.delete, "members": admin.members,
@@ -56,24 +56,24 @@ HANDLERS = {
 
 
 async def run(request: SlashRequest, ctx: Context) -> Reply:
+    """The typed command (the command alone opens the menu: `menu.menu`)."""
     typed = trigger(ctx, request)
     text = request.text.strip()
-    if not text:
-        return await views.overview(request, ctx)
-    if text.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, typed))
+    topic = help_topic(text, SUBCOMMANDS)
+    if topic is not None:
+        return Reply(sub_help(ctx.locale, typed, topic) if topic else help_text(ctx.locale, typed))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
-        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, typed))
-    if rest.lower() in HELP_WORDS:
-        return Reply(sub_help(ctx.locale, typed, HELP_INDEX[name]))
+        hint = did_you_mean(text.split()[0], usage_words(HELP, ctx.locale), ctx.locale)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 
 FEATURE = Feature(
-    kind="duty", run=run, help=help_text,
-    actions={"claim": claim_action, "answer": answer_action, "delete": admin.delete_action},
+    kind="duty", run=menus.with_menu(run, menu.menu), help=help_text,
+    actions={"claim": claim_action, "answer": answer_action, "delete": admin.delete_action, **menu.ACTIONS},
+    dialogs=menu.DIALOGS,
     jobs=(duty_job,), my_data=my_data, forget=forget, purge=purge,
 )
 

@@ -4,7 +4,7 @@ and the lines of `meine-daten`. (The roster's "Dienste" lines live in `commands/
 from __future__ import annotations
 
 from base.i18n import Text
-from commands.help import render_help
+from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 TITLE = Text(de="Dienste: Telefon, Post, Präsenz", en="Duties: phone line, post, on-site presence")
 ENTRIES = [
@@ -48,19 +48,32 @@ ENTRIES = [
 HELP_FOOTER = Text(
     de="Die Reihenfolge ist fest: Wer an der Reihe ist, aber an dem Tag fehlt (oder bei einem Dienst vor Ort nicht "
        "im Büro ist), behält seinen Platz und ist am nächsten möglichen Tag dran. An Wochenenden und Feiertagen "
-       "gibt es keine Dienste. Ohne Angaben zeigt `/{trigger}` deine Dienste und den Plan für heute.",
+       "gibt es keine Dienste. Ohne Angaben zeigt `/{trigger}` deine nächsten Dienste und den Plan für heute, "
+       "mit Schaltflächen zum Abgeben und Tauschen.",
     en="The order is fixed: whoever is due but away that day (or, for an on-site duty, not in the office) keeps "
        "their place and is due on the next possible day. There are no duties on weekends and holidays. Without "
-       "arguments `/{trigger}` shows your duties and today's plan.")
+       "arguments `/{trigger}` shows your next duties and today's plan, with buttons to drop and swap.")
 SUB_HELP_NOTE = Text(de="Mehr mit `/{trigger} hilfe`.", en="More with `/{trigger} help`.")
+KEYS = ("add", "edit", "delete", "members", "without", "plan", "me", "swap", "drop", "take", "greeting")
+EXAMPLES = (
+    Text(de="plan", en="plan"), Text(de="ich", en="me"), Text(de='abgeben morgen "Telefondienst"', en='drop tomorrow "Phone line"'),
+    Text(de='tausch @bernd.mueller Fr "Telefondienst"', en='swap @bernd.mueller Fri "Phone line"'),
+)
+HELP = HelpBook(
+    title=TITLE, examples=EXAMPLES, footer=HELP_FOOTER,
+    entries=tuple(HelpEntry((key,), Text(de=de, en=en), summary) for key, (de, en, summary) in zip(KEYS, ENTRIES,
+                                                                                                  strict=True)),
+)
 
 
 def help_text(locale: str, trigger: str) -> str:
-    return render_help(TITLE, ENTRIES, locale, trigger) + "\n\n" + HELP_FOOTER(locale, trigger=trigger)
+    """The command's help; like every help it ends with the hint to the menu."""
+    return render_help(HELP, locale, trigger)
 
 
-def sub_help(locale: str, trigger: str, index: int) -> str:
-    return render_help(TITLE, [ENTRIES[index]], locale, trigger) + "\n\n" + SUB_HELP_NOTE(locale, trigger=trigger)
+def sub_help(locale: str, trigger: str, key: str) -> str:
+    """One subcommand's help (`key`: its canonical name)."""
+    return render_entry_help(HELP, key, locale, trigger, extra=SUB_HELP_NOTE(locale, trigger=trigger))
 
 
 UNKNOWN_SUB = Text(de="Unbekannter Befehl „{word}“.", en="Unknown command “{word}”.")
@@ -170,10 +183,6 @@ PLAN_NOTHING = Text(de="In diesem Zeitraum gibt es keine Diensttage.", en="There
 ME_TITLE = Text(de="#### Meine Dienste (nächste 10 Arbeitstage)", en="#### My duties (next 10 working days)")
 ME_NONE = Text(de="Du hast in den nächsten 10 Arbeitstagen keinen Dienst.", en="You have no duty in the next 10 working days.")
 ME_LINE = Text(de="- {day}: {name}{channel}", en="- {day}: {name}{channel}")
-STATUS_TODAY = Text(de="**Deine Dienste:** {duties}", en="**Your duties:** {duties}")
-STATUS_NONE = Text(de="Du hast heute und am nächsten Arbeitstag keinen Dienst.",
-                   en="You have no duty today or on the next working day.")
-HELP_HINT = Text(de="Alle Befehle: `/{trigger} hilfe`", en="All commands: `/{trigger} help`")
 
 # -- hand-overs -----------------------------------------------------------------------------------------------
 
@@ -247,3 +256,31 @@ MYDATA_CREATED = Text(de="Dienst „{name}“ angelegt ({{channel}})", en="defin
 MYDATA_GREETING = Text(de="Ansage gesetzt ({{channel}})", en="set the greeting ({{channel}})")
 STATE_WORDS = {"open": Text(de="offen", en="open"), "done": Text(de="erledigt", en="done"),
                "declined": Text(de="abgelehnt", en="declined"), "gone": Text(de="erledigt", en="closed")}
+
+# -- the menu (SPEC §2.6) ---------------------------------------------------------------------------------
+
+MENU_TITLE = Text(de="#### Deine Dienste", en="#### Your duties")
+MENU_TODAY = Text(de="Heute", en="Today")
+MENU_NONE = Text(de="Du hast in den nächsten {days} Arbeitstagen keinen Dienst.",
+                 en="You have no duty in the next {days} working days.")
+MENU_LINE = Text(de="- {day}: **{name}**{reach}{channel}", en="- {day}: **{name}**{reach}{channel}")
+MENU_HERE = Text(de="#### Dienste in diesem Kanal", en="#### Duties in this channel")
+MENU_DROP = Text(de="Abgeben …", en="Drop …")
+MENU_SWAP = Text(de="Tausch …", en="Swap …")
+MENU_PLAN = Text(de="Dienstplan", en="Duty plan")
+MENU_NO_DAYS = Text(de="Du hast in den nächsten {days} Arbeitstagen keinen Dienst, den du abgeben oder tauschen "
+                       "könntest.",
+                    en="You have no duty in the next {days} working days to drop or swap.")
+DROP_DIALOG_TITLE = Text(de="Dienst abgeben", en="Drop a duty")
+DROP_DAY = Text(de="Welcher Dienst?", en="Which duty?")
+DROP_DAY_HELP = Text(de="Im Kanal des Dienstes wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
+                        "hat ihn.",
+                     en="The duty's channel is asked who steps in; whoever presses “I'll take it” first has it.")
+DROP_SUBMIT = Text(de="Abgeben", en="Drop")
+SWAP_DIALOG_TITLE = Text(de="Dienst tauschen", en="Swap a duty")
+SWAP_PARTNER = Text(de="An wen?", en="To whom?")
+SWAP_PARTNER_HELP = Text(de="Sie oder er bekommt eine Direktnachricht und stimmt zu oder lehnt ab.",
+                         en="They get a direct message and accept or decline.")
+SWAP_DAY = Text(de="Welcher Dienst?", en="Which duty?")
+SWAP_SUBMIT = Text(de="Fragen", en="Ask")
+DUTY_OPTION = Text(de="{day}: {name}{channel}", en="{day}: {name}{channel}")
