@@ -123,7 +123,10 @@ NOT_YOUR_DAY = Text(de="{who} hat am {day} keinen Dienst „{name}“. Es wurde 
                     en="{who} has no duty “{name}” on {day}. Nothing was changed.")
 NOT_YOURS_ANY = Text(de="{who} hat am {day} keinen Dienst. Es wurde nichts geändert.",
                      en="{who} has no duty on {day}. Nothing was changed.")
-YOU = Text(de="Du", en="You")
+NOT_MY_DAY = Text(de="Du hast am {day} keinen Dienst „{name}“. Es wurde nichts geändert.",
+                  en="You have no duty “{name}” on {day}. Nothing was changed.")
+NOT_MINE_ANY = Text(de="Du hast am {day} keinen Dienst. Es wurde nichts geändert.",
+                    en="You have no duty on {day}. Nothing was changed.")
 ALREADY_DROPPED = Text(de="Für „{name}“ am {day} wird schon eine Vertretung gesucht.",
                        en="A stand-in for “{name}” on {day} is being looked for already.")
 SWAP_SELF = Text(de="Mit dir selbst kannst du nicht tauschen.", en="You cannot swap with yourself.")
