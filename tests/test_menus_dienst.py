@@ -13,6 +13,8 @@ from sqlmodel import select
 
 from storage.duty_models import Duty, DutyRequest
 from tests.live import LiveBot, manual_clock
+from tests.test_console import _sections
+from tests.test_menus_console import _console, _number
 from tests.test_menus_live import card, dialog_of, labels, press, submit
 
 DIENST_DE = ["Abgeben …", "Tausch …", "Dienstplan"]
@@ -188,3 +190,24 @@ def test_did_you_mean_and_every_dienst_help_ends_with_the_menu_hint(duty):
         assert duty.slash(text, command="/dienst").text.endswith(hint), text
     assert duty.slash("help", command="/dienst", user="james.miller").text.splitlines()[-1].startswith(
         "💡 Just `/dienst`")
+
+
+def test_console_shows_the_card_and_fills_the_drop_dialog(tmp_path):
+    out = _console(tmp_path, [
+        "/homeoffice einrichten A,B woche ab 23.11.2026",
+        "/homeoffice aufteilen",
+        '/dienst anlegen "Telefondienst" überall',
+        "/dienst",
+        ":click 3",     # Dienstplan
+        ":click 1",     # Abgeben … : the dialog offers my duty days by number
+        "1",
+        ":quit",
+    ])
+    said = _sections(out)
+    menu = said["/dienst"]
+    assert "#### Deine Dienste" in menu and "#### Dienste in diesem Kanal" in menu
+    assert [_number(menu, label) for label in DIENST_DE] == ["1", "2", "3"]
+    assert said[":click 3"].lstrip().startswith("#### Dienstplan Jugendamt")
+    dialog = said[":click 1"]
+    assert "📝 Dialog „Dienst abgeben“" in dialog and "1) " in dialog and ": Telefondienst" in dialog
+    assert "✔ Dialog abgeschickt." in dialog and "Vertretung gesucht" in dialog
