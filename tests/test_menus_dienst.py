@@ -8,6 +8,7 @@ hotline number, so every rotation member takes part.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -211,3 +212,21 @@ def test_console_shows_the_card_and_fills_the_drop_dialog(tmp_path):
     dialog = said[":click 1"]
     assert "📝 Dialog „Dienst abgeben“" in dialog and "1) " in dialog and ": Telefondienst" in dialog
     assert "✔ Dialog abgeschickt." in dialog and "Vertretung gesucht" in dialog
+
+
+def test_a_button_acts_for_whoever_presses_it(duty):
+    days = holders(duty)
+    day, holder = german_holder(duty)
+    other = next(u for u in ("anna.schmidt", "bernd.mueller", "claudia.weber", "dieter.fischer") if u != holder)
+    shown = card(duty, "/dienst", holder)
+    action = next(a for a in shown.actions() if a["name"] == "Abgeben …")
+    user = duty.world["users"][other]
+    answer = httpx.post(duty.url + "/mattermost/action", json={  # the holder's card, pressed by someone else
+        "user_id": user.id, "channel_id": shown.channel_id, "team_id": duty.world["channel"].team_id,
+        "post_id": shown.id, "type": "button", "trigger_id": duty.standin.new_trigger_id(user.id),
+        "context": action["integration"]["context"]}, timeout=30)
+    assert answer.status_code == 200
+    assert duty.standin.dialogs_for(duty.world["users"][holder]) == []
+    offered = {o["value"].partition(":")[2] for o in dialog_of(duty, other, "duty.menudrop").elements[0]["options"]}
+    assert {iso for iso, who in days.items() if who == other} <= offered
+    assert day not in offered
