@@ -147,6 +147,12 @@ def test_swap_dialog_asks_the_colleague_by_dm_and_refuses_oneself_next_to_the_fi
     value = f"{duty_id(duty)}:{day}"
     assert submit(duty, dialog, holder, {"partner": users[holder].id, "day": value}).errors == {
         "partner": "Mit dir selbst kannst du nicht tauschen."}
+    away = next(u for u in ("elif.yilmaz", "frank.hoffmann") if u not in (holder, partner))
+    duty.answer(f"abwesend {DAYS[day][4:]}", user=away)
+    refused = submit(duty, dialog, holder, {"partner": users[away].id, "day": value}).errors
+    assert refused == {"partner": f"{users[away].first_name} {users[away].last_name} kann „Telefondienst“ am "
+                                  f"{DAYS[day]} nicht übernehmen: ist an dem Tag abwesend."}
+    assert requests_of(duty) == []
     assert submit(duty, dialog, holder, {"partner": users[partner].id, "day": value}).reply == {}
     duty.drain()
     (asked,) = [p for p in duty.dms(partner) if "Telefondienst" in p.message]
