@@ -78,12 +78,13 @@ def test_fifty_concurrent_slash_commands_all_answered(live):
     days = ["11.03.2030", "12.03.2030", "13.03.2030", "14.03.2030", "15.03.2030", "18.03.2030", "19.03.2030"]
 
     def one(i: int):
-        return live.slash(f"büro {days[i % len(days)]}", user=users[(i // len(days)) % len(users)])
+        # the answer, straight away or (on a busy machine) through response_url after "one moment"
+        return live.answer(f"büro {days[i % len(days)]}", user=users[(i // len(days)) % len(users)])
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(one, range(50)))
-    assert all(r.status == 200 and ("Büro am" in r.text or "Office on" in r.text) for r in results), \
-        [r.text for r in results if "Büro am" not in r.text and "Office on" not in r.text][:3]
+    assert all("Büro am" in r or "office on" in r for r in results), \
+        [r for r in results if "Büro am" not in r and "office on" not in r][:3]
     with live.runtime.db.read() as session:
         stored = len(session.exec(select(PresenceChange)).all())
     assert stored == len({(i % len(days), (i // len(days)) % len(users)) for i in range(50)})

@@ -14,16 +14,18 @@ them, a duty's explicit members and exclusions, the team's greeting. Design choi
   read duties through `commands/duty_views.py`.
 
 Where things are: `texts` (every word), `requests` (typed requests), `admin` (anlegen, ändern,
-löschen, mitglieder, ohne, ansage), `views` (plan, ich, the command without arguments),
-`handover` (abgeben, übernehmen, tausch), `actions` (buttons), `jobs` (coverage and changes),
-`mydata` (meine-daten, vergessen, retention).
+löschen, mitglieder, ohne, ansage), `views` (plan, ich, what the menu card reads), `menu` (the
+command without arguments: the card, its buttons and dialogs, SPEC §2.6), `handover` (abgeben,
+übernehmen, tausch), `actions` (buttons), `jobs` (coverage and changes), `mydata` (meine-daten,
+vergessen, retention).
 """
 
 from __future__ import annotations
 
 from base.safetext import plain
+from commands import menus
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
-from commands.dienst import admin, handover, views
+from commands.dienst import admin, handover, menu, views
 from commands.dienst.actions import answer_action, claim_action
 from commands.dienst.common import trigger
 from commands.dienst.jobs import duty_job
@@ -54,27 +56,24 @@ HANDLERS = {
 
 
 async def run(request: SlashRequest, ctx: Context) -> Reply:
+    """The typed command (the command alone opens the menu: `menu.menu`)."""
     typed = trigger(ctx, request)
     text = request.text.strip()
-    if not text:
-        return await views.overview(request, ctx)
     topic = help_topic(text, SUBCOMMANDS)
-    if topic == "":
-        return Reply(help_text(ctx.locale, typed))
     if topic is not None:
-        return Reply(sub_help(ctx.locale, typed, topic))
+        return Reply(sub_help(ctx.locale, typed, topic) if topic else help_text(ctx.locale, typed))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
-        first = text.split()[0]
-        word = plain(first, max_length=30)
-        hint = did_you_mean(first, usage_words(HELP, ctx.locale), ctx.locale)
+        word = plain(text.split()[0], max_length=30)
+        hint = did_you_mean(text.split()[0], usage_words(HELP, ctx.locale), ctx.locale)
         return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 
 FEATURE = Feature(
-    kind="duty", run=run, help=help_text,
-    actions={"claim": claim_action, "answer": answer_action, "delete": admin.delete_action},
+    kind="duty", run=menus.with_menu(run, menu.menu), help=help_text,
+    actions={"claim": claim_action, "answer": answer_action, "delete": admin.delete_action, **menu.ACTIONS},
+    dialogs=menu.DIALOGS,
     jobs=(duty_job,), my_data=my_data, forget=forget, purge=purge,
 )
 

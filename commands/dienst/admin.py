@@ -37,8 +37,7 @@ from commands.dienst.texts import (
     NOTHING_TO_CHANGE,
     SUMMARY_ALL_DAY,
     SUMMARY_ANYWHERE,
-    SUMMARY_MIN,
-    SUMMARY_MIN_MANY,
+    PERSONS,
     SUMMARY_NUMBER,
     SUMMARY_ON_SITE,
 )
@@ -60,7 +59,7 @@ def days_text(weekdays: frozenset[int], locale: str) -> str:
 
 def summary(duty: Duty, locale: str) -> str:
     parts = [(SUMMARY_ON_SITE if duty.on_site else SUMMARY_ANYWHERE)(locale),
-             (SUMMARY_MIN if duty.min_holders == 1 else SUMMARY_MIN_MANY)(locale, n=duty.min_holders),
+             PERSONS(locale, duty.min_holders),
              days_text(duty_store.weekdays_of(duty), locale),
              hours_text(duty.hours, locale) or SUMMARY_ALL_DAY(locale)]
     if duty.number:

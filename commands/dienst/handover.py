@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from base.chat import User
-from base.i18n import LocalizedError
+from base.i18n import LocalizedError, Text
 from base.safetext import plain
 from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
@@ -41,6 +41,8 @@ from commands.dienst.texts import (
     DROPPED_FOR_DM,
     DROPPED_FOR_REPLY,
     DROPPED_REPLY,
+    NOT_MINE_ANY,
+    NOT_MY_DAY,
     NOT_YOUR_DAY,
     NOT_YOURS_ANY,
     PARTNER_AWAY,
@@ -62,7 +64,6 @@ from commands.dienst.texts import (
     TAKEN_FROM,
     TAKEN_POST,
     TOOK_AT_ONCE,
-    YOU,
     YOU_TOOK,
 )
 from commands.duty_views import hours_text, uncovered_text
@@ -214,12 +215,13 @@ async def drop(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     if wanted.person is not None:
         (subject,) = await ctx.users_by_mention([wanted.person], request.user_mentions)
         await require_may_act_for(ctx, subject, Reach.CHANNEL)
-    who = YOU(ctx.locale) if subject.id == ctx.user.id else plain(subject.display_name, max_length=60)
+    who = None if subject.id == ctx.user.id else plain(subject.display_name, max_length=60)
     with ctx.db.read() as session:
         duty = _held_duty(session, ctx, wanted.name, wanted.day, subject.id, who, typed)
         plan = plan_of(session, ctx, duty, wanted.day)
         if subject.id not in plan.days[wanted.day].holders:
-            raise LocalizedError(NOT_YOUR_DAY, who=who, day=cal.format_day(wanted.day, ctx.locale), name=duty_name(duty))
+            raise _not_held(NOT_MY_DAY, NOT_YOUR_DAY, who, day=cal.format_day(wanted.day, ctx.locale),
+                            name=duty_name(duty))
         if any(r.giver == subject.id for r in plan.open_drops.get(wanted.day, ())):
             raise LocalizedError(ALREADY_DROPPED, name=duty_name(duty), day=cal.format_day(wanted.day, ctx.locale))
     channel = plain((await ctx.mm.channel(duty.channel_id)).display_name, max_length=60)
@@ -239,13 +241,20 @@ async def drop(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     ctx.services.notify_outbox()
     day = cal.format_day(wanted.day, ctx.locale)
     if subject.id != ctx.user.id:
-        return Reply(DROPPED_FOR_REPLY(ctx.locale, who=who, name=duty_name(duty), day=day))
+        return Reply(DROPPED_FOR_REPLY(ctx.locale, who=plain(subject.display_name, max_length=60), name=duty_name(duty),
+                                       day=day))
     return Reply(DROPPED_REPLY(ctx.locale, name=duty_name(duty), day=day))
 
 
-def _held_duty(session: Session, ctx: Context, name: str | None, day: date, user_id: str, who: str,
+def _not_held(mine: Text, theirs: Text, who: str | None, **values: str) -> LocalizedError:
+    """"You have no duty …" (`who` None: the person asking) or "Name has no duty …"."""
+    return LocalizedError(mine, **values) if who is None else LocalizedError(theirs, who=who, **values)
+
+
+def _held_duty(session: Session, ctx: Context, name: str | None, day: date, user_id: str, who: str | None,
                typed: str) -> Duty:
-    """The named duty; without a name, the one duty the person holds that day."""
+    """The named duty; without a name, the one duty the person holds that day (`who`: how the
+    person is named in a refusal, None for the person asking)."""
     if name is not None:
         return find_duty(session, ctx, name, typed)
     duties = duty_store.duties_of(session, [ctx.channel_id]).get(ctx.channel_id, [])
@@ -256,7 +265,7 @@ def _held_duty(session: Session, ctx: Context, name: str | None, day: date, user
     if len(held) == 1:
         return held[0]
     if not held:
-        raise LocalizedError(NOT_YOURS_ANY, who=who, day=cal.format_day(day, ctx.locale))
+        raise _not_held(NOT_MINE_ANY, NOT_YOURS_ANY, who, day=cal.format_day(day, ctx.locale))
     return find_duty(session, ctx, None, typed)  # several: asks which
 
 
@@ -322,12 +331,11 @@ async def swap(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     (partner,) = await ctx.users_by_mention([wanted.person], request.user_mentions)
     if partner.id == ctx.user.id:
         raise LocalizedError(SWAP_SELF)
-    who = YOU(ctx.locale)
     with ctx.db.read() as session:
-        duty = _held_duty(session, ctx, wanted.name, wanted.day, ctx.user.id, who, typed)
+        duty = _held_duty(session, ctx, wanted.name, wanted.day, ctx.user.id, None, typed)
         plan = plan_of(session, ctx, duty, wanted.day)
         if ctx.user.id not in plan.days[wanted.day].holders:
-            raise LocalizedError(NOT_YOUR_DAY, who=who, day=cal.format_day(wanted.day, ctx.locale), name=duty_name(duty))
+            raise LocalizedError(NOT_MY_DAY, day=cal.format_day(wanted.day, ctx.locale), name=duty_name(duty))
         reason = partner_reason(why_not(session, plan, partner.id, wanted.day, ctx.locale), plan, session, partner.id,
                                 wanted.day, PARTNER_TEXTS, ctx.locale)
     name = plain(partner.display_name, max_length=60)

@@ -3,98 +3,80 @@ and the lines of `meine-daten`. (The roster's "Dienste" lines live in `commands/
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from base.i18n import Text
+from base.i18n import Plural, Text
 from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 TITLE = Text(de="Dienste: Telefon, Post, Präsenz", en="Duties: phone line, post, on-site presence")
-_ = Text
-
-
-def _entry(keys: tuple[str, ...], usage_de: str, usage_en: str, summary: Text, *examples: tuple[str, str]) -> HelpEntry:
-    return HelpEntry(keys, _(de=usage_de, en=usage_en), summary, tuple(_(de=de, en=en) for de, en in examples))
-
-
-HELP = HelpBook(
-    title=TITLE,
-    examples=(_(de="", en=""), _(de="abgeben morgen", en="drop tomorrow"),
-              _(de='anlegen "Telefondienst" überall nummer 0391 540-2000',
-                en='add "Phone line" anywhere number 0391 540-2000')),
-    sample=_(de="abgeben", en="drop"),
-    entries=(
-        _entry(("add",), 'anlegen "Name" [vor-ort|überall] [min N] [tage Mo-Fr] [zeit 08:00-12:00] [nummer N]',
-               'add "Name" [onsite|anywhere] [min N] [days Mon-Fri] [time 08:00-12:00] [number N]',
-               _(de="einen Dienst dieses Kanals anlegen (nur Leitung); ohne Angaben: vor Ort, eine Person, "
-                    "an allen Arbeitstagen, ganztags",
-                 en="define a duty of this channel (leads only); defaults: on site, one person, every working day, "
-                    "all day"),
-               ('anlegen "Telefondienst" überall nummer 0391 540-2000',
-                'add "Phone line" anywhere number 0391 540-2000'),
-               ('anlegen "Postdienst" vor-ort', 'add "Post" onsite'),
-               ('anlegen "Präsenzdienst" zeit 08:00-12:00 min 2', 'add "On site" time 08:00-12:00 min 2')),
-        _entry(("edit",), 'ändern "Name" …', 'edit "Name" …',
-               _(de="einen Dienst ändern, mit denselben Angaben wie beim Anlegen (nur Leitung)",
-                 en="change a duty, with the same options as when adding it (leads only)"),
-               ('ändern "Postdienst" min 2', 'edit "Post" min 2')),
-        _entry(("delete",), 'löschen "Name"', 'delete "Name"',
-               _(de="einen Dienst löschen, nach Bestätigung (nur Leitung)",
-                 en="delete a duty, after confirming (leads only)"),
-               ('löschen "Postdienst"', 'delete "Post"')),
-        _entry(("members",), 'mitglieder "Name" [@name …]', 'members "Name" [@name …]',
-               _(de="Personen in den Dienst aufnehmen (nur Leitung); sonst nehmen alle der Rotation dieses Kanals "
-                    "teil; ohne @name: die Reihenfolge anzeigen",
-                 en="add people to the duty (leads only); by default everyone in this channel's rotation takes "
-                    "part; without @name: show the order"),
-               ('mitglieder "Telefondienst" @bernd.mueller', 'members "Phone line" @bernd.mueller')),
-        _entry(("without",), 'ohne "Name" @name …', 'without "Name" @name …',
-               _(de="Personen aus dem Dienst herausnehmen (nur Leitung)", en="take people out of the duty (leads only)"),
-               ('ohne "Postdienst" @bernd.mueller', 'without "Post" @bernd.mueller')),
-        _entry(("plan",), "plan [DATUM|ZEITRAUM|woche]", "plan [DATE|RANGE|week]",
-               _(de="wer an welchem Arbeitstag welchen Dienst hat, und die Vertretung",
-                 en="who has which duty on each working day, and the stand-in"),
-               ("plan", "plan"), ("plan woche", "plan week")),
-        _entry(("me",), "ich", "me", _(de="meine Dienste in den nächsten 10 Arbeitstagen",
-                                        en="my duties in the next 10 working days"), ("ich", "me")),
-        _entry(("swap",), 'tausch @name DATUM ["Name"]', 'swap @name DATE ["Name"]',
-               _(de="einen Diensttag an jemanden abgeben, der zustimmt (Schaltfläche in der Direktnachricht)",
-                 en="hand a duty day to a colleague who agrees (button in a direct message)"),
-               ("tausch @bernd.mueller morgen", "swap @bernd.mueller tomorrow")),
-        _entry(("drop",), 'abgeben DATUM ["Name"] [für @name]', 'drop DATE ["Name"] [for @name]',
-               _(de="„Ich kann nicht“: im Kanal wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
-                    "hat den Dienst (für andere nur Leitung)",
-                 en="“I can't”: the channel is asked who steps in; whoever presses “I'll take it” first has the "
-                    "duty (for others leads only)"),
-               ("abgeben morgen", "drop tomorrow"), ('abgeben Fr "Postdienst"', 'drop Fri "Post"')),
-        _entry(("take",), 'übernehmen DATUM ["Name"]', 'take DATE ["Name"]',
-               _(de="einen Diensttag übernehmen: unbesetzt sofort, sonst wird die eingeteilte Person gefragt",
-                 en="take a duty day: an uncovered one at once, otherwise the assigned person is asked"),
-               ("übernehmen morgen", "take tomorrow")),
-        _entry(("greeting",), 'ansage ["Text" | aus]', 'greeting ["Text" | off]',
-               _(de="die Ansage des Teams für den Anrufbeantworter (setzen nur Leitung); wer auf den "
-                    "Anrufbeantworter umleitet, bekommt sie angezeigt",
-                 en="the team's answering-machine greeting (set by leads); whoever forwards to voicemail is "
-                    "shown it"),
-               ('ansage "Sie erreichen das Jugendamt …"', 'greeting "You have reached the youth office …"')),
-    ),
-)
+ENTRIES = [
+    ('anlegen "Name" [vor-ort|überall] [min N] [tage Mo-Fr] [zeit 08:00-12:00] [nummer 0391 540-2000]',
+     'add "Name" [onsite|anywhere] [min N] [days Mon-Fri] [time 08:00-12:00] [number 0391 540-2000]',
+     Text(de="einen Dienst dieses Kanals anlegen (nur Leitung); ohne Angaben: vor Ort, eine Person, "
+             "an allen Arbeitstagen, ganztags",
+          en="define a duty of this channel (leads only); defaults: on site, one person, every working day, all day")),
+    ('ändern "Name" …', 'edit "Name" …',
+     Text(de="einen Dienst ändern, mit denselben Angaben wie beim Anlegen (nur Leitung)",
+          en="change a duty, with the same options as when adding it (leads only)")),
+    ('löschen "Name"', 'delete "Name"',
+     Text(de="einen Dienst löschen, nach Bestätigung (nur Leitung)", en="delete a duty, after confirming (leads only)")),
+    ('mitglieder "Name" @name …', 'members "Name" @name …',
+     Text(de="Personen in den Dienst aufnehmen (nur Leitung); ohne Angabe sind es alle der Rotation dieses Kanals; "
+             "ohne @name: die Reihenfolge anzeigen",
+          en="add people to the duty (leads only); by default everyone in this channel's rotation takes part; "
+             "without @name: show the order")),
+    ('ohne "Name" @name …', 'without "Name" @name …',
+     Text(de="Personen aus dem Dienst herausnehmen (nur Leitung)", en="take people out of the duty (leads only)")),
+    ("plan [DATUM|ZEITRAUM|woche]", "plan [DATE|RANGE|week]",
+     Text(de="wer an welchem Arbeitstag welchen Dienst hat, und die Vertretung",
+          en="who has which duty on each working day, and the stand-in")),
+    ("ich", "me", Text(de="meine Dienste in den nächsten 10 Arbeitstagen", en="my duties in the next 10 working days")),
+    ('tausch @name DATUM ["Name"]', 'swap @name DATE ["Name"]',
+     Text(de="einen Diensttag an jemanden abgeben, der zustimmt (Knopf in der Direktnachricht)",
+          en="hand a duty day to a colleague who agrees (button in a direct message)")),
+    ('abgeben DATUM ["Name"] [für @name]', 'drop DATE ["Name"] [for @name]',
+     Text(de="„Ich kann nicht“: im Kanal wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
+             "hat den Dienst (für andere nur Leitung)",
+          en="“I can't”: the channel is asked who steps in; whoever presses “I'll take it” first has the duty "
+             "(for others leads only)")),
+    ('übernehmen DATUM ["Name"]', 'take DATE ["Name"]',
+     Text(de="einen Diensttag übernehmen: unbesetzt sofort, sonst wird die eingeteilte Person gefragt",
+          en="take a duty day: an uncovered one at once, otherwise the assigned person is asked")),
+    ('ansage ["Text" | aus]', 'greeting ["Text" | off]',
+     Text(de="die Ansage des Teams für den Anrufbeantworter (setzen nur Leitung); wer auf den Anrufbeantworter "
+             "umleitet, bekommt sie angezeigt",
+          en="the team's answering-machine greeting (set by leads); whoever forwards to voicemail is shown it")),
+]
 HELP_FOOTER = Text(
     de="Die Reihenfolge ist fest: Wer an der Reihe ist, aber an dem Tag fehlt (oder bei einem Dienst vor Ort nicht "
        "im Büro ist), behält seinen Platz und ist am nächsten möglichen Tag dran. An Wochenenden und Feiertagen "
-       "gibt es keine Dienste.",
+       "gibt es keine Dienste. Ohne Angaben zeigt `/{trigger}` deine nächsten Dienste und den Plan für heute, "
+       "mit Schaltflächen zum Abgeben und Tauschen.",
     en="The order is fixed: whoever is due but away that day (or, for an on-site duty, not in the office) keeps "
-       "their place and is due on the next possible day. There are no duties on weekends and holidays.")
+       "their place and is due on the next possible day. There are no duties on weekends and holidays. Without "
+       "arguments `/{trigger}` shows your next duties and today's plan, with buttons to drop and swap.")
+SUB_HELP_NOTE = Text(de="Mehr mit `/{trigger} hilfe`.", en="More with `/{trigger} help`.")
+KEYS = ("add", "edit", "delete", "members", "without", "plan", "me", "swap", "drop", "take", "greeting")
+EXAMPLES = (
+    Text(de="plan", en="plan"), Text(de="ich", en="me"), Text(de='abgeben morgen "Telefondienst"', en='drop tomorrow "Phone line"'),
+    Text(de='tausch @bernd.mueller Fr "Telefondienst"', en='swap @bernd.mueller Fri "Phone line"'),
+)
+HELP = HelpBook(
+    title=TITLE, examples=EXAMPLES, footer=HELP_FOOTER,
+    entries=tuple(HelpEntry((key,), Text(de=de, en=en), summary) for key, (de, en, summary) in zip(KEYS, ENTRIES,
+                                                                                                  strict=True)),
+)
 
 
 def help_text(locale: str, trigger: str) -> str:
-    return render_help(replace(HELP, footer=HELP_FOOTER), locale, trigger)
+    """The command's help; like every help it ends with the hint to the menu."""
+    return render_help(HELP, locale, trigger)
 
 
 def sub_help(locale: str, trigger: str, key: str) -> str:
-    return render_entry_help(HELP, key, locale, trigger)
+    """One subcommand's help (`key`: its canonical name)."""
+    return render_entry_help(HELP, key, locale, trigger, extra=SUB_HELP_NOTE(locale, trigger=trigger))
 
 
-UNKNOWN_SUB = Text(de="Das verstehe ich nicht: „{word}“.", en="I don't understand “{word}”.")
+UNKNOWN_SUB = Text(de="Unbekannter Befehl „{word}“.", en="Unknown command “{word}”.")
 
 # -- errors -----------------------------------------------------------------------------------------------
 
@@ -141,7 +123,10 @@ NOT_YOUR_DAY = Text(de="{who} hat am {day} keinen Dienst „{name}“. Es wurde 
                     en="{who} has no duty “{name}” on {day}. Nothing was changed.")
 NOT_YOURS_ANY = Text(de="{who} hat am {day} keinen Dienst. Es wurde nichts geändert.",
                      en="{who} has no duty on {day}. Nothing was changed.")
-YOU = Text(de="Du", en="You")
+NOT_MY_DAY = Text(de="Du hast am {day} keinen Dienst „{name}“. Es wurde nichts geändert.",
+                  en="You have no duty “{name}” on {day}. Nothing was changed.")
+NOT_MINE_ANY = Text(de="Du hast am {day} keinen Dienst. Es wurde nichts geändert.",
+                    en="You have no duty on {day}. Nothing was changed.")
 ALREADY_DROPPED = Text(de="Für „{name}“ am {day} wird schon eine Vertretung gesucht.",
                        en="A stand-in for “{name}” on {day} is being looked for already.")
 SWAP_SELF = Text(de="Mit dir selbst kannst du nicht tauschen.", en="You cannot swap with yourself.")
@@ -174,8 +159,7 @@ EDITED = Text(de="Dienst „{name}“ geändert: {summary}. Die Reihenfolge zäh
               en="Duty “{name}” changed: {summary}. The order counts afresh from today.")
 SUMMARY_ON_SITE = Text(de="vor Ort", en="on site")
 SUMMARY_ANYWHERE = Text(de="überall (auch von zu Hause)", en="anywhere (also from home)")
-SUMMARY_MIN = Text(de="{n} Person", en="{n} person")
-SUMMARY_MIN_MANY = Text(de="{n} Personen", en="{n} people")
+PERSONS = Plural(de=("Person", "Personen"), en=("person", "people"))
 SUMMARY_DAYS = Text(de="{days}", en="{days}")
 SUMMARY_ALL_DAY = Text(de="ganztags", en="all day")
 SUMMARY_NUMBER = Text(de="Nummer {number}", en="number {number}")
@@ -201,10 +185,6 @@ PLAN_NOTHING = Text(de="In diesem Zeitraum gibt es keine Diensttage.", en="There
 ME_TITLE = Text(de="#### Meine Dienste (nächste 10 Arbeitstage)", en="#### My duties (next 10 working days)")
 ME_NONE = Text(de="Du hast in den nächsten 10 Arbeitstagen keinen Dienst.", en="You have no duty in the next 10 working days.")
 ME_LINE = Text(de="- {day}: {name}{channel}", en="- {day}: {name}{channel}")
-STATUS_TODAY = Text(de="**Deine Dienste:** {duties}", en="**Your duties:** {duties}")
-STATUS_NONE = Text(de="Du hast heute und am nächsten Arbeitstag keinen Dienst.",
-                   en="You have no duty today or on the next working day.")
-HELP_HINT = Text(de="Alle Befehle: `/{trigger} hilfe`", en="All commands: `/{trigger} help`")
 
 # -- hand-overs -----------------------------------------------------------------------------------------------
 
@@ -278,3 +258,31 @@ MYDATA_CREATED = Text(de="Dienst „{name}“ angelegt ({{channel}})", en="defin
 MYDATA_GREETING = Text(de="Ansage gesetzt ({{channel}})", en="set the greeting ({{channel}})")
 STATE_WORDS = {"open": Text(de="offen", en="open"), "done": Text(de="erledigt", en="done"),
                "declined": Text(de="abgelehnt", en="declined"), "gone": Text(de="erledigt", en="closed")}
+
+# -- the menu (SPEC §2.6) ---------------------------------------------------------------------------------
+
+MENU_TITLE = Text(de="#### Deine Dienste", en="#### Your duties")
+MENU_TODAY = Text(de="Heute", en="Today")
+MENU_NONE = Text(de="Du hast in den nächsten {days} Arbeitstagen keinen Dienst.",
+                 en="You have no duty in the next {days} working days.")
+MENU_LINE = Text(de="- {day}: **{name}**{reach}{channel}", en="- {day}: **{name}**{reach}{channel}")
+MENU_HERE = Text(de="#### Dienste in diesem Kanal", en="#### Duties in this channel")
+MENU_DROP = Text(de="Abgeben …", en="Drop …")
+MENU_SWAP = Text(de="Tausch …", en="Swap …")
+MENU_PLAN = Text(de="Dienstplan", en="Duty plan")
+MENU_NO_DAYS = Text(de="Du hast in den nächsten {days} Arbeitstagen keinen Dienst, den du abgeben oder tauschen "
+                       "könntest.",
+                    en="You have no duty in the next {days} working days to drop or swap.")
+DROP_DIALOG_TITLE = Text(de="Dienst abgeben", en="Drop a duty")
+DROP_DAY = Text(de="Welcher Dienst?", en="Which duty?")
+DROP_DAY_HELP = Text(de="Im Kanal des Dienstes wird gefragt, wer übernimmt; wer zuerst „Ich übernehme“ drückt, "
+                        "hat ihn.",
+                     en="The duty's channel is asked who steps in; whoever presses “I'll take it” first has it.")
+DROP_SUBMIT = Text(de="Abgeben", en="Drop")
+SWAP_DIALOG_TITLE = Text(de="Dienst tauschen", en="Swap a duty")
+SWAP_PARTNER = Text(de="An wen?", en="To whom?")
+SWAP_PARTNER_HELP = Text(de="Sie oder er bekommt eine Direktnachricht und stimmt zu oder lehnt ab.",
+                         en="They get a direct message and accept or decline.")
+SWAP_DAY = Text(de="Welcher Dienst?", en="Which duty?")
+SWAP_SUBMIT = Text(de="Fragen", en="Ask")
+DUTY_OPTION = Text(de="{day}: {name}{channel}", en="{day}: {name}{channel}")

@@ -1,5 +1,5 @@
-"""What /dienst shows: `plan`, `ich`, and the command without arguments (my duties and the plan
-for today and the next working day: `overview`, the one place a menu will take over)."""
+"""What /dienst shows: `plan`, `ich`, and what the menu card (`menu`) reads: my duty days
+(`my_duties`) and this channel's duties today and on the next working day (`channel_today`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from commands import parsing
 from commands.base import Context, Reply, SlashRequest
 from commands.dienst.common import display_names, region, trigger
 from commands.dienst.texts import (
-    HELP_HINT,
     ME_LINE,
     ME_NONE,
     ME_TITLE,
@@ -19,14 +18,13 @@ from commands.dienst.texts import (
     PLAN_HEADER,
     PLAN_NOTHING,
     PLAN_TITLE,
-    STATUS_NONE,
-    STATUS_TODAY,
     TOO_MANY_DAYS,
 )
 from commands.duty_views import duty_lines, people_of, uncovered_text
 from commands.plan_views import default_plan_range, no_history, range_label
 from domain import calendar as cal
 from storage import duties as duty_store
+from storage.duty_models import Duty
 
 PLAN_MOST_DAYS = 31
 WEEK_WORDS = {"woche", "week", "diese woche", "this week"}
@@ -89,8 +87,8 @@ async def _plan_text(request: SlashRequest, ctx: Context, span: parsing.DateRang
     return "\n".join(lines)
 
 
-def my_days(ctx: Context, user_id: str, days: int) -> list[tuple[date, str, str]]:
-    """(day, duty name, channel id) of the person's duty days in the next `days` working days."""
+def my_duties(ctx: Context, user_id: str, days: int) -> list[tuple[date, Duty, str]]:
+    """(day, duty, channel id) of the person's duty days in the next `days` working days."""
     found = []
     with ctx.db.read() as session:
         for channel_id in duty_store.participant_channels(session, user_id):
@@ -99,11 +97,16 @@ def my_days(ctx: Context, user_id: str, days: int) -> list[tuple[date, str, str]
             for plan in duty_store.duty_plans(session, channel_id, upcoming[0], upcoming[-1], region=where):
                 for day, dd in plan.days.items():
                     if user_id in dd.holders:
-                        found.append((day, plan.duty.name, channel_id))
-    return sorted(found)
+                        found.append((day, plan.duty, channel_id))
+    return sorted(found, key=lambda f: (f[0], f[1].name_key, f[2]))
 
 
-async def _channel_names(ctx: Context, ids: set[str]) -> dict[str, str]:
+def my_days(ctx: Context, user_id: str, days: int) -> list[tuple[date, str, str]]:
+    """(day, duty name, channel id) of the person's duty days in the next `days` working days."""
+    return [(day, duty.name, channel_id) for day, duty, channel_id in my_duties(ctx, user_id, days)]
+
+
+async def channel_names(ctx: Context, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
     return {cid: c.display_name for cid, c in (await ctx.mm.channels_by_ids(sorted(ids))).items()}
@@ -114,7 +117,7 @@ async def me_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     if not found:
         return Reply(ME_NONE(ctx.locale))
     channels = {cid for _, _, cid in found}
-    names = await _channel_names(ctx, channels)
+    names = await channel_names(ctx, channels)
     lines = [ME_TITLE(ctx.locale)]
     for day, name, cid in found:
         where = f" ({plain(names.get(cid, ''), max_length=60)})" if len(channels) > 1 and cid in names else ""
@@ -123,24 +126,19 @@ async def me_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     return Reply("\n".join(lines))
 
 
-async def overview(request: SlashRequest, ctx: Context) -> Reply:
-    """No arguments: my duties today and on the next working day, and this channel's duties on
-    those days (the roster's lines). A menu (SPEC §2.6) replaces this one function."""
-    typed = trigger(ctx, request)
+async def channel_today(request: SlashRequest, ctx: Context) -> list[str]:
+    """This channel's duties today and on the next working day, as the roster shows them (the
+    lines the menu card shows below the person's own duties)."""
     with ctx.db.read() as session:
         where = region(session, ctx.channel_id, ctx)
         days = cal.next_working_days(ctx.today, 2, where)
         plans = duty_store.duty_plans(session, ctx.channel_id, days[0], days[-1], region=where)
-    mine = [(d, name) for d, name, _ in my_days(ctx, ctx.user.id, 2)]
-    lines = [STATUS_TODAY(ctx.locale, duties=", ".join(f"{plain(name, max_length=40)} ({cal.format_day(d, ctx.locale)})"
-                                                       for d, name in mine)) if mine else STATUS_NONE(ctx.locale)]
-    if plans:
-        names = await display_names(ctx, people_of(plans))
-        for day in days:
-            shown = duty_lines(plans, day, ctx.locale, names, {}, {})
-            if shown:
-                lines += ["", f"**{cal.format_day(day, ctx.locale)}**", *shown]
-    else:
-        lines += ["", NO_DUTIES(ctx.locale, trigger=typed)]
-    lines += ["", HELP_HINT(ctx.locale, trigger=typed)]
-    return Reply("\n".join(lines))
+    if not plans:
+        return [NO_DUTIES(ctx.locale, trigger=trigger(ctx, request))]
+    lines: list[str] = []
+    names = await display_names(ctx, people_of(plans))
+    for day in days:
+        shown = duty_lines(plans, day, ctx.locale, names, {}, {})
+        if shown:
+            lines += ([""] if lines else []) + [f"**{cal.format_day(day, ctx.locale)}**", *shown]
+    return lines
