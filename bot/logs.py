@@ -7,18 +7,34 @@ import logging
 import re
 import sys
 
+# Phone numbers: a run of 6+ digits with optional separators, optionally with +49 / 0 prefix.
+# Dates, times and date-times (ISO 8601, as the logs write them) are matched first and kept, and so
+# is a plain run of digits that does not start with 0 (a count, an id, a timestamp): German phone
+# numbers without separators start with 0 or +.
+_DATE_OR_PHONE = re.compile(
+    r"(?P<keep>(?<![\w.])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?)?(?![\w])"
+    r"|(?<![\w.:])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?![\w]))"
+    r"|(?P<phone>(?<![\w.])\+?\(?\d[\d ()/\-]{5,}\d(?![\w.]))")
+
+
+def _phone_masked(match: re.Match[str]) -> str:
+    phone = match.group("phone")
+    if phone is None or (phone.isdigit() and not phone.startswith("0")):
+        return match.group()
+    return "[number]"
+
+
 _SCRUB = [
     (re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9._\-]{8,}"), r"\1 [redacted]"),
     (re.compile(r"(?i)(token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s,\"'&}]+"), r"\1\2[redacted]"),
     (re.compile(r"/hooks/commands/[A-Za-z0-9]+"), "/hooks/commands/[redacted]"),
-    # phone numbers: a run of 6+ digits with optional separators, optionally with +49 / 0 prefix
-    (re.compile(r"(?<![\w.])\+?\(?\d[\d ()/\-]{5,}\d(?![\w.])"), "[number]"),
+    (_DATE_OR_PHONE, _phone_masked),
 ]
 
 
 def scrub(text: str) -> str:
     for pattern, replacement in _SCRUB:
-        text = pattern.sub(replacement, text)
+        text = pattern.sub(replacement, text)  # type: ignore[arg-type]
     return text
 
 
