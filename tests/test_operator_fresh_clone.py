@@ -45,6 +45,11 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+@functools.cache
+def _uv_cache() -> str:
+    return subprocess.run(["uv", "cache", "dir"], check=True, capture_output=True, text=True).stdout.strip()
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,7 +59,8 @@ def _closed_port() -> int:
 def _run_tests(clone: Path, cache: Path, url: str, *extra: str, ci: bool = False) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("MATTERMOST_OPENAPI", "CI", "VIRTUAL_ENV", "PYTEST_ADDOPTS") and not k.startswith("PYTEST_")}
-    env.update({"XDG_CACHE_HOME": str(cache), "MATTERMOST_OPENAPI_URL": url, "UV_OFFLINE": "1"})
+    env.update({"XDG_CACHE_HOME": str(cache), "MATTERMOST_OPENAPI_URL": url, "UV_OFFLINE": "1",
+                "UV_CACHE_DIR": _uv_cache()})  # the packages as installed here: the test has no network
     if ci:
         env["CI"] = "true"
     return subprocess.run(["./run", "test", *SUBSET, *extra], cwd=clone, env=env, capture_output=True, text=True,
