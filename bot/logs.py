@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Callable
 
 # Phone numbers: a run of 6+ digits with optional separators, optionally with +49 / 0 prefix.
 # Dates, times and date-times (ISO 8601, as the logs write them) are matched first and kept, and so
@@ -24,7 +25,7 @@ def _phone_masked(match: re.Match[str]) -> str:
     return "[number]"
 
 
-_SCRUB = [
+_SCRUB: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9._\-]{8,}"), r"\1 [redacted]"),
     (re.compile(r"(?i)(token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s,\"'&}]+"), r"\1\2[redacted]"),
     (re.compile(r"/hooks/commands/[A-Za-z0-9]+"), "/hooks/commands/[redacted]"),
@@ -34,7 +35,7 @@ _SCRUB = [
 
 def scrub(text: str) -> str:
     for pattern, replacement in _SCRUB:
-        text = pattern.sub(replacement, text)  # type: ignore[arg-type]
+        text = pattern.sub(replacement, text)
     return text
 
 

@@ -5,7 +5,7 @@ downloads it once from the pinned upstream commit (checksum checked, cached outs
 checkout); with no network it runs everything else and says in one line that the conformance
 checks were skipped and how to enable them; with CI=true a missing file still fails the run.
 These tests clone the committed branch with `git clone --no-local` into a temporary folder
-(nothing beside it) and run `./run test` on a small part of the suite there.
+(nothing beside it) and run `./run test` on a small part of the suite there (marked slow: run them with `-m slow`).
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.server_close()
 
 
+@pytest.mark.slow  # a clone, a virtual environment and a pytest run each: about 15 s
 def test_without_the_file_and_without_network_the_rest_runs_and_one_line_says_skipped(clone, tmp_path):
     done = _run_tests(clone, tmp_path / "cache", f"http://127.0.0.1:{_closed_port()}/mattermost-openapi-v4.yaml")
     output = done.stdout + done.stderr
@@ -100,12 +101,14 @@ def test_without_the_file_and_without_network_the_rest_runs_and_one_line_says_sk
     assert "passed" in output and "1 skipped" in output
 
 
+@pytest.mark.slow  # a clone, a virtual environment and a pytest run each: about 15 s
 def test_with_ci_a_missing_file_still_fails(clone, tmp_path):
     done = _run_tests(clone, tmp_path / "cache", f"http://127.0.0.1:{_closed_port()}/x.yaml", ci=True)
     assert done.returncode != 0
     assert "OpenAPI" in done.stdout + done.stderr
 
 
+@pytest.mark.slow  # a clone, a virtual environment and a pytest run each: about 15 s
 def test_the_file_is_downloaded_once_checked_and_cached_outside_the_checkout(clone, tmp_path, served):
     url, root = served
     cache = tmp_path / "cache"
