@@ -102,17 +102,14 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.register import check
+    from bot import check
 
-    try:
-        settings = _settings(SERVE_REQUIRES)
-    except ConfigError as e:
-        print(f"problem: {e}")
-        return 1
-    problems = asyncio.run(check(settings))
+    settings, problems = check.configuration(check.environment())
+    if settings is not None:
+        problems += asyncio.run(check.check(settings))
     for line in problems:
         print(f"problem: {line}")
-    if settings.meeting_provider == "jitsi" and not settings.jitsi_url:
+    if settings is not None and settings.meeting_provider == "jitsi" and not settings.jitsi_url:
         print("note: JITSI_URL is not set: /meeting only takes links people type (über https://…) until it names "
               "your Jitsi server")
     if not problems:

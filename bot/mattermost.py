@@ -39,6 +39,10 @@ from base.chat import (  # noqa: F401  (the port's types, re-exported for the ad
 from base.ratelimit import TokenBucket
 
 log = logging.getLogger("amtsbote.mattermost")
+# The driver logs every refused request at ERROR (under its websocket's logger name) and a
+# traceback for every failed websocket connection; this module says what matters, once.
+for _name in ("mattermostautodriver", "mattermostautodriver.api", "mattermostautodriver.websocket"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)  # they set their own level on import
 
 USER_CACHE_SECONDS = 300.0
 ROLE_CACHE_SECONDS = 60.0
@@ -138,6 +142,10 @@ class RestMattermost:
             "transport": transport,
         })
         self._driver.client.token = token
+        # Mattermost may live under a path (https://intranet.example.org/mattermost): the driver
+        # builds its base URL from scheme, host and port only, so the path is put back here.
+        self._path = parsed.path.rstrip("/")
+        self._driver.client._url = f"{scheme}://{parsed.hostname}:{parsed.port or (443 if scheme == 'https' else 80)}{self._path}"
         self._base = url.rstrip("/")
         self._response_client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self.bot_user_id = ""
@@ -428,6 +436,11 @@ class RestMattermost:
 
     async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
         return await self._call("put", f"/api/v4/commands/{_path_id(command_id)}", options=command)
+
+    def websocket_url(self) -> str:
+        options = self._driver.options
+        scheme = "wss" if options["scheme"] == "https" else "ws"
+        return f"{scheme}://{options['url']}:{options['port']}{self._path}/api/v4/websocket"
 
     # -- health and response_url ----------------------------------------------------------
 
