@@ -164,3 +164,36 @@ async def mattermost_problems(settings: Settings) -> list[str]:
 async def check(settings: Settings) -> list[str]:
     """The problems of the database and of Mattermost for `settings` (the configuration is fine)."""
     return database_problems(settings.database_url) + await mattermost_problems(settings)
+
+
+class Fatal(Exception):
+    """A reason to stop, told in one line (no traceback)."""
+
+
+def migrate(settings: Settings) -> tuple[str | None, str | None]:
+    """Apply the migrations; (revision before, revision after). A database that cannot be reached
+    stops the command with one line naming DATABASE_URL (never its password)."""
+    import sqlalchemy as sa
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.db import create_db_engine
+    from storage.migrate import upgrade
+
+    def revision() -> str | None:
+        engine = create_db_engine(settings.database_url)
+        try:
+            with engine.connect() as conn:
+                current: str | None = MigrationContext.configure(conn).get_current_revision()
+                return current
+        finally:
+            engine.dispose()
+
+    try:
+        before = revision()
+        upgrade(settings.database_url)
+        return before, revision()
+    except sa.exc.SQLAlchemyError as e:
+        if settings.database_url.startswith("sqlite"):
+            raise Fatal(f"DATABASE_URL: cannot use the SQLite database {redact_url(settings.database_url)} "
+                        f"({redact_url(str(getattr(e, 'orig', e)))})") from None
+        raise Fatal(_database_login_problem(settings.database_url, e)) from None

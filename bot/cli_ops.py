@@ -121,13 +121,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_post_rosters(args: argparse.Namespace) -> int:
     from bot import post_rosters
+    from bot.check import migrate
     from bot.logs import setup_logging
     from bot.runtime import Runtime
-    from storage.migrate import upgrade
 
     settings = Settings.from_env(require=MM_REQUIRES)
     setup_logging(settings.log_level)
-    upgrade(settings.database_url)
+    migrate(settings)
 
     async def main() -> int:
         runtime = Runtime(settings)

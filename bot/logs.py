@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from datetime import datetime
 
 # Phone numbers: a run of 6+ digits with optional separators, optionally with +49 / 0 prefix.
 # Dates, times and date-times (ISO 8601, as the logs write them) are matched first and kept, and so
@@ -51,13 +52,26 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+class Formatter(logging.Formatter):
+    """One line per record; the time in ISO 8601 with milliseconds and the UTC offset of the
+    server's local time (2026-11-23T07:30:00.123+01:00), so that lines from machines in other
+    zones, or from either side of a daylight-saving change, can be put in order."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
 def setup_logging(level: str = "INFO", stream: object = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ScrubFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request URL at INFO, including response_url secrets; keep it quiet.
-    for noisy in ("httpx", "httpcore", "mattermostautodriver", "apscheduler", "uvicorn.access"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The Mattermost client library logs refused requests and websocket failures on its own
+    # (twice, and with tracebacks); bot/mattermost.py says what matters, once per state change.
+    for name in ("mattermostautodriver", "mattermostautodriver.api", "mattermostautodriver.websocket"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)

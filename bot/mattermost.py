@@ -13,14 +13,17 @@ import asyncio
 import logging
 import random
 import re
+import ssl
 import time
 from typing import Any
 from urllib.parse import SplitResult, urlparse, urlsplit
 
+import aiohttp
 import httpx
 from mattermostautodriver import AsyncTypedDriver
 from mattermostautodriver.exceptions import InvalidMattermostError, TooManyRequests
 from mattermostautodriver.exceptions import MattermostError as DriverError
+from mattermostautodriver.websocket import Websocket
 
 from base.chat import (  # noqa: F401  (the port's types, re-exported for the adapter's users)
     _PAID,
@@ -80,6 +83,57 @@ def is_command_hook_url(base: str, url: str) -> bool:
     hook_id = got.path[len(prefix):] if got.path.startswith(prefix) else ""
     return (origin_ok and got.username is None and got.password is None and not got.query and not got.fragment
             and "#" not in url and "?" not in url and is_mattermost_id(hook_id))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no detail"
+
+
+class QuietWebsocket(Websocket):  # type: ignore[misc]
+    """The driver's websocket with the base URL's path kept (Mattermost under a subpath), and
+    without a traceback every 5 s while Mattermost is away: failures and reconnects go to the
+    port's reachability lines (one when it goes, one when it is back)."""
+
+    owner: RestMattermost | None = None
+
+    async def connect(self, event_handler: Any) -> None:
+        owner = self.owner
+        assert owner is not None
+        context: ssl.SSLContext | bool = ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH)
+        if self.options["scheme"] != "https":
+            context = False
+        url = owner.websocket_url()
+        self._alive = True
+        while self._alive:
+            connected = False
+            try:
+                async with aiohttp.ClientSession() as session, session.ws_connect(
+                        url, ssl=context, proxy=self.options["proxy"], heartbeat=None) as websocket:
+                    await self._authenticate_websocket(websocket, event_handler)
+                    connected = True
+                    owner.websocket_connects += 1
+                    owner.note_reachable()
+                    log.debug("websocket connected to %s", url)
+                    while self._alive:
+                        try:
+                            await self._start_loop(websocket, event_handler)
+                        except aiohttp.ClientError:
+                            break
+                        if websocket.closed:
+                            break
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - whatever it was, try again in a moment
+                owner.websocket_failures += 1
+                if isinstance(e, aiohttp.WSServerHandshakeError) and e.status in (401, 403):
+                    log.debug("websocket refused (%s)", e.status)
+                elif connected:
+                    owner.note_unreachable("the websocket connection was closed")
+                else:
+                    owner.note_unreachable(f"websocket: {type(e).__name__}: {_first_line(e)}")
+            if self._alive:
+                await asyncio.sleep(self.options["keepalive_delay"])
 
 
 def _path_id(value: str) -> str:
@@ -156,6 +210,24 @@ class RestMattermost:
         # The process's one count of requests to Mattermost, shared with the outbox: every request
         # is counted in it, as Mattermost's limiter counts it (bot/ratelimit.py).
         self.limiter = limiter
+        self._down_since: float | None = None  # monotonic time of the first failure of an outage
+        self.websocket_connects = 0
+        self.websocket_failures = 0
+
+    # -- reachability: one log line when Mattermost goes away, one when it is back ---------------
+
+    def note_unreachable(self, cause: str) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning("Mattermost at %s is not reachable (%s): commands that need it ask people to try again, "
+                        "posts wait in the outbox and go out once it answers. Check that Mattermost runs and "
+                        "that MATTERMOST_URL is right; nothing else to do here", self._base, cause)
+
+    def note_reachable(self) -> None:
+        if self._down_since is not None:
+            log.info("Mattermost at %s answers again (after %.0f s); what waited is sent now", self._base,
+                     time.monotonic() - self._down_since)
+            self._down_since = None
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -169,28 +241,39 @@ class RestMattermost:
                 _PAID.set(False)  # the outbox's token covers this one request
             else:
                 self.limiter.spend()
+        started = time.monotonic()
         try:
             if method == "get":
-                return await client.get(endpoint, params=params)
-            if method == "post":
-                return await client.post(endpoint, options=options, params=params, data=data, files=files)
-            if method == "put":
-                return await client.put(endpoint, options=options, params=params)
-            raise ValueError(method)
+                result = await client.get(endpoint, params=params)
+            elif method == "post":
+                result = await client.post(endpoint, options=options, params=params, data=data, files=files)
+            elif method == "put":
+                result = await client.put(endpoint, options=options, params=params)
+            else:
+                raise ValueError(method)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s answered in %.0f ms", method.upper(), endpoint, (time.monotonic() - started) * 1000)
+            self.note_reachable()
+            return result
         except TooManyRequests as e:
+            self.note_reachable()
             if self.limiter is not None:
                 self.limiter.hold(e.retry_after if e.retry_after is not None else 1.0)
             raise RateLimited("rate limited (429)", retry_after=e.retry_after) from None
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as e:
+            self.note_unreachable(f"no answer: {type(e).__name__}")
             if sent_unsure:
                 raise UnknownOutcome(f"no answer: {type(e).__name__}") from None
             raise TransientError(f"no answer: {type(e).__name__}") from None
         except httpx.TransportError as e:
+            self.note_unreachable(f"{type(e).__name__}: {_first_line(e)}")
             raise TransientError(f"unreachable: {type(e).__name__}") from None
         except (DriverError, InvalidMattermostError) as e:
             status = getattr(e, "status_code", None)
             if isinstance(status, int) and 400 <= status < 500 and status not in (408, 425):
+                self.note_reachable()
                 raise PermanentError(f"{type(e).__name__} ({status})", status) from None
+            self.note_unreachable(f"server error {status}")
             if sent_unsure:
                 raise UnknownOutcome(f"server error {status}") from None
             raise TransientError(f"server error {status}") from None
@@ -436,6 +519,11 @@ class RestMattermost:
 
     async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
         return await self._call("put", f"/api/v4/commands/{_path_id(command_id)}", options=command)
+
+    async def listen(self, on_event: Any) -> None:
+        """Listen on Mattermost's websocket until `close()`, reconnecting after failures."""
+        websocket_cls = type("Websocket", (QuietWebsocket,), {"owner": self})
+        await self._driver.init_websocket(on_event, websocket_cls=websocket_cls)
 
     def websocket_url(self) -> str:
         options = self._driver.options
