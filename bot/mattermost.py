@@ -219,7 +219,7 @@ class RestMattermost:
     def note_unreachable(self, cause: str) -> None:
         if self._down_since is None:
             self._down_since = time.monotonic()
-            log.warning("Mattermost at %s is not reachable (%s): commands that need it ask people to try again, "
+            log.warning("Mattermost at %s does not answer (%s): commands that need it ask people to try again, "
                         "posts wait in the outbox and go out once it answers. Check that Mattermost runs and "
                         "that MATTERMOST_URL is right; nothing else to do here", self._base, cause)
 

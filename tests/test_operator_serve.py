@@ -133,7 +133,7 @@ def test_a_mattermost_outage_is_one_line_down_and_one_line_back(standin, tmp_pat
     finally:
         live.stop()
     records = [r for r in caplog.records if r.levelno >= logging.INFO]
-    down = [r.getMessage() for r in records if "not reachable" in r.getMessage()]
+    down = [r.getMessage() for r in records if "does not answer" in r.getMessage()]
     up = [r.getMessage() for r in records if "answers again" in r.getMessage()]
     assert len(down) == 1 and len(up) == 1, [r.getMessage() for r in records]
     assert standin.url in down[0] and "MATTERMOST_URL" in down[0]
