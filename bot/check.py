@@ -170,6 +170,10 @@ class Fatal(Exception):
     """A reason to stop, told in one line (no traceback)."""
 
 
+class UsageError(Exception):
+    """A command-line argument that cannot be used: one line, exit status 2."""
+
+
 def migrate(settings: Settings) -> tuple[str | None, str | None]:
     """Apply the migrations; (revision before, revision after). A database that cannot be reached
     stops the command with one line naming DATABASE_URL (never its password)."""

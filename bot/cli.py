@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
-from bot.check import Fatal, migrate
+from bot.check import Fatal, UsageError, migrate
 from config.settings import ConfigError, Settings
 
 log = logging.getLogger("amtsbote.cli")
@@ -191,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Fatal as e:
         print(f"amtsbote: {e}", file=sys.stderr)
         return 1
+    except UsageError as e:
+        print(f"amtsbote {args.command}: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # noqa: BLE001 - a database or connection error may quote DATABASE_URL
