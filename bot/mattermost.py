@@ -57,6 +57,12 @@ CHANNEL_FETCH_CONCURRENCY = 8
 USERS_PER_REQUEST = 1000
 READ_RETRIES_ON_429 = 3  # a bulk read of the morning job waits out Retry-After this often, then fails
 READ_RETRY_MAX_WAIT = 30.0
+# A look-up inside a command (who asks, their role, a channel) that meets a 429 waits out a short
+# Retry-After (at most 1 s, what Mattermost says while a burst drains) and asks again, while the
+# person still waits for the answer (the "one moment" and then the answer through response_url);
+# a longer one fails at once with "Mattermost antwortet gerade nicht".
+LOOKUP_RETRIES_ON_429 = 2
+LOOKUP_RETRY_MAX_WAIT = 1.0
 
 
 
@@ -278,19 +284,27 @@ class RestMattermost:
                 raise UnknownOutcome(f"server error {status}") from None
             raise TransientError(f"server error {status}") from None
 
-    async def _read(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+    async def _read(self, method: str, endpoint: str, *, retries: int = READ_RETRIES_ON_429,
+                    max_wait: float = READ_RETRY_MAX_WAIT, **kwargs: Any) -> Any:
         """A read of the morning job's bulk look-ups: after a 429 it waits for Retry-After and asks
-        again (a few times), instead of failing the whole job until the next tick."""
-        for attempt in range(READ_RETRIES_ON_429 + 1):
+        again (a few times), instead of failing the whole job until the next tick. With a short
+        `max_wait` (`_lookup`), a Retry-After longer than that fails at once."""
+        for attempt in range(retries + 1):
             try:
                 return await self._call(method, endpoint, **kwargs)
             except RateLimited as e:
-                if attempt == READ_RETRIES_ON_429:
+                asked = e.retry_after if e.retry_after is not None else 1.0
+                if attempt == retries or asked > max_wait:
                     raise
-                wait = min(READ_RETRY_MAX_WAIT, e.retry_after if e.retry_after is not None else 1.0)
+                wait = min(max_wait, asked)
                 log.info("%s %s: rate limited, asking again in %.1f s", method.upper(), endpoint, wait)
                 await asyncio.sleep(wait + random.uniform(0.05, 0.25))
         raise AssertionError("unreachable")
+
+    async def _lookup(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        """A look-up a person waits for: a short Retry-After is waited out (`LOOKUP_RETRY_MAX_WAIT`)."""
+        return await self._read(method, endpoint, retries=LOOKUP_RETRIES_ON_429, max_wait=LOOKUP_RETRY_MAX_WAIT,
+                                **kwargs)
 
     # -- users, channels, roles ---------------------------------------------------------------
 
@@ -307,7 +321,7 @@ class RestMattermost:
         cached = self._users.get(user_id)
         if cached is not None:
             return cached
-        user = User.from_api(await self._call("get", f"/api/v4/users/{_path_id(user_id)}"))
+        user = User.from_api(await self._lookup("get", f"/api/v4/users/{_path_id(user_id)}"))
         self._users.put(user_id, user)
         return user
 
@@ -325,7 +339,7 @@ class RestMattermost:
         names = [n.lower() for n in dict.fromkeys(usernames)]
         if not names:
             return {}
-        result = await self._call("post", "/api/v4/users/usernames", options=names)
+        result = await self._lookup("post", "/api/v4/users/usernames", options=names)
         users = {}
         for data in result:
             user = User.from_api(data)
@@ -337,7 +351,7 @@ class RestMattermost:
         cached = self._channels.get(channel_id)
         if cached is not None:
             return cached
-        return self._remember_channel(await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}"))
+        return self._remember_channel(await self._lookup("get", f"/api/v4/channels/{_path_id(channel_id)}"))
 
     def _remember_channel(self, data: dict[str, Any]) -> Channel:
         channel = Channel(id=data["id"], team_id=data.get("team_id") or "", name=data.get("name") or "",
@@ -380,7 +394,7 @@ class RestMattermost:
         members: list[User] = []
         page = 0
         while True:
-            batch = await self._call("get", "/api/v4/users",
+            batch = await self._lookup("get", "/api/v4/users",
                                      params={"in_channel": channel_id, "page": page, "per_page": 200})
             for data in batch:
                 user = User.from_api(data)
@@ -396,7 +410,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                await self._call("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
+                await self._lookup("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
                 cached = True
             except PermanentError:
                 cached = False
@@ -408,7 +422,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}/members/{_path_id(user_id)}")
+                data = await self._lookup("get", f"/api/v4/channels/{_path_id(channel_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "channel_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -422,7 +436,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/teams/{_path_id(team_id)}/members/{_path_id(user_id)}")
+                data = await self._lookup("get", f"/api/v4/teams/{_path_id(team_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "team_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -491,7 +505,7 @@ class RestMattermost:
             return self._dm_channels[user_id]
         if not self.bot_user_id:
             await self.me()
-        data = await self._call("post", "/api/v4/channels/direct", options=[self.bot_user_id, user_id])
+        data = await self._lookup("post", "/api/v4/channels/direct", options=[self.bot_user_id, user_id])
         self._dm_channels[user_id] = data["id"]
         return data["id"]
 

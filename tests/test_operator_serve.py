@@ -158,3 +158,10 @@ def test_refused_tokens_and_signatures_are_counted_by_reason(live, standin, capl
         "post_id": "", "context": {"a": "homeoffice.x", "sig": "forged"}}, timeout=10)
     assert answer.status_code == 200
     assert _refused("signature") == signatures + 1
+
+
+def test_a_lookup_that_meets_a_short_429_waits_it_out_and_answers(live, standin):
+    standin.faults.add(method="GET", path=r"^/api/v4/users/[a-z0-9]{26}$", retry_after=1, times=1)
+    answer = live.answer("hilfe", user="bernd.mueller")
+    assert [r for r in standin.requests if r.outcome == "fault"], "the 429 was not met"
+    assert "antwortet gerade nicht" not in answer and "/homeoffice" in answer, answer
