@@ -40,12 +40,31 @@ _AUTOLINK = re.compile(
 )
 
 MAX_ECHO_LENGTH = 200
+_ZWJ = "\u200d"
+
+
+def _emoji_end(ch: str) -> bool:
+    """A character that may end an emoji before a joiner: a pictograph, a variation selector-16 or a
+    skin-tone modifier."""
+    return unicodedata.category(ch) == "So" or ch == "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _drop_invisible(text: str) -> str:
+    """`text` without invisible characters, except a zero-width joiner inside an emoji sequence
+    (👨‍👩‍👧, 🏳️‍🌈), which would otherwise fall apart into its pieces. Such a joiner sits between two
+    pictographs, so it can neither hide a mention nor a link."""
+    def keep(m: re.Match[str]) -> str:
+        i = m.start()
+        joins_emoji = (m.group() == _ZWJ and 0 < i < len(text) - 1 and _emoji_end(text[i - 1])
+                       and unicodedata.category(text[i + 1]) == "So")
+        return m.group() if joins_emoji else ""
+    return _INVISIBLE.sub(keep, text)
 
 
 def plain(text: str, *, max_length: int = MAX_ECHO_LENGTH) -> str:
     """Return `text` as one line of inert plain text for a Mattermost post."""
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _drop_invisible(text)
     text = " ".join(text.split())
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"

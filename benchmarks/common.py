@@ -171,17 +171,21 @@ def next_working_day(after: date, region: str = "DE") -> date:
     return day
 
 
-def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_today: date | None = None) -> None:
+def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_today: date | None = None,
+                 duties: int = 0) -> None:
     """Rotations, members and the day's presence data for the bulk world, in a few executemany inserts.
 
     Per channel: A/B weekly with minimum staffing 3; about 5 % of people away on `day`, 5 % with a
     one-off change, 3 % with an active call forward and office numbers for everyone; every tenth
     channel has its own roster settings (English, 07:45). `skip_today` marks that day's morning
     roster as already handled ("skipped" ledger rows), so the serving process's own scheduler tick
-    stays out of the measurement."""
+    stays out of the measurement. With `duties` (at most 2), each channel has "Telefondienst"
+    (anywhere, with its own number) and "Postdienst" (on site), counted from the rotation's start,
+    so the rota of every duty is computed over the two weeks and more before the roster day."""
     import sqlalchemy as sa
 
     from storage.db import Database
+    from storage.duty_models import Duty
     from storage.models import (
         Absence,
         CallForward,
@@ -197,10 +201,16 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
     now = datetime.now(UTC)
     start = day - timedelta(days=day.weekday() + 14)
     rotations, members, absences, changes, phones, forwards, settings, ledger = [], [], [], [], [], [], [], []
+    duty_rows: list[dict[str, Any]] = []
+    kinds = [("Telefondienst", False, "0391 540-2000"), ("Postdienst", True, None)][:duties]
     for i, (cid, people) in enumerate(world["channels"].items()):
         rotations.append(dict(channel_id=cid, team_id=world["team"].id, groups="A,B", pattern="weekly", custom=None,
                               start=start, min_office=3, region="DE", forward_prompts=False, created_by=people[0],
                               created_at=now - timedelta(days=30)))
+        for name, on_site, number in kinds:
+            duty_rows.append(dict(channel_id=cid, name=name, name_key=name.casefold(), on_site=on_site, min_holders=1,
+                                  weekdays="0,1,2,3,4", hours=None, number=number, start=start, created_by=people[0],
+                                  created_at=now - timedelta(days=30)))
         if i % 10 == 0:
             settings.append(dict(channel_id=cid, roster_enabled=True, roster_time="07:45", roster_days="0,1,2,3,4",
                                  region=None, locale="en"))
@@ -223,7 +233,7 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
         with db.write() as session:
             for model, rows in ((Rotation, rotations), (RotationMember, members), (Absence, absences),
                                 (PresenceChange, changes), (PhoneNumbers, phones), (CallForward, forwards),
-                                (ChannelSettings, settings), (RosterPost, ledger)):
+                                (ChannelSettings, settings), (RosterPost, ledger), (Duty, duty_rows)):
                 if rows:
                     session.execute(sa.insert(model.__table__), rows)
     finally:

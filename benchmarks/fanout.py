@@ -1,9 +1,9 @@
 """The morning fan-out: every channel's roster computed and delivered to the stand-in (SPEC §7).
 
-    uv run python -m benchmarks.fanout [--channels 2000] [--limited-channels 300 | --full]
+    uv run python -m benchmarks.fanout [--channels 2000] [--limited-channels 300 | --full] [--duties 2]
 
-Two runs, each on a freshly seeded world (N channels of 10 people, in the stand-in and in the
-bot's SQLite database, written in bulk; see `benchmarks/common.py`):
+Two runs, each on a freshly seeded world (N channels of 10 people and, by default, two duties each,
+in the stand-in and in the bot's SQLite database, written in bulk; see `benchmarks/common.py`):
 
 1. no rate limit (the stand-in's limiter off, the bot's own cap OUTBOX_MAX_RATE/BURST raised to
    1e6): wall time and posts/s;
@@ -125,7 +125,8 @@ async def _serve_and_fan_out(server: Any, runtime: Any, day: date) -> None:
 # -- the orchestrator ---------------------------------------------------------------------------------
 
 
-def run_fanout(channels: int, *, rate_limited: bool, ceiling: bool = False, profile: str | None = None) -> dict[str, Any]:
+def run_fanout(channels: int, *, rate_limited: bool, ceiling: bool = False, profile: str | None = None,
+               duties: int = 2) -> dict[str, Any]:
     """Seed a world of `channels` channels, run the morning job in a serving process, check the posts."""
     from storage.migrate import upgrade
     from tests.standin import MattermostStandin
@@ -139,7 +140,7 @@ def run_fanout(channels: int, *, rate_limited: bool, ceiling: bool = False, prof
         upgrade(database_url)
         today = datetime.now(ZoneInfo("Europe/Berlin")).date()
         day = next_working_day(today)
-        seed_db_bulk(database_url, world, day=day, skip_today=today)
+        seed_db_bulk(database_url, world, day=day, skip_today=today, duties=duties)
         seed_s = time.perf_counter() - seed_started
         rate = {"OUTBOX_MAX_RATE": "10", "OUTBOX_BURST": "100"} if rate_limited else \
             {"OUTBOX_MAX_RATE": "1000000", "OUTBOX_BURST": "1000000"}
@@ -172,6 +173,7 @@ def run_fanout(channels: int, *, rate_limited: bool, ceiling: bool = False, prof
             standin.rate_limit(None)
             requests = _requests_by_endpoint(standin, first_request)
             counts, untitled, median_size = _roster_posts(standin, day)
+            duty_sections = _with_duties(standin, day)
             post_ceiling = _standin_ceiling(standin, world, channels) if ceiling else None
             memory = memory_mb(proc.pid)
             proc.stdin.write("stop\n")
@@ -183,7 +185,9 @@ def run_fanout(channels: int, *, rate_limited: bool, ceiling: bool = False, prof
         standin.stop()
     lost = sum(1 for cid in world["channels"] if counts.get(cid, 0) == 0)
     duplicated = sum(1 for n in counts.values() if n > 1)
+    with_duties = sum(1 for cid in world["channels"] if counts.get(cid) and cid in duty_sections)
     return {"channels": channels, "people": channels * PEOPLE_PER_CHANNEL, "rate_limited": rate_limited,
+            "duties": duties, "with_duties": with_duties,
             "day": day.isoformat(), "seed_s": seed_s, "start_s": start_s, "wall_s": wall,
             "posts": sum(counts.values()), "lost": lost, "duplicated": duplicated, "untitled": untitled, "median_size": median_size,
             "requests": requests,
@@ -221,6 +225,17 @@ def _roster_posts(standin: Any, day: date) -> tuple[Counter[str], int, int]:
     return Counter(p.channel_id for p in posts), untitled, (sizes[len(sizes) // 2] if sizes else 0)
 
 
+def _with_duties(standin: Any, day: date) -> set[str]:
+    """Channels whose roster post of `day` has the "Dienste" section."""
+    suffix = f":{day.isoformat()}"
+    with standin._lock:
+        return {p.channel_id for p in standin._posts.values()
+                if str((p.props or {}).get("amtsbote_key", "")).startswith("roster:")
+                and str(p.props["amtsbote_key"]).endswith(suffix)
+                and ("Dienste" in json.dumps(p.props, ensure_ascii=False)
+                     or "Duties" in json.dumps(p.props, ensure_ascii=False))}
+
+
 def _standin_ceiling(standin: Any, world: dict[str, Any], channels: int) -> float:
     """Posts/s the stand-in takes from a plain client (16 concurrent, like the outbox), one per channel."""
     import httpx
@@ -243,13 +258,15 @@ def _standin_ceiling(standin: Any, world: dict[str, Any], channels: int) -> floa
 
 def report(r: dict[str, Any]) -> None:
     kind = "rate limit 10/s burst 100" if r["rate_limited"] else "no rate limit"
-    print(f"\n== fan-out, {kind}: {r['channels']:,} channels, {r['people']:,} people, roster day {r['day']}")
+    print(f"\n== fan-out, {kind}: {r['channels']:,} channels, {r['people']:,} people, {r['duties']} duties per "
+          f"channel, roster day {r['day']}")
     print(f"seeding {r['seed_s']:.1f} s; serving process ready after {r['start_s']:.1f} s")
     rows = [["wall time, go → all delivered", f"{r['wall_s']:.1f} s"],
             ["  compose + queue (post_rosters)", f"{r['compose_s']:.1f} s"],
             ["  deliver (outbox.drain)", f"{r['deliver_s']:.1f} s"],
             ["roster posts found / channels", f"{r['posts']:,} / {r['channels']:,}"],
             ["lost / duplicated", f"{r['lost']} / {r['duplicated']}"],
+            ["rosters with the duties section", f"{r['with_duties']:,}"],
             ["rosters without their channel's name", f"{r['untitled']}"],
             ["median roster post size (message + props)", f"{r['median_size']:,} characters"],
             ["posts/s over the whole job", f"{r['posts'] / r['wall_s']:.1f}"],
@@ -274,6 +291,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="rate-limited run with 2,000 channels (>= 190 s)")
     parser.add_argument("--skip-limited", action="store_true")
     parser.add_argument("--skip-free", action="store_true")
+    parser.add_argument("--duties", type=int, default=2, choices=(0, 1, 2), help="duties per channel")
     parser.add_argument("--profile", metavar="FILE", help="py-spy the serving process during the job (raw stacks)")
     parser.add_argument("--worker", metavar="DAY", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -283,9 +301,9 @@ def main() -> None:
     pin(CLIENT_CPU)
     print(f"cores: serving process on {SERVER_CPU}, stand-in and this process on {CLIENT_CPU}")
     if not args.skip_free:
-        report(run_fanout(args.channels, rate_limited=False, ceiling=True, profile=args.profile))
+        report(run_fanout(args.channels, rate_limited=False, ceiling=True, profile=args.profile, duties=args.duties))
     if not args.skip_limited:
-        report(run_fanout(2000 if args.full else args.limited_channels, rate_limited=True))
+        report(run_fanout(2000 if args.full else args.limited_channels, rate_limited=True, duties=args.duties))
 
 
 if __name__ == "__main__":

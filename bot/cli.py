@@ -1,4 +1,5 @@
-"""The `amtsbote` command line: serve, console, register, check, db upgrade, plan, post-rosters."""
+"""The `amtsbote` command line: serve, console, register, check, db upgrade/backup/restore/move, plan,
+post-rosters, datenschutz."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bot.check import Fatal, UsageError, migrate
@@ -106,7 +108,11 @@ def cmd_console(args: argparse.Namespace) -> int:
     from storage.migrate import upgrade
 
     settings = _settings()
-    settings = settings.replace(database_url=args.database or CONSOLE_DATABASE, mattermost_url=None,
+    database = args.database or CONSOLE_DATABASE
+    if "://" not in database:  # a plain file name: an SQLite file
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        database = f"sqlite:///{Path(database).expanduser().resolve()}"
+    settings = settings.replace(database_url=database, mattermost_url=None,
                                 mattermost_token=None, bot_public_url="http://console.invalid",
                                 outbox_max_rate=1000.0, outbox_burst=1000,
                                 # a demo server name: the console never opens a link
@@ -163,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP endpoint and the scheduler").set_defaults(func=cmd_serve)
     console = sub.add_parser("console", help="try Amtsbote locally with a demo team, no Mattermost needed")
-    console.add_argument("--database", help=f"database URL (default {CONSOLE_DATABASE})")
+    console.add_argument("--database", help=f"an SQLite file or a database URL (default {CONSOLE_DATABASE})")
     console.add_argument("--start", help='start the simulated clock at "YYYY-MM-DD HH:MM"')
     console.set_defaults(func=cmd_console)
     sub.add_parser("register", help="create or update the slash commands in every team of the bot").set_defaults(func=cmd_register)
@@ -171,12 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db)
+    from bot import dbtools
+
+    dbtools.add_commands(db_sub)  # backup, restore, move
     try:
         from bot import cli_ops
 
         cli_ops.add_commands(sub)
     except ImportError:
         pass
+    from bot import datenschutz
+
+    datenschutz.add_command(sub)
     return parser
 
 

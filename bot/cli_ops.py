@@ -9,7 +9,7 @@ import io
 import json
 import sys
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.check import UsageError
 from config.settings import Settings
@@ -59,18 +59,23 @@ async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def
 
 
 def export_rows(settings: Settings, channel_id: str, start: date, end: date, usernames: dict[str, str] | None,
-                db: Database | None = None, *, label: str | None = None) -> list[dict[str, str]]:
-    """One row per rotation member and working day: date, user (username), where. No notes.
+                db: Database | None = None, *, label: str | None = None) -> list[dict[str, Any]]:
+    """One row per rotation member and working day: date, user (username), where, and the names of
+    the channel's duties the person has that day (`duties`, SPEC §2.5). No notes.
 
     Weekends and the rotation region's holidays have no rows. Like `/homeoffice plan`, days
     before the rotation's start schedule nobody: on those days only members with a one-off
     change or an absence have a row."""
+    from commands.channels import channel_region
+    from commands.duty_views import duties_by_person
     from storage import presence
     from storage.db import Database
 
     db = db or Database(settings.database_url)
     with db.read() as session:
         result = presence.channel_plan(session, channel_id, start, end)
+        duties = duties_by_person(session, channel_id, start, end,
+                                  channel_region(session, channel_id, settings.bot_holiday_region))
     if result is None:
         raise UsageError(f"--channel: {label or 'channel ' + channel_id} has no rotation")
     days = result.days
@@ -80,22 +85,27 @@ def export_rows(settings: Settings, channel_id: str, start: date, end: date, use
             continue
         for user_id in sorted(day.entries, key=lambda u: (usernames or {}).get(u, u)):
             rows.append({"date": day.day.isoformat(), "user": (usernames or {}).get(user_id, user_id),
-                         "where": day.entries[user_id].value})
+                         "where": day.entries[user_id].value, "duties": sorted(duties.get((user_id, day.day), []))})
     return rows
 
 
-def format_rows(rows: list[dict[str, str]], fmt: str) -> str:
+def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=["date", "user", "where"], lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=["date", "user", "where", "duties"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({**r, "duties": ";".join(r.get("duties", []))} for r in rows)
         return out.getvalue().rstrip("\n")
     width = max([len(r["user"]) for r in rows] + [4])
-    lines = [f"{'date':10}  {'user':{width}}  where"]
-    lines += [f"{r['date']:10}  {r['user']:{width}}  {r['where']}" for r in rows]
+    if not any(r.get("duties") for r in rows):  # the table shows a duties column only when there are some
+        lines = [f"{'date':10}  {'user':{width}}  where"]
+        lines += [f"{r['date']:10}  {r['user']:{width}}  {r['where']}" for r in rows]
+        return "\n".join(lines)
+    lines = [f"{'date':10}  {'user':{width}}  {'where':6}  duties"]
+    lines += [f"{r['date']:10}  {r['user']:{width}}  {r['where']:6}  {', '.join(r.get('duties', []))}".rstrip()
+              for r in rows]
     return "\n".join(lines)
 
 

@@ -44,12 +44,12 @@ __all__ = ["TEAM_ID", "Console", "ConsoleMattermost", "ConsolePost", "demo_id", 
 
 CONSOLE_HELP = """\
 Befehle / commands:
-  /homeoffice hilfe, /anwesenheit, /rufumleitung hilfe, /meeting hilfe …  (slash commands)
+  /homeoffice hilfe, /anwesenheit, /rufumleitung hilfe, /meeting hilfe, /dienst hilfe …  (slash commands)
   :as NAME            als andere Person tippen / act as another person ({users})
   :channel NAME       Kanal wechseln / switch channel ({channels})
   :time 07:30 | :time +30m | :time +2h | :time +1d | :time 2026-11-24 07:30
                       Uhr vorstellen (07:30 = die nächste 07:30) / move the clock on (07:30 = the next 07:30)
-  :click N            Schaltfläche N drücken / press button N
+  :click N            Schaltfläche N drücken / press button N (a dialog then asks field by field)
   :who                wer bin ich, wo, wann / who, where, when
   :quit               beenden / exit"""
 
@@ -89,6 +89,18 @@ NO_SLASH = T(de="Slash-Befehle beginnen mit / (z. B. /homeoffice hilfe); :help f
 UNKNOWN_COMMAND = T(de="Unbekannter Befehl /{trigger}. Verfügbar: {triggers}",
                     en="Unknown command /{trigger}. Available: {triggers}")
 
+DIALOG_HEAD = T(de="Je Feld eine Eingabe; leer = Vorgabe bzw. nichts; `:abbrechen` bricht ab.",
+                en="One entry per field; empty = the default or nothing; `:cancel` cancels.")
+OPTIONAL = T(de="optional", en="optional")
+DEFAULT = T(de="Vorgabe", en="default")
+YES_NO = T(de="ja|nein", en="yes|no")
+NOT_A_CHOICE = T(de="Bitte eine der Nummern eingeben.", en="Please enter one of the numbers.")
+DIALOG_CANCELLED = T(de="Dialog abgebrochen, nichts geändert.", en="Dialog cancelled, nothing changed.")
+DIALOG_SENT = T(de="✔ Dialog abgeschickt.", en="✔ Dialog submitted.")
+DIALOG_ERROR = T(de="⚠ {field}: {message}", en="⚠ {field}: {message}")
+CHOOSE_FOR = T(de="Auswahl für „{name}“:", en="Choose for “{name}”:")
+_CANCEL_WORDS = (":abbrechen", ":cancel")
+
 _CLOCK = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4})?)?\s*(\d{1,2})[:.](\d{2})")
 _STEP = re.compile(r"\+\s*(\d+)\s*([mhd])", re.IGNORECASE)
 
@@ -108,6 +120,8 @@ class Console:
         self.user, self.channel = user, channel
         self._tokens: dict[str, str] = {}
         self._trigger_ids = itertools.count(1)
+        self._lines: TextIO = sys.stdin
+        self._interactive = False
         self.mm.post_home = self._post_home
 
     @property
@@ -144,6 +158,7 @@ class Console:
     async def run(self, lines: TextIO) -> None:
         self.register_demo_commands()
         interactive = lines.isatty()
+        self._lines, self._interactive = lines, interactive
         self.out.write(WELCOME(self.locale) + "\n" + WHERE_YOU_ARE(
             self.locale, name=self.user.display_name, channel=self.channel.display_name, **self._now()) + "\n")
         await self.runtime.tick()
@@ -173,6 +188,7 @@ class Console:
         else:
             self.say(NO_SLASH)
         await self.runtime.outbox.drain(timeout=5)
+        await self._fill_dialogs()
 
     async def slash(self, line: str) -> dict[str, Any]:
         command, _, text = line.partition(" ")
@@ -323,10 +339,17 @@ class Console:
             else:
                 self.say(BUTTON_FOR_MEMBERS, channel=channel.display_name if channel else post.channel_id)
             return
+        context = dict(action.get("integration", {}).get("context") or {})
+        if action.get("type") == "select":  # a menu: choose first, as in Mattermost
+            self.out.write(indent(CHOOSE_FOR(self.locale, name=action.get("name", ""))) + "\n")
+            chosen = await self._choose(self._options(action))
+            if chosen is None:
+                return
+            context["selected_option"] = chosen
         body = {"user_id": self.user.id, "user_name": self.user.username, "channel_id": post.channel_id,
-                "team_id": channel.team_id if channel else TEAM_ID, "post_id": post.id, "type": "button",
-                "trigger_id": f"console-trigger-{next(self._trigger_ids)}",
-                "context": action.get("integration", {}).get("context")}
+                "team_id": channel.team_id if channel else TEAM_ID, "post_id": post.id,
+                "type": str(action.get("type") or "button"),
+                "trigger_id": f"console-trigger-{next(self._trigger_ids)}", "context": context}
         result = await self.runtime.dispatcher.action(json.loads(json.dumps(body)))
         update = result.get("update")
         if update is not None and post.ephemeral_for:
@@ -338,6 +361,100 @@ class Console:
             await self.mm.patch_post(post.id, message=update.get("message", ""), props=update.get("props"))
         if result.get("ephemeral_text"):
             self.out.write(indent(unescape_for_terminal(result["ephemeral_text"])) + "\n")
+
+    # -- dialogs, as Mattermost's client shows them: one field after the other -------------------------
+
+    async def _readline(self) -> str | None:
+        if self._interactive:
+            self.out.write("    > ")
+            self.out.flush()
+        line = await asyncio.to_thread(self._lines.readline)
+        if not line:
+            return None
+        if not self._interactive:
+            self.out.write(f"    > {line.strip()}\n")
+        return line.strip()
+
+    def _options(self, element: dict[str, Any]) -> list[tuple[str, str]]:
+        """(value, label) of a select, a menu or a yes/no field; [] for free text."""
+        if element.get("data_source") == "users":
+            people = [self.mm.users_by_id[uid] for uid in self.mm.members.get(self.channel.id, [])
+                      if uid in self.mm.users_by_id]
+            return [(u.id, f"{u.display_name} (@{u.username})") for u in people if not u.is_bot]
+        if element.get("type") == "bool":
+            yes, no = YES_NO(self.locale).split("|")
+            return [("true", yes), ("false", no)]
+        return [(str(o.get("value")), str(o.get("text"))) for o in element.get("options") or []]
+
+    async def _choose(self, options: list[tuple[str, str]], default: str | None = None) -> str | None:
+        """The value of the option whose number is typed; `default` for an empty line; None to cancel."""
+        for number, (_, label) in enumerate(options, 1):
+            self.out.write(f"    {number}) {label}\n")
+        while True:
+            line = await self._readline()
+            if line is None or line.lower() in _CANCEL_WORDS:
+                return None
+            if not line and default is not None:
+                return default
+            if line.isdigit() and 1 <= int(line) <= len(options):
+                return options[int(line) - 1][0]
+            self.say(NOT_A_CHOICE)
+
+    async def _ask(self, element: dict[str, Any]) -> tuple[bool, Any]:
+        """(False, None) if cancelled, else (True, the field's value as the client would send it)."""
+        label = str(element.get("display_name") or element.get("name"))
+        notes = [OPTIONAL(self.locale)] if element.get("optional") and OPTIONAL(self.locale) not in label else []
+        options = self._options(element) if element.get("type") in ("select", "radio", "bool") else []
+        default = element.get("default")
+        if default not in (None, ""):
+            shown = next((text for value, text in options if value == str(default)), str(default))
+            notes.append(f"{DEFAULT(self.locale)}: {shown}")
+        self.out.write(f"  {label}" + (f" ({'; '.join(notes)})" if notes else "") + "\n")
+        if element.get("help_text"):
+            self.out.write(f"    {element['help_text']}\n")
+        if options:
+            value = await self._choose(options, default="" if default in (None, "") else str(default))
+            if value is None:
+                return False, None
+            if element.get("type") == "bool":
+                return True, value == "true"
+            return True, value or None
+        line = await self._readline()
+        if line is None or line.lower() in _CANCEL_WORDS:
+            return False, None
+        return True, line or (default if default not in (None, "") else None)
+
+    async def _fill_dialogs(self) -> None:
+        while self.mm.dialogs:
+            dialog = self.mm.dialogs.pop(0)
+            self.say(DIALOG_HEAD)
+            elements = [e for e in dialog.get("elements") or [] if isinstance(e, dict)]
+            submission: dict[str, Any] = {}
+            pending = elements
+            while pending:
+                for element in pending:
+                    ok, value = await self._ask(element)
+                    if not ok:
+                        self.say(DIALOG_CANCELLED)
+                        return
+                    submission[str(element.get("name"))] = value
+                reply = await self.runtime.dispatcher.dialog({
+                    "type": "dialog_submission", "callback_id": dialog.get("callback_id", ""),
+                    "state": dialog.get("state", ""), "user_id": self.user.id, "channel_id": self.channel.id,
+                    "team_id": self.channel.team_id, "submission": submission, "cancelled": False})
+                errors = reply.get("errors") or {}
+                if reply.get("error"):
+                    self.out.write(indent(unescape_for_terminal(f"⚠ {reply['error']}")) + "\n")
+                if not errors:
+                    if not reply.get("error"):
+                        self.say(DIALOG_SENT)
+                    break
+                for element in elements:  # the errors next to their fields, then those fields again
+                    if element.get("name") in errors:
+                        self.say(DIALOG_ERROR, field=element.get("display_name", ""),
+                                 message=unescape_for_terminal(str(errors[element["name"]])))
+                pending = [e for e in elements if e.get("name") in errors]
+            await self.runtime.outbox.drain(timeout=5)
 
     def _only_for(self, post: ConsolePost) -> User | None:
         """The one person who sees `post`, if it is a private reply or a DM."""

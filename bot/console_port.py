@@ -108,6 +108,7 @@ class ConsoleMattermost:
     # The channel a post of an earlier run went to (the console keeps its database, not its screen).
     post_home: Callable[[str], str | None] | None = None
     locale: str = "de"  # of the person at the console, for the frame around posts
+    dialogs: list[dict[str, Any]] = field(default_factory=list)  # opened, not yet filled in
 
     def __post_init__(self) -> None:
         self.users_by_id[self.bot_user_id] = User(self.bot_user_id, "amtsbote", "Amtsbote", "de", is_bot=True)
@@ -247,8 +248,10 @@ class ConsoleMattermost:
         return file_id
 
     async def open_dialog(self, trigger_id: str, url: str, dialog: dict[str, Any]) -> None:
-        fields = ", ".join(e.get("display_name", "") for e in dialog.get("elements", []))
-        self.out.write(f"  [Dialog „{dialog.get('title')}“: {fields} — in der Konsole bitte die Kurzform nutzen]\n")
+        """As Mattermost's client would, the console shows the dialog: it asks for each field in turn."""
+        title = dialog.get("title", "")
+        self.out.write(f"  📝 Dialog “{title}”\n" if self.locale == "en" else f"  📝 Dialog „{title}“\n")
+        self.dialogs.append(dialog)
 
     async def bot_teams(self) -> list[dict[str, Any]]:
         return [{"id": TEAM_ID, "name": TEAM_NAME}]

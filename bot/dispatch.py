@@ -78,6 +78,13 @@ UNKNOWN_COMMAND = Text(
 )
 
 
+def _selected(body: Mapping[str, Any]) -> str:
+    """A menu's choice: Mattermost puts it into the context, beside what we signed (FACTS §2.2)."""
+    context = body.get("context")
+    chosen = context.get("selected_option") if isinstance(context, Mapping) else None
+    return chosen[:200] if isinstance(chosen, str) else ""
+
+
 class Unauthorized(Exception):
     pass
 
@@ -388,7 +395,8 @@ class Dispatcher:
             body, "actions", verify=self.services.signer.verify, signed=body.get("context"),
             request=lambda ctx, data: ActionRequest(user_id=ctx.user.id, channel_id=ctx.channel_id,
                                                     team_id=ctx.team_id, post_id=str(body.get("post_id") or ""),
-                                                    data=data, trigger_id=str(body.get("trigger_id") or "")[:1000]),
+                                                    data=data, trigger_id=str(body.get("trigger_id") or "")[:1000],
+                                                    selected_option=_selected(body)),
             answer=lambda result: result.to_json(),
             refuse=lambda text: ActionResult(ephemeral_text=text).to_json())
 

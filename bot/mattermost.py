@@ -40,6 +40,7 @@ from base.chat import (  # noqa: F401  (the port's types, re-exported for the ad
     request_paid_for,
 )
 from base.ratelimit import TokenBucket
+from bot.metrics import RATE_LIMITED
 
 log = logging.getLogger("amtsbote.mattermost")
 # The driver logs every refused request at ERROR (under its websocket's logger name) and a
@@ -263,6 +264,7 @@ class RestMattermost:
             return result
         except TooManyRequests as e:
             self.note_reachable()
+            RATE_LIMITED.inc()
             if self.limiter is not None:
                 self.limiter.hold(e.retry_after if e.retry_after is not None else 1.0)
             raise RateLimited("rate limited (429)", retry_after=e.retry_after) from None

@@ -36,12 +36,14 @@ from base.chat import (
     MARKER_PROP,
     MattermostPort,
     PermanentError,
+    RateLimited,
     TransientError,
     UnknownOutcome,
     request_paid_for,
 )
 from base.clock import Clock
 from base.ratelimit import TokenBucket
+from bot import metrics
 from storage.db import Database
 from storage.models import OutboxItem
 
@@ -195,9 +197,12 @@ class Outbox:
                                                           pending_post_id=row.pending_post_id)
             self._done(row, post_id)
         except PermanentError as e:
+            metrics.DELIVERIES.labels(row.kind, "failed").inc()
+            metrics.MATTERMOST_UP.set(1)  # it answered
             log.error("outbox %s (%s) refused by Mattermost: %s", row.id, row.kind, e)
             self._record(row.id, status="dead", last_error=str(e)[:200], claimed_until=None)
         except TransientError as e:
+            metrics.MATTERMOST_UP.set(1 if isinstance(e, RateLimited) else 0)  # a 429 is an answer; a 5xx is not
             self._retry_later(row, e)
         except Exception as e:  # never lose the row to a bug in one delivery
             log.exception("outbox %s: unexpected error", row.id)
@@ -232,6 +237,7 @@ class Outbox:
                                 "unsure": False, "claimed_until": None, "last_error": None, "message": "",
                                 "props": None})
         self.delivered += 1
+        metrics.delivered(row.kind, row.key)
 
     def _release(self, row: OutboxItem) -> None:
         """A 429 arrived while this row waited its turn: give it back unsent until the pause ends."""
@@ -240,6 +246,7 @@ class Outbox:
 
     def _retry_later(self, row: OutboxItem, error: TransientError) -> None:
         attempts = row.attempts + 1
+        metrics.DELIVERIES.labels(row.kind, "retry").inc()
         if error.retry_after is not None:
             delay = max(error.retry_after, 0.0) + random.uniform(0.05, 0.5)
             self.bucket.hold(delay)  # the server's limit is spent: nothing until then, then from empty

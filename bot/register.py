@@ -17,6 +17,8 @@ DESCRIPTIONS = {
     "roster": Text(de="Wer ist heute wo? Anwesenheit", en="Who is where today? Presence roster"),
     "forward": Text(de="Rufumleitungen ankündigen", en="Announce call forwarding"),
     "meeting": Text(de="Videokonferenzen planen", en="Schedule video meetings"),
+    "duty": Text(de="Dienste: Telefon, Post, Präsenz – wer ist dran, wer übernimmt?",
+                 en="Duties: phone line, post, on-site presence – whose turn, who steps in?"),
 }
 HINTS = {
     "homeoffice": Text(de="hilfe | plan | ich | büro DATUM | abwesend DATUM", en="help | plan | me | office DATE | away DATE"),
@@ -24,6 +26,8 @@ HINTS = {
     "forward": Text(de="nummer | handy | @kollegin | privat | ab | aus | liste",
                     en="number | mobile | @colleague | private | voicemail | off | list"),
     "meeting": Text(de='neu "Titel" DATUM ZEIT | jetzt | liste', en='new "Title" DATE TIME | now | list'),
+    "duty": Text(de="plan | ich | abgeben DATUM | übernehmen DATUM | tausch @name DATUM",
+                 en="plan | me | drop DATE | take DATE | swap @name DATE"),
 }
 
 

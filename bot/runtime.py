@@ -19,6 +19,7 @@ from base.chat import MattermostError, MattermostPort
 from base.clock import Clock, SystemClock
 from base.ratelimit import TokenBucket
 from base.signing import Signer
+from bot import metrics
 from bot.dispatch import Dispatcher
 from bot.http import create_app
 from bot.jobs import all_jobs
@@ -29,6 +30,7 @@ from commands.registry import FEATURES, REGISTRY
 from config.settings import Settings
 from domain import calendar as cal
 from storage.db import Database
+from storage.inuse import ServeClaim
 
 log = logging.getLogger("amtsbote.runtime")
 
@@ -51,13 +53,16 @@ class Runtime:
         self.outbox = Outbox(self.db, mm, self.clock, bucket=getattr(mm, "limiter", None) or bucket)
         self.services = Services(settings=settings, db=self.db, clock=self.clock, mm=mm,
                                  signer=Signer(settings.bot_secret or "console-only-secret-not-for-production"),
-                                 notify_outbox=self.outbox.notify, features=FEATURES)
+                                 notify_outbox=self.outbox.notify, features=FEATURES, count=metrics.count_event)
         self.dispatcher = Dispatcher(self.services, REGISTRY)
         self.tick_seconds = tick_seconds
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        # Held while this process serves: `db restore` and `db move` are refused meanwhile (storage/inuse.py).
+        self.claim = ServeClaim(settings.database_url)
+        metrics.DATABASE_GAUGES.watch(self.db, self.clock, self.services.tz)
 
     def app(self) -> Any:
         return create_app(self.dispatcher, lifespan=self.lifespan)
@@ -72,11 +77,15 @@ class Runtime:
 
     async def start(self) -> None:
         self._stop = asyncio.Event()
+        await self.claim.wait()
         try:
             await self.mm.me()
+            metrics.MATTERMOST_UP.set(1)
         except MattermostError as e:  # down at start: the port logged it (URL, cause); the outbox waits for it
+            metrics.MATTERMOST_UP.set(0)
             log.debug("Mattermost not reachable at start (%s); starting anyway", e)
         except Exception as e:  # noqa: BLE001 - whatever else, the bot still starts
+            metrics.MATTERMOST_UP.set(0)
             log.warning("Mattermost at %s did not answer at start (%s); starting anyway",
                         self.settings.mattermost_url, type(e).__name__)
         self.dispatcher.tokens.reload()
@@ -106,6 +115,12 @@ class Runtime:
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("tick done")
             self.outbox.notify()
+            try:
+                up = await self.mm.ping()
+            except Exception:  # noqa: BLE001 - a ping that fails in any way says: not reachable
+                up = False
+            metrics.MATTERMOST_UP.set(1 if up else 0)
+            metrics.LAST_TICK.set_to_current_time()
 
     async def _websocket(self) -> None:
         """Listen for changes that make our caches stale (locale, names, roles)."""
@@ -148,3 +163,4 @@ class Runtime:
                 await task
         self._tasks.clear()
         await self.mm.close()
+        self.claim.release()

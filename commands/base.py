@@ -71,6 +71,7 @@ class ActionRequest:
     post_id: str
     data: dict[str, Any]
     trigger_id: str = ""  # lets a button open a dialog
+    selected_option: str = ""  # what was chosen in a menu (a select), as Mattermost sends it beside the context
 
 
 @dataclass(slots=True)
@@ -103,7 +104,8 @@ class Services:
     """Long-lived collaborators, built once per process."""
 
     def __init__(self, *, settings: Settings, db: Database, clock: Clock, mm: MattermostPort, signer: Signer,
-                 notify_outbox: Callable[[], None] = lambda: None, features: Sequence[Feature] = ()) -> None:
+                 notify_outbox: Callable[[], None] = lambda: None, features: Sequence[Feature] = (),
+                 count: Callable[[str, int], None] = lambda _event, _n: None) -> None:
         self.settings = settings
         self.features = tuple(features)  # the registry, handed in by the shell (privacy iterates it)
         self.db = db
@@ -111,6 +113,7 @@ class Services:
         self.mm = mm
         self.signer = signer
         self.notify_outbox = notify_outbox
+        self.count = count  # count("roster_skipped", n): what happened, for the shell's metrics
         self.tz = ZoneInfo(settings.bot_timezone)
 
     @property

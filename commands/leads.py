@@ -38,7 +38,7 @@ ROLE_LOOKUPS_AT_ONCE = 8  # members whose roles are asked of Mattermost concurre
 
 NOT_A_LEAD = Text(
     de="Das dürfen nur Leitungen dieses Kanals (Kanal-, Team- oder Systemadmins oder per "
-       "„/homeoffice leitung add“ benannte Personen). Es wurde nichts geändert.",
+       "„/homeoffice leitung hinzufügen“ benannte Personen). Es wurde nichts geändert.",
     en="Only leads of this channel may do that (channel, team or system admins, or people named with "
        "“/homeoffice lead add”). Nothing was changed.",
 )

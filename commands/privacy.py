@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, tzinfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from base.i18n import Text
+from base.i18n import DAYS, Plural, Text
 from base.safetext import plain
 from commands.base import Feature
 from domain import calendar as cal
@@ -68,9 +68,10 @@ AUDIT_LINE = Text(de="{at}: {action} (von {actor}){detail}", en="{at}: {action} 
 AUDIT_BY_YOU = Text(de="Deine Änderungen als Leitung an Daten anderer", en="Your changes as a lead to others' data")
 AUDIT_BY_YOU_LINE = Text(de="{at}: {action} — {name}{detail}", en="{at}: {action} — {name}{detail}")
 OUTBOX = Text(de="Nachrichten des Bots (Zustellprotokoll)", en="The bot's messages (delivery log)")
-OUTBOX_LINE = Text(de="{count} Nachrichten an dich oder über dich, gesendet oder noch zu senden; "
+MESSAGES = Plural(de=("Nachricht", "Nachrichten"), en=("message", "messages"))
+OUTBOX_LINE = Text(de="{messages} an dich oder über dich, gesendet oder noch zu senden; "
                       "versandte werden nach einer Woche gelöscht",
-                   en="{count} messages to you or about you, sent or still to be sent; "
+                   en="{messages} to you or about you, sent or still to be sent; "
                       "sent ones are deleted after a week")
 SOMEONE = Text(de="eine nicht mehr bekannte Person", en="someone no longer known")
 FORGOTTEN_PERSON = Text(de="einer gelöschten Person", en="a deleted person")
@@ -82,7 +83,7 @@ ACTIONS = {
     "remove:setup": Text(de="aus der Rotation genommen (Gruppe entfällt)", en="taken out of the rotation (group removed)"),
     "remove:delete": Text(de="aus der Rotation genommen (Rotation gelöscht)", en="taken out of the rotation (rotation deleted)"),
     "change:office": Text(de="Büro eingetragen", en="office entered"),
-    "change:home": Text(de="Homeoffice eingetragen", en="home office entered"),
+    "change:home": Text(de="Home-Office eingetragen", en="home office entered"),
     "change:field": Text(de="„unterwegs“ eingetragen", en="“in the field” entered"),
     "change:away": Text(de="Abwesenheit eingetragen", en="absence entered"),
     "clear": Text(de="einmalige Änderungen entfernt", en="one-off changes removed"),
@@ -104,7 +105,7 @@ DETAIL_GROUP = Text(de="Gruppe {group}", en="group {group}")
 DETAIL_SPLIT = Text(de="Gruppe {group} (aufgeteilt)", en="group {group} (split)")
 DETAIL_GONE_GROUP = Text(de="Gruppe {group} entfällt", en="group {group} no longer exists")
 DETAIL_WAS_GROUP = Text(de="war in Gruppe {group}", en="was in group {group}")
-DETAIL_DAYS = Text(de="{first} – {last} ({n} Tage)", en="{first} – {last} ({n} days)")
+DETAIL_DAYS = Text(de="{first} – {last} ({days})", en="{first} – {last} ({days})")
 DETAIL_MEETING = Text(de="„{title}“", en="“{title}”")
 DETAIL_MEETING_DAY = Text(de="„{title}“ am {day}", en="“{title}” on {day}")
 DETAIL_UNTIL = Text(de="{target} bis {until}", en="{target} until {until}")
@@ -124,10 +125,10 @@ def detail_text(detail: str, locale: str, tz: tzinfo = UTC) -> str:
             return cal.format_day(date.fromisoformat(value), locale)
 
         if "days" in data:
-            return ", ".join(day(d) for d in data["days"])
+            return cal.format_days([date.fromisoformat(d) for d in data["days"]], locale)
         if "from" in data:
             if "n" in data:
-                return DETAIL_DAYS(locale, first=day(data["from"]), last=day(data["to"]), n=int(data["n"]))
+                return DETAIL_DAYS(locale, first=day(data["from"]), last=day(data["to"]), days=DAYS.of(int(data["n"])))
             return day(data["from"]) if data["from"] == data["to"] else f"{day(data['from'])} – {day(data['to'])}"
         if "group" in data:
             return (DETAIL_SPLIT if data.get("split") else DETAIL_GROUP)(locale, group=plain(data["group"], max_length=20))
@@ -259,7 +260,7 @@ def collect(session: Session, user_id: str, locale: str, features: Sequence[Feat
             out.extend(feature.my_data(session, user_id, locale))
     messages = session.exec(select(sa.func.count()).select_from(OutboxItem).where(_outbox_about(user_id))).one()
     if messages:
-        out.append((OUTBOX(locale), OUTBOX_LINE(locale, count=messages), None))
+        out.append((OUTBOX(locale), OUTBOX_LINE(locale, messages=MESSAGES.of(messages)), None))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from commands import anwesenheit, homeoffice, meeting, rufumleitung
+from commands import anwesenheit, dienst, homeoffice, meeting, rufumleitung
 from commands.base import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -12,6 +12,7 @@ FEATURES: tuple[Feature, ...] = (
     anwesenheit.FEATURE,
     rufumleitung.FEATURE,
     meeting.FEATURE,
+    dienst.FEATURE,
 )
 
 REGISTRY: Mapping[str, Feature] = {feature.kind: feature for feature in FEATURES}

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-COMMAND_KINDS = ("homeoffice", "roster", "forward", "meeting")
+COMMAND_KINDS = ("homeoffice", "roster", "forward", "meeting", "duty")
 DEFAULT_TRIGGERS = {
-    "de": {"homeoffice": "homeoffice", "roster": "anwesenheit", "forward": "rufumleitung", "meeting": "meeting"},
-    "en": {"homeoffice": "homeoffice", "roster": "roster", "forward": "forward", "meeting": "meeting"},
+    "de": {"homeoffice": "homeoffice", "roster": "anwesenheit", "forward": "rufumleitung", "meeting": "meeting",
+           "duty": "dienst"},
+    "en": {"homeoffice": "homeoffice", "roster": "roster", "forward": "forward", "meeting": "meeting", "duty": "duty"},
 }
 MEETING_PROVIDERS = ("jitsi", "bbb", "zoom")
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-me"}

@@ -233,3 +233,88 @@ def format_week(day: date, locale: str = "de") -> str:
     """The ISO week of `day`: "KW 48" (de) / "CW 48" (en)."""
     prefix = "CW" if pick_locale(locale) == "en" else "KW"
     return f"{prefix} {iso_week(day)[1]}"
+
+
+def format_day_in_year(day: date, locale: str = "de") -> str:
+    """The day with weekday but without the year, for lists that name the year once: "Do, 10.12." /
+    "Thu, 10 Dec"."""
+    loc = pick_locale(locale)
+    days, months = _names(loc)
+    if loc == "en":
+        return f"{days[day.weekday()]}, {day.day} {months[day.month - 1]}"
+    return f"{days[day.weekday()]}, {day.day:02d}.{day.month:02d}."
+
+
+def _shared_year(days: list[date], locale: str) -> list[str]:
+    """Each day formatted; the year only where the next day is in another year, and on the last."""
+    return [format_day(d, locale) if i == len(days) - 1 or d.year != days[-1].year else format_day_in_year(d, locale)
+            for i, d in enumerate(days)]
+
+
+def format_days(days: list[date], locale: str = "de") -> str:
+    """Days as a list in a sentence, the year named once: "Do, 10.12. und Fr, 11.12.2026" /
+    "Thu, 10 Dec and Fri, 11 Dec 2026"."""
+    shown = _shared_year(sorted(days), locale)
+    if len(shown) <= 1:
+        return "".join(shown)
+    word = " and " if pick_locale(locale) == "en" else " und "
+    return ", ".join(shown[:-1]) + word + shown[-1]
+
+
+def span_ends(start: date, end: date, locale: str = "de") -> tuple[str, str]:
+    """The first and last day of a range, the year named once: ("Do, 10.12.", "Fr, 11.12.2026")."""
+    first, last = _shared_year([start, end], locale)
+    return first, last
+
+
+def format_span(start: date, end: date, locale: str = "de") -> str:
+    """A range of days in a sentence: "vom Do, 10.12. bis Fr, 11.12.2026" / "from Thu, 10 Dec to Fri,
+    11 Dec 2026"; a single day is "am Do, 10.12.2026" / "on Thu, 10 Dec 2026"."""
+    english = pick_locale(locale) == "en"
+    if start == end:
+        return ("on " if english else "am ") + format_day(start, locale)
+    first, last = _shared_year([start, end], locale)
+    return f"from {first} to {last}" if english else f"vom {first} bis {last}"
+
+
+_STATE_NAMES: dict[str, tuple[str, str]] = {
+    "DE": ("Deutschland", "Germany"),
+    "DE-BW": ("Baden-Württemberg", "Baden-Württemberg"),
+    "DE-BY": ("Bayern", "Bavaria"),
+    "DE-BE": ("Berlin", "Berlin"),
+    "DE-BB": ("Brandenburg", "Brandenburg"),
+    "DE-HB": ("Bremen", "Bremen"),
+    "DE-HH": ("Hamburg", "Hamburg"),
+    "DE-HE": ("Hessen", "Hesse"),
+    "DE-MV": ("Mecklenburg-Vorpommern", "Mecklenburg-Western Pomerania"),
+    "DE-NI": ("Niedersachsen", "Lower Saxony"),
+    "DE-NW": ("Nordrhein-Westfalen", "North Rhine-Westphalia"),
+    "DE-RP": ("Rheinland-Pfalz", "Rhineland-Palatinate"),
+    "DE-SL": ("Saarland", "Saarland"),
+    "DE-SN": ("Sachsen", "Saxony"),
+    "DE-ST": ("Sachsen-Anhalt", "Saxony-Anhalt"),
+    "DE-SH": ("Schleswig-Holstein", "Schleswig-Holstein"),
+    "DE-TH": ("Thüringen", "Thuringia"),
+}
+
+
+def region_name(code: str, locale: str = "de") -> str:
+    """A holiday region as people name it: "DE-ST" -> "Sachsen-Anhalt" / "Saxony-Anhalt"; an unknown
+    code is shown as it is."""
+    names = _STATE_NAMES.get(code.strip().upper())
+    if names is None:
+        return code
+    return names[1] if pick_locale(locale) == "en" else names[0]
+
+
+_WORKING_DAYS = Text(de="{n} Arbeitstage", en="{n} working days")
+
+
+def days_phrase(days: list[date], locale: str = "de") -> str:
+    """Working days as a sentence needs them, preposition included: "am Do, 10.12. und Fr,
+    11.12.2026"; more than three: "vom Mo, 14.12. bis Fr, 18.12.2026 (5 Arbeitstage)"."""
+    days = sorted(days)
+    english = pick_locale(locale) == "en"
+    if len(days) <= 3:
+        return ("on " if english else "am ") + format_days(days, locale)
+    return f"{format_span(days[0], days[-1], locale)} ({_WORKING_DAYS(locale, n=len(days))})"

@@ -13,6 +13,7 @@ may be a number they did not mean to share.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from base.i18n import LocalizedError, Text
 
@@ -31,9 +32,16 @@ _PARENS = re.compile(r"\(([^()]*)\)")
 _TRUNK_ZERO = re.compile(r"^(\+\d{1,3})\s*\(0\)\s*")  # "+49 (0)391" -> "+49 391"
 
 
+def _ascii_digits(text: str) -> str:
+    """Full-width and other compatibility forms as their plain characters ("０３９１／５４０－１２３４" ->
+    "0391/540-1234", NFKC), and any remaining decimal digit as 0-9: a number is stored one way."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def normalize_number(text: str) -> str:
     """The display form of a work number, or `LocalizedError(INVALID_NUMBER)`."""
-    raw = " ".join(text.split())
+    raw = " ".join(_ascii_digits(text).split())
     if not raw or not _ALLOWED.fullmatch(raw):
         raise LocalizedError(INVALID_NUMBER)
     digits = sum(ch.isdigit() for ch in raw)

@@ -42,6 +42,7 @@ class Roster:
     holiday: str | None
     meetings: list[RosterMeeting] = field(default_factory=list)
     starts: date | None = None  # the rotation's first day, when it is still to come
+    duties: tuple[str, ...] = ()  # the "Dienste" section's lines, already made safe (commands/duty_views.py)
 
 
 SECTION_ORDER = (Where.OFFICE, Where.HOME, Where.FIELD, Where.AWAY)
@@ -56,6 +57,7 @@ NOBODY = Text(de="niemand", en="nobody")
 BELOW_MIN = Text(de="⚠️ Mindestbesetzung unterschritten: {count} von mindestens {min} im Büro.",
                  en="⚠️ Below minimum staffing: {count} of at least {min} in the office.")
 MEETINGS = Text(de="📅 Termine heute", en="📅 Meetings today")
+DUTIES = Text(de="🛎️ Dienste", en="🛎️ Duties")
 HOLIDAY = Text(de="Heute ist Feiertag ({name}). Schönen freien Tag!", en="Today is a public holiday ({name}). Enjoy the day off!")
 UPDATED = Text(de="aktualisiert {time} Uhr", en="updated {time}")
 EMPTY = Text(de="Für diesen Tag ist niemand eingeplant.", en="Nobody is scheduled for this day.")
@@ -72,7 +74,7 @@ SECTION_BUDGET = LIST_BUDGET // 4  # characters of one list, so that the whole r
 
 def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], forwards: Mapping[str, str],
             meetings: list[RosterMeeting], min_office: int | None, foreign: frozenset[str] = frozenset(),
-            starts: date | None = None) -> Roster:
+            starts: date | None = None, duties: tuple[str, ...] = ()) -> Roster:
     """Group the day's people into sections, sorted by name. An active forward is shown next to the
     person wherever they work that day (office, home, field: SPEC §2.2, "forwards appear in the
     roster"); the away section lists names only, so that nothing in it hints at a reason."""
@@ -86,40 +88,47 @@ def compose(day_plan: DayPlan, *, channel_name: str, names: Mapping[str, str], f
     return Roster(day=day_plan.day, channel_name=plain(channel_name, max_length=80), sections=sections,
                   office_count=day_plan.office_count, min_office=min_office, below_min=day_plan.below_min,
                   holiday=day_plan.holiday, meetings=sorted(meetings, key=lambda m: m.start),
-                  starts=starts if starts is not None and starts > day_plan.day else None)
+                  starts=starts if starts is not None and starts > day_plan.day else None, duties=duties)
 
 
 def render_text(roster: Roster, locale: str) -> str:
-    """The roster as Mattermost markdown (used in the attachment and in ephemeral replies)."""
-    lines = [f"#### 📋 {TITLE(locale, channel=roster.channel_name, day=cal.format_day(roster.day, locale), week=cal.format_week(roster.day, locale))}"]
+    """The roster as Mattermost markdown (used in the attachment and in ephemeral replies).
+
+    Every block (a section, the notes, the meetings) is a paragraph of its own: a line right after a
+    list would otherwise continue the list's last item in Mattermost, and sections with and
+    without a list would be spaced differently."""
+    blocks = [f"#### 📋 {TITLE(locale, channel=roster.channel_name, day=cal.format_day(roster.day, locale), week=cal.format_week(roster.day, locale))}"]
     if roster.holiday:
-        lines.append(HOLIDAY(locale, name=roster.holiday))
-        return "\n".join(lines)
+        blocks.append(HOLIDAY(locale, name=roster.holiday))
+        return "\n\n".join(blocks)
     if not any(roster.sections.values()):
-        lines.append(STARTS(locale, day=cal.format_day(roster.starts, locale)) if roster.starts else EMPTY(locale))
+        blocks.append(STARTS(locale, day=cal.format_day(roster.starts, locale)) if roster.starts else EMPTY(locale))
     for where in SECTION_ORDER:
         people = roster.sections[where]
         if not people and where is Where.FIELD:
             continue
         header = f"**{SECTION_TITLE[where](locale)} ({len(people)})**"
         if not people:
-            lines.append(f"{header}: {NOBODY(locale)}")
+            blocks.append(f"{header}: {NOBODY(locale)}")
         elif any(p.forward for p in people):
-            lines.append(header)
-            lines.extend(capped([f"- {_name(p)}" + (f" — ☎️ {p.forward}" if p.forward else "") for p in people],
-                                lambda n: MORE(locale, n=n), budget=SECTION_BUDGET))
+            blocks.append("\n".join([header, *capped([f"- {_name(p)}" + (f" — ☎️ {p.forward}" if p.forward else "")
+                                                      for p in people], lambda n: MORE(locale, n=n),
+                                                     budget=SECTION_BUDGET)]))
         else:
-            lines.append(f"{header}: " + ", ".join(_name(p) for p in people))
+            blocks.append(f"{header}: " + ", ".join(_name(p) for p in people))
     if any(p.elsewhere for people in roster.sections.values() for p in people):
-        lines.append(ELSEWHERE_NOTE(locale))
+        blocks.append(ELSEWHERE_NOTE(locale))
     if roster.below_min and roster.min_office is not None:
-        lines.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
+        blocks.append(BELOW_MIN(locale, count=roster.office_count, min=roster.min_office))
+    if roster.duties:
+        blocks.append("\n".join([f"**{DUTIES(locale)}**",
+                                 *capped(list(roster.duties), lambda n: MORE(locale, n=n), budget=SECTION_BUDGET)]))
     if roster.meetings:
-        lines.append(f"**{MEETINGS(locale)}**")
         listed = [f"- {UHR(locale, start=m.start.strftime('%H:%M'), end=m.end.strftime('%H:%M'))}: {m.title}"
                   for m in roster.meetings]
-        lines.extend(capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET))
-    return "\n".join(lines)
+        blocks.append("\n".join([f"**{MEETINGS(locale)}**",
+                                 *capped(listed, lambda n: MORE(locale, n=n), most=MEETINGS_MOST, budget=SECTION_BUDGET)]))
+    return "\n\n".join(blocks)
 
 
 def _name(line: RosterLine) -> str:

@@ -43,7 +43,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
-from base.i18n import LocalizedError, Text
+from base.i18n import DAYS, LocalizedError, Text
 from domain.calendar import (
     _holiday_names,
     _holiday_set,
@@ -136,8 +136,8 @@ ERR_CUSTOM_EMPTY_WEEK = _with_example(
     en="Week {week} of the pattern is empty; weeks are separated by “/” and have 5 days each (Mon–Fri).",
 )
 ERR_CUSTOM_DAYS = _with_example(
-    de="Woche {week} des Musters („{text}“) hat {count} Tage, nötig sind genau 5 (Mo–Fr).",
-    en="Week {week} of the pattern (“{text}”) has {count} days, it needs exactly 5 (Mon–Fri).",
+    de="Woche {week} des Musters („{text}“) hat {days}, nötig sind genau 5 (Mo–Fr).",
+    en="Week {week} of the pattern (“{text}”) has {days}, it needs exactly 5 (Mon–Fri).",
 )
 ERR_CUSTOM_UNKNOWN_GROUP = _with_example(
     de="Unbekannte Gruppe „{name}“ in Woche {week} des Musters. Gruppen: {groups}.",
@@ -332,7 +332,7 @@ def parse_custom(text: str, groups: Iterable[str]) -> tuple[tuple[frozenset[str]
                 slots.append(frozenset((lookup(ch, number),)))
                 i += 1
         if len(slots) != DAYS_PER_WEEK:
-            raise LocalizedError(ERR_CUSTOM_DAYS, week=number, text=week_text[:40], count=len(slots))
+            raise LocalizedError(ERR_CUSTOM_DAYS, week=number, text=week_text[:40], days=DAYS.of(len(slots)))
         weeks.append(tuple(slots))
     return tuple(weeks)
 

@@ -122,7 +122,7 @@ def test_a_lead_acts_for_members_of_the_rotation_only_and_they_are_told(org, sta
     assert reply.status == 200 and "Bernd Müller: abwesend am Mi, 25.11.2026." in reply.text
     assert org.slash("gruppe B @james.miller").text == "Gruppe B: James Miller."
     org.drain()
-    assert dms(org, "bernd.mueller")[-1] == ("Anna Schmidt hat dich als abwesend eingetragen: Mi, 25.11.2026. "
+    assert dms(org, "bernd.mueller")[-1] == ("Anna Schmidt hat dich am Mi, 25.11.2026 als abwesend eingetragen. "
                                              "Notiz: Fortbildung")
     (james,) = dms(org, "james.miller")
     assert james.startswith("Anna Schmidt put you into group B in “Jugendamt – ASD Team 3”.")

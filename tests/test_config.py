@@ -23,9 +23,10 @@ def test_defaults_match_the_spec():
     assert (s.roster_time, s.roster_latest, s.forward_default_end) == (time(7, 30), time(12), time(18))
     assert s.retention_days == 90 and s.meeting_provider == "jitsi"
     assert s.command_triggers == {"homeoffice": "homeoffice", "roster": "anwesenheit", "forward": "rufumleitung",
-                                  "meeting": "meeting"}
+                                  "meeting": "meeting", "duty": "dienst"}
     english = Settings.from_env({"BOT_LOCALE": "en"}, env_file=None)
     assert english.command_triggers["roster"] == "roster" and english.command_triggers["forward"] == "forward"
+    assert english.command_triggers["duty"] == "duty"
 
 
 @pytest.mark.parametrize(("env", "variable"), [

@@ -114,11 +114,11 @@ def test_console_buttons_swap_through_a_dm_and_bad_meta_commands_are_explained(t
 # -- a kept database: the console starts again on the file of an earlier run (SPEC §6) -------------
 
 
-def _run(tmp_path, lines: list[str], start: str) -> tuple[str, str, float]:
+def _run(tmp_path, lines: list[str], start: str, database: str | None = None) -> tuple[str, str, float]:
     """`amtsbote console` as a subprocess on tmp_path/kept.db: (stdout, stderr, seconds)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "MATTERMOST_", "DATABASE_"))}
     began = time.monotonic()
-    done = subprocess.run([*_amtsbote(), "console", "--database", f"sqlite:///{tmp_path / 'kept.db'}",
+    done = subprocess.run([*_amtsbote(), "console", "--database", database or f"sqlite:///{tmp_path / 'kept.db'}",
                            "--start", start], input="\n".join(lines) + "\n", capture_output=True, text=True,
                           timeout=180, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -131,7 +131,9 @@ def test_the_console_edits_its_roster_from_an_earlier_run_without_errors_or_stal
     assert f"{ROSTER_HEAD} — Mo, 07.12.2026 (KW 50)" in _sections(first)[":time +35m"]
 
     # Same file, a new run: the roster post of the first run is not on this console's screen any more.
-    second, errors, seconds = _run(tmp_path, ["/homeoffice abwesend heute", ":time +30m", ":quit"], "2026-12-07 07:40")
+    # (A plain file name works as well as a URL.)
+    second, errors, seconds = _run(tmp_path, ["/homeoffice abwesend heute", ":time +30m", ":quit"], "2026-12-07 07:40",
+                                   database="kept.db")
     said = _sections(second)
     assert "Traceback" not in errors and "KeyError" not in errors and "outbox" not in errors, errors[-3000:]
     assert "Anna Schmidt: abwesend am Mo, 07.12.2026." in said["/homeoffice abwesend heute"]
@@ -207,7 +209,7 @@ def test_console_shows_the_answer_of_a_button_on_a_private_reply_and_who_may_pre
         "/homeoffice einrichten A,B woche ab 23.11.2026", "/homeoffice aufteilen",
         "/homeoffice löschen",  # buttons 1 and 2, on Anna's private reply
         ":as bernd.mueller", ":click 1",  # Bernd does not see Anna's reply
-        ":as anna.schmidt", ":click 2", "/anwesenheit",
+        ":as anna.schmidt", ":click 2", "/anwesenheit heute",  # `heute`: the roster alone, no menu card
         ":click 1", ":click 1", "/homeoffice plan",
         ":as james.miller", "/homeoffice forget-me", ":click 3",
         ":as bernd.mueller", '/meeting neu "Team" morgen 10:00',  # RSVP buttons 5 and 6, on a real post
@@ -252,7 +254,7 @@ def test_console_speaks_the_language_of_the_person_it_acts_as_and_helps_with_mis
         "Which channel? `:channel NAME` (jugendamt-asd, wirtschaftliche-hilfe)",
         "Unknown channel: nirgends. There are: jugendamt-asd, wirtschaftliche-hilfe",
         "Slash commands start with / (e.g. /homeoffice help); :help for the console.",
-        "Unknown command /gibtsnicht. Available: /homeoffice, /anwesenheit, /rufumleitung, /meeting",
+        "Unknown command /gibtsnicht. Available: /homeoffice, /anwesenheit, /rufumleitung, /meeting, /dienst",
         "As whom? `:as NAME`, e.g. `:as bernd.mueller` (anna.schmidt, bernd.mueller, claudia.weber, "
         "dieter.fischer, elif.yilmaz, frank.hoffmann, gabriele.wagner, james.miller)",
         "Du bist jetzt Elif Yılmaz (@elif.yilmaz, de).",
@@ -265,3 +267,25 @@ def test_console_speaks_the_language_of_the_person_it_acts_as_and_helps_with_mis
         "Es ist jetzt Mi, 25.11.2026, 07:30 Uhr.",
         "Die Uhr läuft nur vorwärts. Es ist schon Mi, 25.11.2026, 07:30 Uhr.",
     ]
+
+
+def test_the_console_shows_a_dropped_duty_taken_by_pressing_the_button(tmp_path):
+    out = _console(tmp_path, [
+        "/homeoffice einrichten A,B woche ab 23.11.2026", "/homeoffice aufteilen",
+        '/dienst anlegen "Telefondienst" überall nummer 0391 540-2000', '/dienst anlegen "Postdienst" vor-ort',
+        ":as bernd.mueller", '/dienst abgeben morgen "Telefondienst"',
+        ":as dieter.fischer", ":click 1", ":as claudia.weber", ":click 1", ":time +1d",
+    ])
+    said = _sections(out)
+    asked = said['/dienst abgeben morgen "Telefondienst"']
+    assert "Vertretung gesucht:** Telefondienst am Di, 24.11.2026 – Bernd Müller kann nicht." in asked
+    assert "[1: Ich übernehme]" in asked
+    taken = out.split("dieter.fischer@jugendamt-asd> :click 1", 1)[1].split("claudia.weber@", 1)[0]
+    assert "übernommen von Dieter Fischer (statt Bernd Müller)" in taken and "(bearbeitet)" in taken
+    assert "Danke! Du hast „Telefondienst“ am Di, 24.11.2026 übernommen." in taken
+    assert "Dieter Fischer übernimmt deinen Dienst „Telefondienst“ am Di, 24.11.2026." in taken  # Bernd is told
+    assert "Diese Schaltfläche gibt es nicht mehr" in said[":click 1"]  # Claudia's click: the post has no button now
+    roster = said[":time +1d"]
+    assert "**🛎️ Dienste**" in roster
+    assert "- **Telefondienst**: Dieter Fischer · ☎️ 0391 540-2000 · Vertretung:" in roster
+    assert "- **Postdienst**: " in roster and "@" not in roster

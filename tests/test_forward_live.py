@@ -54,7 +54,7 @@ def test_each_target_is_announced_by_the_bot_and_ended(team, standin):
 
 
 def test_an_end_given_as_a_day_is_announced_in_the_channels_language(team, standin):
-    assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Sprache en."
+    assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Morgenpost jetzt auf Englisch."
     fwd(team, "nummer 0391 540-2000", "claudia.weber")
     reply = fwd(team, "voicemail until Friday", "james.miller")
     assert reply.text.startswith("Call forwarding set: → voicemail until Fri, 27 Nov 2026, 18:00.")

@@ -39,9 +39,9 @@ def test_every_member_every_working_day_none_for_weekends_and_holidays(bot):
     assert sorted({r["date"] for r in rows}) == days
     assert len(rows) == len(days) * len(SIX)
     assert {(r["date"], r["user"]) for r in rows} == {(d, u) for d in days for u in SIX}
-    assert {"date": "2026-12-22", "user": "dieter.fischer", "where": "away"} in rows
-    assert {"date": "2026-12-21", "user": "dieter.fischer", "where": "home"} in rows  # week of 21.12.: A
-    assert {"date": "2026-12-28", "user": "dieter.fischer", "where": "office"} in rows
+    assert {"date": "2026-12-22", "user": "dieter.fischer", "where": "away", "duties": []} in rows
+    assert {"date": "2026-12-21", "user": "dieter.fischer", "where": "home", "duties": []} in rows  # week of 21.12.: A
+    assert {"date": "2026-12-28", "user": "dieter.fischer", "where": "office", "duties": []} in rows
     assert "Urlaub" not in json.dumps(rows, ensure_ascii=False)
 
 
@@ -52,11 +52,11 @@ def test_before_the_rotation_starts_only_people_with_a_change_or_absence_have_ro
     bot.slash("/homeoffice abwesend 25.11.", as_="anna.schmidt")
     rows = export(bot, "2026-11-23", "2026-12-04")
     before = [r for r in rows if r["date"] < "2026-11-30"]
-    assert before == [{"date": "2026-11-24", "user": "dieter.fischer", "where": "office"},
-                      {"date": "2026-11-25", "user": "anna.schmidt", "where": "away"}]
+    assert before == [{"date": "2026-11-24", "user": "dieter.fischer", "where": "office", "duties": []},
+                      {"date": "2026-11-25", "user": "anna.schmidt", "where": "away", "duties": []}]
     after = [r for r in rows if r["date"] >= "2026-11-30"]
     assert len(after) == 5 * len(SIX)
-    assert {"date": "2026-11-30", "user": "anna.schmidt", "where": "office"} in after
+    assert {"date": "2026-11-30", "user": "anna.schmidt", "where": "office", "duties": []} in after
 
 
 def test_table_and_csv_formats(bot):
@@ -68,15 +68,15 @@ def test_table_and_csv_formats(bot):
     assert "2026-11-30  frank.hoffmann  office" in table and "2026-11-30  anna.schmidt    home" in table
     assert len(table) == 1 + 2 * len(SIX)
     text = format_rows(rows, "csv")
-    assert text.splitlines()[0] == "date,user,where"
+    assert text.splitlines()[0] == "date,user,where,duties"
     parsed = list(csv.DictReader(io.StringIO(text)))
-    assert parsed == rows
+    assert parsed == [{**r, "duties": ""} for r in rows]
     assert json.loads(format_rows(rows, "json")) == rows
 
 
 def test_table_of_an_empty_export_has_its_header():
     assert format_rows([], "table") == "date        user  where"
-    assert format_rows([], "csv") == "date,user,where"
+    assert format_rows([], "csv") == "date,user,where,duties"
     assert format_rows([], "json") == "[]"
 
 

@@ -135,11 +135,11 @@ def test_plan_export_for_operators_as_json(team, standin, tmp_path):
     rows = json.loads(out.stdout)
     assert len(rows) == 6 * 5  # six people, five working days, nothing for the weekend
     # 11.03.2030 is 172 weeks (an even number) after 23.11.2026, so group A is in the office.
-    assert {"date": "2030-03-12", "user": "dieter.fischer", "where": "away"} in rows
-    assert {"date": "2030-03-11", "user": "anna.schmidt", "where": "office"} in rows
-    assert {"date": "2030-03-11", "user": "dieter.fischer", "where": "home"} in rows
+    assert {"date": "2030-03-12", "user": "dieter.fischer", "where": "away", "duties": []} in rows
+    assert {"date": "2030-03-11", "user": "anna.schmidt", "where": "office", "duties": []} in rows
+    assert {"date": "2030-03-11", "user": "dieter.fischer", "where": "home", "duties": []} in rows
     assert "Urlaub" not in out.stdout
-    assert set(rows[0]) == {"date", "user", "where"}
+    assert set(rows[0]) == {"date", "user", "where", "duties"}  # SPEC §6: duties, [] without any
 
 
 def _export(team, standin, *args: str) -> subprocess.CompletedProcess[str]:
@@ -155,8 +155,8 @@ def test_plan_export_as_table_and_csv_and_never_for_past_days(team, standin):
     out = _export(team, standin, "--from", "2030-03-15", "--to", "2030-03-18", "--format", "csv")  # Fri to Mon
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "date,user,where" and len(lines) == 1 + 2 * 6
-    assert "2030-03-15,anna.schmidt,office" in lines and "2030-03-18,anna.schmidt,home" in lines
+    assert lines[0] == "date,user,where,duties" and len(lines) == 1 + 2 * 6
+    assert "2030-03-15,anna.schmidt,office," in lines and "2030-03-18,anna.schmidt,home," in lines
     assert not any(line.startswith(("2030-03-16", "2030-03-17")) for line in lines)
     out = _export(team, standin, "--from", "2030-03-11", "--to", "2030-03-12")
     assert out.returncode == 0, out.stderr

@@ -65,7 +65,7 @@ def test_clearing_a_one_off_office_day_below_the_minimum_warns_and_dms_the_leads
     assert "Mindestbesetzung" not in bot.slash("/homeoffice zuhause 24.11.", as_="bernd.mueller")  # three
     assert below_min_dms(bot, "anna.schmidt") == []
     reply = bot.slash("/homeoffice zurücksetzen 24.11.", as_="dieter.fischer")  # two
-    assert reply.startswith("Einmalige Änderungen am Di, 24.11.2026 entfernt (1)."), reply
+    assert reply.startswith("1 einmalige Änderung am Di, 24.11.2026 entfernt."), reply
     assert "unter der Mindestbesetzung: nur noch 2 statt mindestens 3 Personen im Büro" in reply
     (dm,) = below_min_dms(bot, "anna.schmidt")
     assert "Änderung von Dieter Fischer" in dm
@@ -88,7 +88,7 @@ def test_clear_in_english_warns_in_english(bot):
     bot.slash("/homeoffice office 30.11.", as_="james.miller")  # week B: James alone from group A
     bot.slash("/homeoffice home 30.11.", as_="dieter.fischer")  # B: elif, frank + james = 3
     reply = bot.slash("/homeoffice clear 30.11.", as_="james.miller")
-    assert reply.startswith("Removed one-off changes on Mon, 30 Nov 2026 (1).")
+    assert reply.startswith("Removed 1 one-off change on Mon, 30 Nov 2026.")
     assert "below the minimum office staffing on Mon, 30 Nov 2026: only 2 instead of at least 3" in reply
 
 

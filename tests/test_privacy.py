@@ -102,6 +102,8 @@ def my_data_sections(text: str) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines()[1:]:
+        if not line:  # the blank line that makes each section a paragraph of its own
+            continue
         if line.startswith("**") and line.endswith("**"):
             current = line.strip("*")
             sections[current] = []

@@ -133,7 +133,7 @@ def test_posted_roster_mentions_nobody_even_when_names_and_titles_carry_an_at_si
                                                      ("en", "**🌴 Away (1)**: Bernd Müller")])
 def test_absence_shows_as_away_and_its_note_reaches_mattermost_nowhere(team, standin, language, away_line):
     if language == "en":
-        assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Sprache en."
+        assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Morgenpost jetzt auf Englisch."
     own = team.slash("abwesend heute Arzttermin", user="bernd.mueller")
     assert own.status == 200 and "Arzttermin" in own.text  # the author sees the note
     morning(team)
@@ -155,7 +155,7 @@ def test_absence_shows_as_away_and_its_note_reaches_mattermost_nowhere(team, sta
 def test_sprache_en_switches_the_channels_morning_roster_to_english(team, standin):
     refused = team.slash("sprache en", user="elif.yilmaz", command="/anwesenheit")
     assert "Das dürfen nur Leitungen" in refused.text
-    assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Sprache en."
+    assert team.slash("sprache en", command="/anwesenheit").text == "Gespeichert: Morgenpost jetzt auf Englisch."
     team.stop()  # the morning job as cron runs it, in a process of its own
     proc = post_rosters(env_for(standin, team.world, team.database_url), day="2026-11-24")
     out, err = finish(proc)
@@ -179,8 +179,8 @@ def test_posten_is_for_leads_and_posts_once_however_often_it_is_called(team, sta
     second = team.slash("posten", command="/anwesenheit")
     assert team.drain()
     (post,) = roster_posts_of(team)
-    assert first.text == "Die Anwesenheit für heute wird jetzt gepostet."
-    assert second.text.startswith("Die Anwesenheit für heute ist schon gepostet")
+    assert first.text == "Die Anwesenheit für heute wird jetzt im Kanal veröffentlicht."
+    assert second.text.startswith("Die Anwesenheit für heute ist schon veröffentlicht")
     assert post.user_id == team.world["bot"].id
     assert post.attachments[0]["text"].startswith("#### 📋 Anwesenheit Jugendamt – ASD Team 3 — Di, 24.11.2026")
     team.clock.set(team.clock.now() + timedelta(minutes=45))  # the morning job finds the day done

@@ -18,8 +18,8 @@ from storage.models import RosterPost, Rotation
 from tests.factories import roster_posts, setup_ab, text_of
 from tests.harness import assert_localized
 
-POSTED = "Die Anwesenheit für heute wird jetzt gepostet."
-ALREADY = "Die Anwesenheit für heute ist schon gepostet; sie wird bei Änderungen automatisch aktualisiert."
+POSTED = "Die Anwesenheit für heute wird jetzt im Kanal veröffentlicht."
+ALREADY = "Die Anwesenheit für heute ist schon veröffentlicht; sie wird bei Änderungen automatisch aktualisiert."
 
 
 def ledger(bot) -> dict[date, str]:
@@ -44,7 +44,7 @@ def friday(bot):
 
 def test_posten_posts_once_while_the_morning_post_is_switched_off(friday):
     bot = friday
-    assert bot.slash("/anwesenheit aus") == "Gespeichert: Morgenpost aus."
+    assert bot.slash("/anwesenheit aus") == "Gespeichert: Morgenpost ausgeschaltet."
     bot.advance("2026-11-23 09:00", step_minutes=60)
     assert roster_posts(bot) == []  # no morning post: it is off
     assert bot.slash("/anwesenheit posten") == POSTED
@@ -76,13 +76,13 @@ def test_posten_on_a_saturday_or_a_holiday_says_today_is_no_working_day(friday):
     bot.slash("/homeoffice leitung add @james.miller")
     bot.set_time("2026-11-28 10:00")
     assert bot.slash("/anwesenheit posten") == \
-        "Heute, Sa, 28.11.2026, ist kein Arbeitstag; daher gibt es keine Anwesenheit zum Posten."
+        "Heute, Sa, 28.11.2026, ist kein Arbeitstag; daher gibt es keine Anwesenheit zu veröffentlichen."
     english = bot.slash("/anwesenheit post", as_="james.miller")
     assert english == "Today, Sat, 28 Nov 2026, is not a working day, so there is no roster to post."
     assert_localized(english, "en")
     bot.set_time("2026-12-25 10:00")
     assert bot.slash("/anwesenheit posten") == ("Heute, Fr, 25.12.2026, ist kein Arbeitstag (Feiertag: Erster "
-                                                "Weihnachtstag); daher gibt es keine Anwesenheit zum Posten.")
+                                                "Weihnachtstag); daher gibt es keine Anwesenheit zu veröffentlichen.")
     assert roster_posts(bot) == [] and ledger(bot) == {}
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from commands.anwesenheit.handlers import run
+from commands.anwesenheit import menu
 from commands.anwesenheit.morning import morning_job
 from commands.anwesenheit.texts import help_text
 from commands.base import Feature
@@ -24,4 +24,5 @@ def purge(session: Session, *, cutoff: datetime, cutoff_day: date) -> dict[str, 
     return {"roster_post": rowcount(session.execute(sa.delete(RosterPost).where(col(RosterPost.day) < cutoff_day)))}
 
 
-FEATURE = Feature(kind="roster", run=run, help=help_text, jobs=(morning_job,), purge=purge)
+FEATURE = Feature(kind="roster", run=menu.run_or_menu, help=help_text, actions=menu.ACTIONS, jobs=(morning_job,),
+                  purge=purge)

@@ -14,10 +14,13 @@ from sqlmodel import Session, col, select
 from base.i18n import Text
 from commands.anwesenheit.texts import DEFAULT_DAYS, HOLIDAY_PART, NOT_WORKING_DAY
 from commands.base import Services
+from commands.duty_views import duty_lines
+from commands.duty_views import people_of as duty_people
 from commands.forward_views import active_forwards, describe_forward
 from domain import calendar as cal
 from domain import roster as roster_view
 from storage import presence
+from storage.duties import duty_plans
 from storage.models import (
     ChannelSettings,
     PhoneNumbers,
@@ -149,12 +152,22 @@ async def build_roster(services: Services, channel_id: str, day: date, *,
         channel_name = ""
     day_plan = _day_plan(days, day)
     with services.db.read() as session:
-        forwards = _forwards(session, list(day_plan.entries), forwards_instant(services, conf, day), locale, names,
-                             services.tz)
+        plans = duty_plans(session, channel_id, day, day, region=conf.region)
+    missing = duty_people(plans) - names.keys()
+    if missing:
+        names.update({u.id: u.display_name for u in (await services.mm.users(sorted(missing))).values()})
+    with services.db.read() as session:
+        people = sorted(set(day_plan.entries) | duty_people(plans))
+        views, numbers = _forward_views(session, people, forwards_instant(services, conf, day), services.tz)
+        forwards = _describe_forwards(views, numbers, views, locale, names)
         meetings = _meetings(session, row.channel_id, day, services)
+        if plans:
+            numbers = {n.user_id: n for n in session.exec(select(PhoneNumbers).where(
+                col(PhoneNumbers.user_id).in_(sorted(duty_people(plans))))).all()}
+    duties = tuple(duty_lines(plans, day, locale, names, numbers, forwards))
     return roster_view.compose(day_plan, channel_name=channel_name, names=names, forwards=forwards,
                                meetings=meetings, min_office=row.min_office, foreign=result.foreign,
-                               starts=row.start)
+                               starts=row.start, duties=duties)
 
 
 def _day_plan(days: list[Any], day: date) -> Any:

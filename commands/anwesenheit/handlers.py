@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, time, timedelta
 from typing import Any
 
-from base.i18n import LocalizedError
+from base.i18n import DAYS, LocalizedError
 from base.safetext import plain
 from commands import parsing
 from commands.anwesenheit.compose import (
@@ -18,15 +18,19 @@ from commands.anwesenheit.compose import (
 from commands.anwesenheit.morning import post_rosters, refresh_posted
 from commands.anwesenheit.texts import (
     ALREADY,
+    AND,
     DAYS_USAGE,
+    HELP,
     LANG_USAGE,
     NO_POST_TODAY,
     NO_ROTATION,
     NO_WEEKEND_DAYS,
     POSTED,
+    RANGE_TOO_LONG,
     REACH_AWAY,
     REACH_FORWARD,
     REACH_NUMBER,
+    REACH_ONE_DAY,
     REACH_STANDIN,
     REACH_UNKNOWN,
     REACH_WHERE,
@@ -42,14 +46,19 @@ from commands.anwesenheit.texts import (
     WHAT_ON,
     WHAT_REGION,
     WHAT_TIME,
+    WHEN_DAY,
+    WHEN_TODAY,
+    WHEN_TOMORROW,
     WHERE_PHRASE,
     help_text,
+    sub_help_text,
 )
 from commands.base import Context, Reply, SlashRequest, split_subcommand
+from commands.duty_views import person_duties_line
 from commands.forward_views import active_forwards
-from commands.help import HELP_WORDS
+from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import require_lead
-from commands.plan_views import NO_HISTORY, default_plan_range, no_history, render_plan
+from commands.plan_views import NO_HISTORY, default_plan_range, no_history, render_plan, working_week
 from domain import calendar as cal
 from domain import roster as roster_view
 from domain.rotation import Where
@@ -67,24 +76,32 @@ from storage.models import (
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = request.command.lstrip("/") or "anwesenheit"
     text = request.text.strip()
-    if text.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger))
+    topic = help_topic(text, {**SUBCOMMANDS, **{w: "reach" for w in text.split()[:1] if w.startswith("@")}})
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic) if topic else help_text(ctx.locale, trigger))
     if text.startswith("@"):
-        return await reach(request, ctx, text)
+        return await reach(request, ctx, text, trigger)
     name, rest = split_subcommand(text, SUBCOMMANDS)
-    if name is None and text:
-        try:
-            day = parsing.parse_date(text, today=ctx.today)
-        except LocalizedError:
-            word = plain(text.split()[0], max_length=30)
-            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
-        if day < ctx.today:
-            raise LocalizedError(NO_HISTORY)
-        return await show_day(ctx, day)
-    if name in (None, "today"):
+    if not text:
         return await show_day(ctx, ctx.today)
-    if name == "tomorrow":
-        return await show_day(ctx, ctx.today + timedelta(days=1))
+    if name in (None, "today", "tomorrow"):
+        # one parser: every date and range form that /homeoffice takes, worded alike when wrong
+        tokens = text.split()
+        taken = parsing.take_range(tokens, 0, today=ctx.today)
+        if taken is None:
+            word = plain(tokens[0], max_length=30)
+            hint = did_you_mean(tokens[0], usage_words(HELP, ctx.locale), ctx.locale)
+            return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, trigger))
+        span, used = taken
+        if used != len(tokens):
+            raise LocalizedError(parsing.INVALID_RANGE, value=plain(text, max_length=40))
+        if span.start == span.end:
+            if span.start < ctx.today:
+                raise LocalizedError(NO_HISTORY)
+            return await show_day(ctx, span.start)
+        if (span.end - span.start).days >= RANGE_MAX_DAYS:
+            raise LocalizedError(RANGE_TOO_LONG, days=DAYS.of(RANGE_MAX_DAYS))
+        return await show_week(ctx, span)
     if name == "week":
         return await show_week(ctx)
     if name == "post":
@@ -136,8 +153,12 @@ async def _roster_text(ctx: Context, day: date) -> str:
     return roster if isinstance(roster, str) else roster_view.render_text(roster, ctx.locale)
 
 
-async def show_week(ctx: Context) -> Reply:
-    span = no_history(default_plan_range(ctx.today), ctx)
+RANGE_MAX_DAYS = 62  # days in one table at most, as `/homeoffice plan`
+
+
+async def show_week(ctx: Context, asked: parsing.DateRange | None = None) -> Reply:
+    asked = working_week(asked or default_plan_range(ctx.today))
+    span = no_history(asked, ctx)
     with ctx.db.read() as session:
         loaded = channel_roster(session, ctx.channel_id, ctx.services)
         if loaded is None:
@@ -149,28 +170,51 @@ async def show_week(ctx: Context) -> Reply:
     row, members, days = result.row, result.members, result.days
     users = await ctx.mm.users(list(members))
     channel = await ctx.channel()
-    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span, result.foreign))
+    return Reply(render_plan(days, users, row, ctx.locale, channel.display_name, span, result.foreign,
+                             asked=asked))
 
 
-async def reach(request: SlashRequest, ctx: Context, text: str) -> Reply:
-    """How to reach a person now: where they work today, their number, a forward, a stand-in."""
-    (user,) = await ctx.users_by_mention([text.split()[0]], request.user_mentions)
-    name = plain(user.display_name, max_length=60)
+def _when(day: date, today: date, locale: str) -> str:
+    if day == today:
+        return WHEN_TODAY(locale)
+    formatted = cal.format_day(day, locale)
+    return (WHEN_TOMORROW if day == today + timedelta(days=1) else WHEN_DAY)(locale, day=formatted)
+
+
+async def reach(request: SlashRequest, ctx: Context, text: str, trigger: str) -> Reply:
+    """How to reach a person: where they work today (or on the day asked), their number, and
+    today a forward and a stand-in."""
+    mention, _, rest = text.partition(" ")
     today = ctx.today
+    day = today
+    if rest.strip():
+        span = parsing.parse_range(rest, today=today)
+        if span.start != span.end:
+            raise LocalizedError(REACH_ONE_DAY, trigger=trigger)
+        if span.start < today:
+            raise LocalizedError(NO_HISTORY)
+        day = span.start
+    (user,) = await ctx.users_by_mention([mention], request.user_mentions)
+    name = plain(user.display_name, max_length=60)
+    when = _when(day, today, ctx.locale)
     with ctx.db.read() as session:
         # one truth: the place the person's home rotation, changes and absences give (as every roster)
-        where = presence.person_days(session, user.id, today, today)[1].get(today)
+        where = presence.person_days(session, user.id, day, day)[1].get(day)
         numbers = session.get(PhoneNumbers, user.id)
         lines = []
         if where is Where.AWAY:
-            lines.append(REACH_AWAY(ctx.locale, name=name))
+            lines.append(REACH_AWAY(ctx.locale, name=name, when=when))
         elif where is not None:
-            lines.append(REACH_WHERE(ctx.locale, name=name, where=WHERE_PHRASE[where](ctx.locale)))
+            lines.append(REACH_WHERE(ctx.locale, name=name, when=when, where=WHERE_PHRASE[where](ctx.locale)))
         else:
-            lines.append(REACH_UNKNOWN(ctx.locale, name=name))
+            lines.append(REACH_UNKNOWN(ctx.locale, name=name, when=when))
         if numbers is not None and numbers.office:
             lines.append(REACH_NUMBER(ctx.locale, number=numbers.office))
-        view = active_forwards(session, [user.id], ctx.now, tz=ctx.tz).get(user.id)
+        duties = person_duties_line(session, user.id, day, ctx.locale, ctx.settings.bot_holiday_region)
+        if duties:
+            lines.append(duties)
+        # a forward is about now: shown on today's answer only
+        view = active_forwards(session, [user.id], ctx.now, tz=ctx.tz).get(user.id) if day == today else None
     colleague_id = getattr(view, "colleague_id", None) if view else None
     names = {user.id: user.display_name}
     colleague = await ctx.mm.user(colleague_id) if colleague_id else None
@@ -231,20 +275,22 @@ async def configure(request: SlashRequest, ctx: Context, name: str, rest: str, t
         if days & {5, 6}:  # the roster never comes on a weekend: say so rather than save a day it skips
             raise LocalizedError(NO_WEEKEND_DAYS, trigger=trigger)
         changes["roster_days"] = ",".join(str(d) for d in sorted(days))
-        what = WHAT_DAYS(ctx.locale, days=", ".join(cal.format_day_short(date(2026, 11, 23) + timedelta(days=d), ctx.locale).split()[0]
-                                                     for d in sorted(days)))
+        names = [cal.format_day_short(date(2026, 11, 23) + timedelta(days=d), ctx.locale).split()[0]
+                 for d in sorted(days)]
+        what = WHAT_DAYS(ctx.locale, days=", ".join(names[:-1]) + AND(ctx.locale) + names[-1] if len(names) > 1
+                         else names[0])
     elif name in ("on", "off"):
         changes["roster_enabled"] = name == "on"
         what = (WHAT_ON if name == "on" else WHAT_OFF)(ctx.locale)
     elif name == "region":
         changes["region"] = cal.validate_region(rest)
-        what = WHAT_REGION(ctx.locale, region=changes["region"])
+        what = WHAT_REGION(ctx.locale, region=cal.region_name(changes["region"], ctx.locale))
     else:
         lang = rest.strip().lower()
         if lang not in ("de", "en"):
             raise LocalizedError(LANG_USAGE, trigger=trigger)
         changes["locale"] = lang
-        what = WHAT_LANG(ctx.locale, lang=lang)
+        what = WHAT_LANG[lang](ctx.locale)
     with ctx.db.write() as session:
         row = session.get(ChannelSettings, ctx.channel_id) or ChannelSettings(channel_id=ctx.channel_id)
         for key, value in changes.items():

@@ -21,7 +21,7 @@ import itertools
 import logging
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -40,12 +40,16 @@ from commands.anwesenheit.compose import (
 )
 from commands.anwesenheit.texts import SKIPPED
 from commands.base import Services
+from commands.duty_views import duty_lines
+from commands.duty_views import people_of as duty_people
 from domain import calendar as cal
 from domain import roster as roster_view
+from storage import duties as duty_store
 from storage import presence
 from storage.db import insert_for, rowcount, table_of
 from storage.models import (
     ChannelSettings,
+    PhoneNumbers,
     RosterPost,
     Rotation,
     RotationMember,
@@ -111,10 +115,14 @@ class _RosterData:
     meetings: dict[str, list[roster_view.RosterMeeting]]
     # channel id -> (where their home rotation places members whose days another channel sets, those members)
     homes: dict[str, tuple[dict[Any, Any], frozenset[str]]]
+    duties: dict[str, list[Any]] = field(default_factory=dict)  # channel id -> its duties' plans of the day
+    duty_numbers: dict[str, Any] = field(default_factory=dict)  # holders' office numbers
 
     def named(self) -> set[str]:
-        """Whose names the rosters show: the members, and the colleagues calls are forwarded to."""
+        """Whose names the rosters show: the members, the colleagues calls are forwarded to, and
+        the people holding or standing in for a duty."""
         people = {uid for members in self.members.values() for uid in members}
+        people.update(p for plans in self.duties.values() for p in duty_people(plans))
         for views in self.views_at.values():
             people.update(v.colleague_id for v in views.values() if getattr(v, "colleague_id", None))
         return people
@@ -144,7 +152,23 @@ def _read_rosters(services: Services, due: list[tuple[Rotation, ChannelRoster]],
             numbers.update(found)
         with_meetings = _channels_with_meetings(session, channel_ids, day, services)
         meetings = {cid: _meetings(session, cid, day, services) for cid in with_meetings}
-    return _RosterData(members_by_channel, changes, absences, instants, views_at, numbers, meetings, homes)
+        duties, duty_numbers = _read_duties(session, due, day)
+    return _RosterData(members_by_channel, changes, absences, instants, views_at, numbers, meetings, homes, duties,
+                       duty_numbers)
+
+
+def _read_duties(session: Session, due: list[tuple[Rotation, ChannelRoster]],
+                 day: date) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """The duty plans of the day of the channels that have duties, and their holders' numbers."""
+    plans = duty_store.duty_plans_many(session, {r.channel_id: (r, conf.region) for r, conf in due}, day)
+    if not plans:
+        return {}, {}
+    people = sorted({p for found in plans.values() for p in duty_people(found)})
+    numbers: dict[str, Any] = {}
+    for at in range(0, len(people), 500):
+        numbers.update({n.user_id: n for n in session.exec(select(PhoneNumbers).where(
+            col(PhoneNumbers.user_id).in_(people[at:at + 500]))).all()})
+    return plans, numbers
 
 
 def _compose_rosters(data: _RosterData, due: list[tuple[Rotation, ChannelRoster]], day: date, *,
@@ -161,12 +185,14 @@ def _compose_rosters(data: _RosterData, due: list[tuple[Rotation, ChannelRoster]
         days = presence.roster_days(rotation, conf.region, day, day, members, own_changes, own_absences,
                                     locale=conf.locale, elsewhere=elsewhere, foreign=foreign)
         day_plan = _day_plan(days, day)
+        forwards = _describe_forwards(data.views_at[data.instants[rotation.channel_id]], data.numbers,
+                                      day_plan.entries, conf.locale, names)
+        plans = data.duties.get(rotation.channel_id, [])
+        duties = tuple(duty_lines(plans, day, conf.locale, names, data.duty_numbers, forwards)) if plans else ()
         roster = roster_view.compose(
-            day_plan, channel_name=channel.display_name if channel else "", names=names,
-            forwards=_describe_forwards(data.views_at[data.instants[rotation.channel_id]], data.numbers,
-                                        day_plan.entries, conf.locale, names),
+            day_plan, channel_name=channel.display_name if channel else "", names=names, forwards=forwards,
             meetings=data.meetings.get(rotation.channel_id, []), min_office=rotation.min_office,
-            foreign=foreign, starts=rotation.start)
+            foreign=foreign, starts=rotation.start, duties=duties)
         rendered[rotation.channel_id] = roster_view.render_post(roster, conf.locale, updated=updated)
     return rendered
 
@@ -354,6 +380,7 @@ def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetim
         with services.db.write() as session:
             for cid, day in _skip_many(session, channel_days[start : start + 200], now):
                 by_reason.setdefault((day, why(cid, day)), []).append(cid)
+    services.count("roster_skipped", sum(len(channels) for channels in by_reason.values()))
     for (day, reason), channels in sorted(by_reason.items()):  # one line a day and reason, however many channels
         shown = ", ".join(channels[:5]) + (f" and {len(channels) - 5} more" if len(channels) > 5 else "")
         log.warning("roster for %s channel(s) on %s skipped: %s (%s)", len(channels), day.isoformat(), reason, shown)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from base.safetext import plain
 from commands.base import Context, Feature, Reply, SlashRequest, split_subcommand
-from commands.help import HELP_WORDS
-from commands.homeoffice import admin, changes, membership, mydata, setup, swap, undo, views
+from commands.help import did_you_mean, help_topic, usage_words
+from commands.homeoffice import admin, changes, membership, menu, mydata, setup, swap, undo, views
 from commands.homeoffice.common import trigger
 from commands.homeoffice.jobs import expire_swaps, purge
-from commands.homeoffice.texts import UNKNOWN_SUB, help_text
+from commands.homeoffice.texts import HELP, UNKNOWN_SUB, help_text, sub_help_text
 
 SUBCOMMANDS = {
     "einrichten": "setup", "setup": "setup",
@@ -56,22 +56,26 @@ HANDLERS = {
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     typed = trigger(ctx, request)
     text = request.text.strip()
-    if not text or text.lower() in HELP_WORDS:
+    if not text:
+        return await menu.menu(request, ctx)
+    topic = help_topic(text, SUBCOMMANDS)
+    if topic == "":
         return Reply(help_text(ctx.locale, typed))
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, typed, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
-        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, typed))
-    if rest.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, typed))
+        hint = did_you_mean(text.split()[0], usage_words(HELP, ctx.locale), ctx.locale)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, typed))
     return await HANDLERS[name](request, ctx, rest)
 
 
 FEATURE = Feature(
     kind="homeoffice", run=run, help=help_text,
     actions={"swap": swap.swap_action, "delete": admin.delete_action, "forget": mydata.forget_action,
-             "split": membership.split_action, "undoswap": undo.undo_swap_action},
-    dialogs={"setup": setup.setup_dialog},
+             "split": membership.split_action, "undoswap": undo.undo_swap_action, **menu.ACTIONS},
+    dialogs={"setup": setup.setup_dialog, **menu.DIALOGS},
     jobs=(expire_swaps,), purge=purge,
 )
 

@@ -12,12 +12,12 @@ from typing import Any
 from sqlmodel import Session
 
 from base.chat import User
-from base.i18n import LocalizedError
+from base.i18n import DAYS, PEOPLE, LocalizedError
 from base.safetext import plain
 from commands import channels, parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.homeoffice import swap_unit
-from commands.homeoffice.common import days_text
+from commands.homeoffice.common import days_text, no_working_day
 from commands.homeoffice.requests import MAX_RANGE_DAYS, PersonalRequest, parse_personal
 from commands.homeoffice.texts import (
     AWAY_FOR_DM,
@@ -27,11 +27,11 @@ from commands.homeoffice.texts import (
     CHANGED,
     CHANGED_FOR_DM,
     CHANGED_WHERE,
+    CHANGES,
     CLEARED,
     CLEARED_FOR_DM,
     IN_PAST,
     NEED_DATE,
-    NO_WORKING_DAY,
     NOTE_FOR_DM,
     NOTE_PRIVATE,
     NOTE_PRIVATE_FOR,
@@ -84,13 +84,13 @@ def _take_days(tokens: list[str], ctx: Context, region: str) -> tuple[list[date]
         raise LocalizedError(NEED_DATE)
     span, used = taken
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
-        raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
+        raise LocalizedError(RANGE_TOO_LONG, days=DAYS.of(MAX_RANGE_DAYS))
     label = range_label(span, ctx.locale)
     if span.end < ctx.today:
         raise LocalizedError(IN_PAST, range=label)
     days = [d for d in cal.working_days(max(span.start, ctx.today), span.end, region)]
     if not days:
-        raise LocalizedError(NO_WORKING_DAY, range=label)
+        raise no_working_day(max(span.start, ctx.today), span.end, region, ctx.locale)
     return days, tokens[used:], span
 
 
@@ -263,7 +263,7 @@ async def _clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         raise LocalizedError(NEED_DATE)
     span = taken[0]
     if (span.end - span.start).days >= MAX_RANGE_DAYS:
-        raise LocalizedError(RANGE_TOO_LONG, limit=MAX_RANGE_DAYS)
+        raise LocalizedError(RANGE_TOO_LONG, days=DAYS.of(MAX_RANGE_DAYS))
     async with ctx.db.grouped_write() as session:
         rotations = _rotations_of(ctx, session, target.user.id)
         # Removing a change can take a day below the minimum too (a one-off office day, say).
@@ -277,13 +277,13 @@ async def _clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
             entry = audit(session, actor_id=ctx.user.id, subject_id=target.user.id, channel_id=ctx.channel_id,
                           action="clear", detail={"from": span.start.isoformat(), "to": span.end.isoformat()},
                           now=ctx.now)
-            _tell(ctx, session, target, entry, CLEARED_FOR_DM, days=lambda locale: range_label(span, locale))
+            _tell(ctx, session, target, entry, CLEARED_FOR_DM, days=lambda locale: cal.format_span(span.start, span.end, locale))
     if target.for_other and count:
         ctx.services.notify_outbox()
-    label = range_label(span, ctx.locale)
+    label = cal.format_span(span.start, span.end, ctx.locale)
     if not count:
-        return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label))
-    return Reply(CLEARED(ctx.locale, days=label, count=count) + await _warn_below_minimum(ctx, target.user,
+        return Reply(NOTHING_TO_CLEAR(ctx.locale, days=label[0].upper() + label[1:]))
+    return Reply(CLEARED(ctx.locale, days=label, changes=CHANGES.of(count)) + await _warn_below_minimum(ctx, target.user,
                                                                                         staffing.dropped()))
 
 
@@ -306,9 +306,9 @@ async def _warn_below_minimum(ctx: Context, user: User, dropped: list[tuple[Any,
                 enqueue_dm(session, key=f"ho:min:{row.channel_id}:{lead.id}:{action}",
                            user_id=lead.id, now=ctx.now,
                            message=BELOW_MIN_DM(locale, channel=channel_name, days=days_text(days, locale),
-                                                count=count, min=row.min_office,
+                                                count=count, people=PEOPLE.of(row.min_office),
                                                 who=plain(ctx.user.display_name, max_length=60)))
         lines.append(BELOW_MIN(ctx.locale, channel=channel_name, days=days_text(days, ctx.locale), count=count,
-                               min=row.min_office))
+                               people=PEOPLE.of(row.min_office)))
     ctx.services.notify_outbox()
     return "\n" + "\n".join(lines)

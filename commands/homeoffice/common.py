@@ -11,7 +11,7 @@ from base.i18n import LocalizedError, Text
 from base.safetext import plain
 from commands import channels
 from commands.base import Context, Reply, SlashRequest
-from commands.homeoffice.texts import CANCEL, NO_ROTATION, RESULT_BAD_DAYS
+from commands.homeoffice.texts import CANCEL, HOLIDAY_PART, NO_ROTATION, NO_WORKING_DAY, NO_WORKING_DAYS
 from domain import calendar as cal
 from storage import presence
 from storage.models import Rotation
@@ -27,9 +27,18 @@ def names(users: list[User]) -> str:
 
 
 def days_text(days: list[date], locale: str) -> str:
-    if len(days) <= 3:
-        return ", ".join(cal.format_day(d, locale) for d in days)
-    return f"{cal.format_day(days[0], locale)} – {cal.format_day(days[-1], locale)} ({RESULT_BAD_DAYS(locale, n=len(days))})"
+    """The days with their preposition: "am Do, 10.12. und Fr, 11.12.2026", "vom … bis … (5 Arbeitstage)"."""
+    return cal.days_phrase(days, locale)
+
+
+def no_working_day(start: date, end: date, region: str, locale: str) -> LocalizedError:
+    """"Sa, 12.12.2026 ist kein Arbeitstag." naming a holiday; for several days "Vom … bis … ist kein Arbeitstag."."""
+    if start == end:
+        name = cal.holiday_name(start, region, locale)
+        return LocalizedError(NO_WORKING_DAY, day=cal.format_day(start, locale),
+                              holiday=HOLIDAY_PART(locale, name=name) if name else "")
+    first, last = cal.span_ends(start, end, locale)
+    return LocalizedError(NO_WORKING_DAYS, first=first, last=last)
 
 
 def require_rotation(ctx: Context, request: SlashRequest) -> tuple[Rotation, dict[str, str]]:

@@ -44,8 +44,8 @@ async def my_data(request: SlashRequest, ctx: Context, rest: str) -> Reply:
     lines = [MYDATA_TITLE(ctx.locale)]
     current = None
     for title, line, channel_id in sections:
-        if title != current:
-            lines.append(f"**{title}**")
+        if title != current:  # a paragraph of its own: right after a list it would continue the list's last item
+            lines += ["", f"**{title}**"]
             current = title
         lines.append("- " + line.replace("{channel}", names.get(channel_id or "", "")))
     return Reply("\n".join(lines))

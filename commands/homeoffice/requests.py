@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from base.i18n import LocalizedError
+from base.i18n import DAYS, LocalizedError
 from base.safetext import plain
 from commands import parsing
 from commands.base import Context
@@ -27,7 +27,7 @@ from commands.homeoffice.texts import (
     SETUP_USAGE,
     SWAP_USAGE,
 )
-from commands.plan_views import default_plan_range, no_history
+from commands.plan_views import default_plan_range, no_history, working_week
 from domain import calendar as cal
 from domain.rotation import Rotation as RotationPlan
 
@@ -175,14 +175,15 @@ class PlanRequest:
     """`plan [Zeitraum]`: the days to show, today at the earliest."""
 
     span: parsing.DateRange
+    asked: parsing.DateRange | None = None  # as typed, when past days were cut off
 
 
 def parse_plan(rest: str, ctx: Context) -> PlanRequest:
-    span = default_plan_range(ctx.today) if not rest else parsing.parse_range(rest, today=ctx.today)
-    span = no_history(span, ctx)
+    asked = working_week(default_plan_range(ctx.today) if not rest else parsing.parse_range(rest, today=ctx.today))
+    span = no_history(asked, ctx)
     if (span.end - span.start).days >= PLAN_MAX_DAYS:
-        raise LocalizedError(RANGE_TOO_LONG, limit=PLAN_MAX_DAYS)
-    return PlanRequest(span)
+        raise LocalizedError(RANGE_TOO_LONG, days=DAYS.of(PLAN_MAX_DAYS))
+    return PlanRequest(span, asked)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from base.i18n import LocalizedError
+from base.i18n import PEOPLE, LocalizedError
 from base.safetext import plain
 from commands import channels
 from commands.base import Context, DialogRequest, Reply, SlashRequest, user_locale
@@ -21,6 +21,8 @@ from commands.homeoffice.texts import (
     DIALOG_TITLE,
     MAPPED,
     MIN_ABOVE_TEAM,
+    MIN_NONE,
+    MIN_SOME,
     PATTERN_TEXT,
     SETUP_DONE,
     SETUP_POST,
@@ -160,7 +162,8 @@ def _summary(setup: SetupRequest, locale: str) -> str:
     if setup.pattern == "custom" and setup.custom:
         pattern += f" `{plain(setup.custom, max_length=100)}`"
     return SUMMARY(locale, groups="/".join(setup.groups), pattern=pattern, start=cal.format_day(setup.start, locale),
-                   min=setup.min_office if setup.min_office is not None else "–", region=setup.region)
+                   min=MIN_SOME(locale, people=PEOPLE.of(setup.min_office)) if setup.min_office else MIN_NONE(locale),
+                   region=cal.region_name(setup.region, locale))
 
 
 def _preview_text(rotation: RotationPlan, start: date, locale: str) -> str:

@@ -11,17 +11,17 @@ from base.i18n import LocalizedError
 from base.safetext import plain
 from commands import parsing
 from commands.base import ActionRequest, ActionResult, Context, Reply, SlashRequest
-from commands.homeoffice.common import require_rotation, trigger
+from commands.homeoffice.common import no_working_day, require_rotation, trigger
 from commands.homeoffice.requests import SwapRequest, parse_swap
 from commands.homeoffice.texts import (
     ACCEPT,
     DECLINE,
     IN_PAST,
     NEED_DATE,
-    NO_WORKING_DAY,
     SWAP_ACCEPTED,
     SWAP_BACK,
     SWAP_BACK_MISMATCH,
+    SWAP_BOTH,
     SWAP_DECLINED,
     SWAP_DM,
     SWAP_GONE,
@@ -30,6 +30,7 @@ from commands.homeoffice.texts import (
     SWAP_PROPOSED,
     SWAP_SELF,
     SWAP_TOLD,
+    SWAP_TOLD_BACK,
     SWAP_USAGE,
     VERB_ACCEPTED,
     VERB_DECLINED,
@@ -77,12 +78,14 @@ async def propose(request: SlashRequest, ctx: Context, wanted: SwapRequest) -> R
         if d < ctx.today:
             raise LocalizedError(IN_PAST, range=cal.format_day(d, ctx.locale))
         if not cal.is_working_day(d, row.region):
-            raise LocalizedError(NO_WORKING_DAY, range=cal.format_day(d, ctx.locale))
+            raise no_working_day(d, d, row.region, ctx.locale)
     def phrase(where: Where | None) -> str:
         return WHERE_PHRASE[where](ctx.locale) if where else "–"
 
     with ctx.db.read() as session:
         mine, theirs = _where_on(session, ctx.channel_id, ctx.user.id, day), _where_on(session, ctx.channel_id, partner.id, day)
+        if mine == theirs and mine is not None:
+            raise LocalizedError(SWAP_BOTH, day=cal.format_day(day, ctx.locale), where=phrase(mine))
         if {mine, theirs} != {Where.OFFICE, Where.HOME}:
             raise LocalizedError(SWAP_MISMATCH, day=cal.format_day(day, ctx.locale),
                                  a=plain(ctx.user.display_name, max_length=60), b=plain(partner.display_name, max_length=60),
@@ -116,7 +119,10 @@ async def propose(request: SlashRequest, ctx: Context, wanted: SwapRequest) -> R
         enqueue_dm(session, key=f"ho:swap:{proposal.id}", user_id=partner.id, now=ctx.now, message=message,
                    props={"attachments": [{"text": "", "actions": buttons}]})
     ctx.services.notify_outbox()
-    return Reply(SWAP_PROPOSED(ctx.locale, name=plain(partner.display_name, max_length=60)))
+    return Reply(SWAP_PROPOSED(ctx.locale, name=plain(partner.display_name, max_length=60),
+                               day=cal.format_day(day, ctx.locale), your=WHERE_PHRASE[their_where](ctx.locale),
+                               their=WHERE_PHRASE[your_where](ctx.locale),
+                               back=SWAP_BACK(ctx.locale, day=cal.format_day(day2, ctx.locale)) if day2 else ""))
 
 
 async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
@@ -151,7 +157,9 @@ async def swap_action(request: ActionRequest, ctx: Context) -> ActionResult:
                 summary_parts.append(f"{cal.format_day(d, ctx.locale)} {WHERE_PHRASE[theirs](ctx.locale)}")
         enqueue_dm(session, key=f"ho:swap:{proposal.id}:answer", user_id=proposal.proposer_id, now=ctx.now,
                    message=SWAP_TOLD(proposer_locale, name=plain(ctx.user.display_name, max_length=60),
-                                     day=cal.format_day(proposal.day, proposer_locale),
+                                     day=cal.format_day(proposal.day, proposer_locale)
+                                     + (SWAP_TOLD_BACK(proposer_locale, day=cal.format_day(proposal.day2, proposer_locale))
+                                        if proposal.day2 else ""),
                                      verb=(VERB_ACCEPTED if accept else VERB_DECLINED)(proposer_locale)))
     ctx.services.notify_outbox()
     text = (SWAP_ACCEPTED(ctx.locale, summary="; ".join(summary_parts)) if accept

@@ -52,7 +52,7 @@ async def ask(request: SlashRequest, ctx: Context, swap: SwapProposal, kind: str
     # the partner of whoever asks (a lead acting for one of the two is shown the partner)
     other_id = swap.proposer_id if ctx.user.id == swap.partner_id else swap.partner_id
     other = await ctx.mm.user(other_id)
-    days = " / ".join(cal.format_day(d, ctx.locale) for d in (swap.day, swap.day2) if d is not None)
+    days = cal.format_days([d for d in (swap.day, swap.day2) if d is not None], ctx.locale)
     data = {"p": swap.id, "k": kind, "t": rest, "c": ctx.channel_id, "m": dict(request.user_mentions)}
     expires = ctx.now + timedelta(minutes=15)
     buttons = [ctx.button(SWAP_UNDO_YES, "homeoffice.undoswap", {**data, "ok": True}, user_id=ctx.user.id,

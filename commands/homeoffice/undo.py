@@ -50,7 +50,7 @@ async def undo_swap_action(request: ActionRequest, ctx: Context) -> ActionResult
             enqueue_dm(session, key=f"ho:swap:{swap.id}:undone:{uid}", user_id=uid, now=ctx.now,
                        message=text(locale, who=plain(ctx.user.display_name, max_length=60),
                                     name=plain(other.display_name, max_length=60),
-                                    days=" / ".join(cal.format_day(d, locale) for d in days_of),
+                                    days=cal.format_days(list(days_of), locale),
                                     trigger=channels.trigger(ctx.settings, "homeoffice")))
     ctx.services.notify_outbox()
     # the change that was held back, exactly as typed

@@ -40,7 +40,7 @@ async def plan_view(request: SlashRequest, ctx: Context, rest: str) -> Reply:
 async def show_plan(request: SlashRequest, ctx: Context, wanted: PlanRequest) -> Reply:
     """The plan with the holidays of the rotation's own region (not the channel's roster region)."""
     span = wanted.span
-    key, version, now = ("plan", ctx.channel_id, span.start, span.end, ctx.locale), ctx.db.version, ctx.services.clock.now()
+    key, version, now = ("plan", ctx.channel_id, span.start, span.end, wanted.asked, ctx.locale), ctx.db.version, ctx.services.clock.now()
     text = ctx.db.view(key, version, now)
     if text is None:
         with ctx.db.read() as session:
@@ -50,7 +50,8 @@ async def show_plan(request: SlashRequest, ctx: Context, wanted: PlanRequest) ->
         row, members, days = result.row, result.members, result.days
         users = await ctx.mm.users(list(members))
         channel = await ctx.channel()
-        text = render_plan(days, users, row, ctx.locale, channel.display_name, span, result.foreign)
+        text = render_plan(days, users, row, ctx.locale, channel.display_name, span, result.foreign,
+                           asked=wanted.asked)
         ctx.db.keep_view(key, version, now + timedelta(seconds=PLAN_CACHE_SECONDS), text)
     return Reply(text)
 

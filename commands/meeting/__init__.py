@@ -17,12 +17,13 @@ What the roster reads (`meetings_on`) is in `commands.meeting_views`, the stored
 from __future__ import annotations
 
 from commands.base import Feature
+from commands.meeting import menu
 from commands.meeting.actions import join_action, rsvp_action
 from commands.meeting.announcements import refresh_announcements
-from commands.meeting.handlers import help_text, run
 from commands.meeting.mydata import forget, my_data, purge
 from commands.meeting.reminders import send_reminders
+from commands.meeting.texts import help_text
 
-FEATURE = Feature(kind="meeting", run=run, help=help_text,
-                  actions={"rsvp": rsvp_action, "join": join_action},
+FEATURE = Feature(kind="meeting", run=menu.run_or_menu, help=help_text,
+                  actions={"rsvp": rsvp_action, "join": join_action, **menu.ACTIONS}, dialogs=menu.DIALOGS,
                   jobs=(send_reminders, refresh_announcements), my_data=my_data, forget=forget, purge=purge)

@@ -25,6 +25,8 @@ from commands.meeting.people import FORGOTTEN, participant_ids
 from commands.meeting.schedule import format_minutes, format_when, link_target, repeat_words
 from commands.meeting.texts import (
     A_FOOT,
+    A_FOOT_CANCELLED,
+    A_FOOT_NOW,
     A_HEAD,
     A_HEAD_CANCELLED,
     A_HEAD_NOW,
@@ -98,7 +100,9 @@ def render_announcement(ctx: Context, meeting: Meeting, facts: AnnouncementFacts
     head = A_HEAD_CANCELLED if cancelled else (A_HEAD_NOW if instant else A_HEAD)
     lines = [head(loc, title=title)]
     duration = format_minutes(meeting.duration_minutes, loc)
-    if facts.next_occ is None:
+    if cancelled:
+        pass  # no next date and no calendar file for what no longer takes place
+    elif facts.next_occ is None:
         lines.append(A_OVER(loc))
     else:
         label = A_NEXT if meeting.repeat else A_WHEN
@@ -119,9 +123,10 @@ def render_announcement(ctx: Context, meeting: Meeting, facts: AnnouncementFacts
     if meeting.reminder_minutes and not instant:
         where = A_REMIND_DM if meeting.audience == "people" else A_REMIND_CHANNEL
         lines.append(A_REMIND(loc, lead=format_minutes(meeting.reminder_minutes, loc), where=where(loc)))
-    if not instant:
+    if not instant and not cancelled:
         lines.append(A_RSVP(loc, yes=facts.yes, no=facts.no))
-    lines.append(A_FOOT(loc, id=meeting.id, who=plain(organizer, max_length=60), trigger=trigger(ctx.settings, "meeting")))
+    foot = A_FOOT_CANCELLED if cancelled else (A_FOOT_NOW if instant else A_FOOT)
+    lines.append(foot(loc, id=meeting.id, who=plain(organizer, max_length=60), trigger=trigger(ctx.settings, "meeting")))
     text = "\n".join(lines)
     attachment: dict[str, Any] = {"fallback": f"{title}", "color": "#8a8a8a" if cancelled else "#2389d7", "text": text}
     if not cancelled and facts.next_occ is not None:

@@ -22,7 +22,7 @@ from base.i18n import LocalizedError
 from base.safetext import capped, plain
 from commands.base import Context, Reply, SlashRequest, split_subcommand
 from commands.channels import channel_locale
-from commands.help import HELP_WORDS, render_help
+from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import audit, is_lead
 from commands.meeting import providers, rooms
 from commands.meeting.announcements import announce_key, announcement_facts, render_announcement
@@ -48,7 +48,7 @@ from commands.meeting.texts import (
     CANCELLED_REPLY,
     CLOCK_GAP,
     CLOCK_OVERLAP,
-    HELP_ENTRIES,
+    HELP,
     HERE,
     IN_PAST,
     INSTANT_DONE,
@@ -57,17 +57,23 @@ from commands.meeting.texts import (
     LIST_MORE,
     LIST_TITLE,
     NO_OCCURRENCE,
+    NO_OCCURRENCE_HOLIDAY,
     NOT_ALLOWED,
     NOT_MEMBER,
+    ON_HOLIDAY,
+    ON_WEEKEND,
     OVER,
     QUOTA,
+    RUNNING_MEETINGS,
     SCHEDULED,
     SERIES_GAP,
     SERIES_OVERLAP,
-    TITLE,
     UHR,
     UNKNOWN_CHANNEL,
     UNKNOWN_SUB,
+    WEEKDAY_NAMES,
+    help_text,
+    sub_help_text,
 )
 from commands.meeting_views import load_schedule
 from domain import calendar as cal
@@ -91,21 +97,19 @@ LIST_DAYS = 14
 LIST_MOST = 100  # occurrences listed at most; the rest are counted
 
 
-def help_text(locale: str, trigger: str) -> str:
-    return render_help(TITLE, HELP_ENTRIES, locale, trigger)
-
-
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = request.command.lstrip("/") or "meeting"
     text = request.text.strip()
-    if not text or text.lower() in HELP_WORDS:
+    topic = help_topic(text, SUBCOMMANDS)
+    if not text or topic == "":
         return Reply(help_text(ctx.locale, trigger))
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic))
     name, rest = split_subcommand(text, SUBCOMMANDS)
     if name is None:
         word = plain(text.split()[0], max_length=30)
-        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + "\n\n" + help_text(ctx.locale, trigger))
-    if rest.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger))
+        hint = did_you_mean(text.split()[0], usage_words(HELP, ctx.locale), ctx.locale)
+        return Reply(UNKNOWN_SUB(ctx.locale, word=word) + hint + "\n\n" + help_text(ctx.locale, trigger))
     parsed = parse_request(name, rest, today=ctx.today, trigger=trigger, locale=ctx.locale)
     return await HANDLERS[type(parsed)](request, ctx, parsed, trigger)
 
@@ -133,7 +137,7 @@ def _within_quota(ctx: Context, channel_id: str, trigger: str, session: Session 
     else:
         running = running_count(session, channel_id, ctx.user.id, ctx.now)
     if running >= limit:
-        raise LocalizedError(QUOTA, n=running, trigger=trigger)
+        raise LocalizedError(QUOTA, meetings=RUNNING_MEETINGS.of(running), trigger=trigger)
 
 
 async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, trigger: str) -> Reply:
@@ -187,7 +191,18 @@ async def new_meeting(request: SlashRequest, ctx: Context, parsed: NewMeeting, t
     where = HERE(ctx.locale) if channel_id == ctx.channel_id else f"~{plain(parsed.channel or '', max_length=40)}"
     text = SCHEDULED(ctx.locale, title=plain(parsed.title), id=meeting.id, when=format_when(first, ctx.locale),
                      repeat=repeat, where=where, trigger=trigger)
-    return Reply("\n".join([text, *series_clock_notes(schedule, ctx.now, ctx.locale)]))
+    notes = [] if parsed.repeat else day_off_note(day, schedule.holiday_region, ctx.locale)
+    return Reply("\n".join([text, *notes, *series_clock_notes(schedule, ctx.now, ctx.locale)]))
+
+
+def day_off_note(day: date, region: str | None, locale: str) -> list[str]:
+    """A one-off meeting on a weekend or a public holiday is allowed, and said in the confirmation."""
+    holiday = cal.holiday_name(day, region, locale) if region else None
+    if holiday:
+        return [ON_HOLIDAY(locale, day=cal.format_day(day, locale), name=holiday)]
+    if day.weekday() >= 5:
+        return [ON_WEEKEND(locale, day=cal.format_day(day, locale), weekday=WEEKDAY_NAMES[day.weekday() - 5](locale))]
+    return []
 
 
 def refuse_clock_change(day: date, parsed: NewMeeting, ctx: Context) -> None:
@@ -298,6 +313,11 @@ async def cancel(request: SlashRequest, ctx: Context, parsed: CancelMeeting, tri
         if day is not None:
             occ = occurrence_on(schedule, day)
             if occ is None or occ.end <= ctx.now:
+                holiday = (cal.holiday_name(day, schedule.holiday_region, ctx.locale)
+                           if schedule.holiday_region and meeting.repeat else None)
+                if holiday and occ is None:
+                    raise LocalizedError(NO_OCCURRENCE_HOLIDAY, day=cal.format_day(day, ctx.locale), title=title,
+                                         name=holiday)
                 raise LocalizedError(NO_OCCURRENCE, day=cal.format_day(day, ctx.locale), title=title)
         locale = channel_locale(session, row.channel_id, ctx.settings.bot_locale)
         who = plain(ctx.user.display_name, max_length=60)

@@ -118,14 +118,18 @@ def parse_options(tokens: list[str], i: int, *, allow: frozenset[str]) -> Option
 
 
 def parse_new(rest: str, *, today: date, trigger: str) -> NewMeeting:
-    tokens = parsing.tokenize(rest)
-    if not tokens:
+    if not rest.strip():
         raise LocalizedError(USAGE, trigger=trigger)
     if rest.lstrip()[:1] in QUOTES:
+        tokens = parsing.tokenize(rest)
         title, i = tokens[0], 1
-    else:  # an unquoted title runs up to the date
-        i = next((k for k, tok in enumerate(tokens) if parsing.looks_like_date(tok)), len(tokens))
-        title = " ".join(tokens[:i])
+    else:  # an unquoted title runs up to the date, as typed: quotes inside it („Kinderschutz“) stay
+        words = rest.split()
+        k = next((k for k, word in enumerate(words) if parsing.looks_like_date(word)), len(words))
+        title = " ".join(words[:k])
+        tokens, i = [title, *parsing.tokenize(" ".join(words[k:]))], 1
+        if not title:
+            tokens, i = tokens[1:], 0
     if not title.strip():
         raise LocalizedError(NEED_TITLE, trigger=trigger)
     if len(title) > 200:

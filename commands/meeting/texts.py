@@ -3,30 +3,65 @@
 
 from __future__ import annotations
 
-from base.i18n import Text
+from base.i18n import Plural, Text
+from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 
 T = Text
 
 TITLE = T(de="Videokonferenzen", en="Video meetings")
-HELP_ENTRIES = [
-    ('neu "Titel" DATUM ZEIT [DAUER] [@name … | ~kanal] [wöchentlich|täglich|werktags|zweiwöchentlich|monatlich] '
-     '[erinnerung 10m|aus] [über jitsi|bbb|zoom|https://…]',
-     'new "Title" DATE TIME [DURATION] [@name … | ~channel] [weekly|daily|weekdays|biweekly|monthly] '
-     '[remind 10m|off] [via jitsi|bbb|zoom|https://…]',
-     T(de='Besprechung planen, z. B. `neu "Teamrunde" Mo 10:00 wöchentlich` (Standard: 30 Min., dieser Kanal, '
-          'Erinnerung 10 Min. vorher)',
-       en='schedule a meeting, e.g. `new "Team meeting" Mon 10:00 weekly` (default: 30 min, this channel, '
-          'reminder 10 min before)')),
-    ('jetzt ["Titel"]', 'now ["Title"]', T(de="Sofort-Besprechung, der Link kommt gleich in den Kanal",
-                                           en="instant meeting, the link is posted now")),
-    ("liste", "list", T(de="Besprechungen dieses Kanals in den nächsten 14 Tagen",
-                        en="this channel's meetings in the next 14 days")),
-    ("absagen ID [DATUM]", "cancel ID [DATE]", T(de="Serie oder einen Termin absagen (wer plant oder leitet)",
-                                                   en="cancel the series or one date (organizer or lead)")),
-    ("ics ID", "ics ID", T(de="Kalenderdatei (.ics) in den Kanal laden", en="upload a calendar file (.ics) here")),
-]
+HELP = HelpBook(
+    title=TITLE,
+    examples=(T(de='neu "Teamrunde" morgen 10:00', en='new "Team meeting" tomorrow 10:00'),
+              T(de='neu "Dienstbesprechung" Mo 9:00 1h wöchentlich', en='new "Service meeting" Mon 9:00 1h weekly'),
+              T(de="jetzt", en="now")),
+    sample=T(de="neu", en="new"),
+    entries=(
+        HelpEntry(("new",), T(de='neu "Titel" DATUM UHRZEIT [DAUER] …', en='new "Title" DATE TIME [DURATION] …'),
+                  T(de="Besprechung planen", en="schedule a meeting"),
+                  (T(de='neu "Teamrunde" morgen 10:00', en='new "Team meeting" tomorrow 10:00'),
+                   T(de='neu "Dienstbesprechung" Mo 9:00 1h wöchentlich', en='new "Service meeting" Mon 9:00 1h weekly'),
+                   T(de='neu "Fallbesprechung" Fr 14:00 @bernd.mueller', en='new "Case review" Fri 14:00 @bernd.mueller')),
+                  T(de="Ohne Angabe dauert die Besprechung 30 Minuten. Dahinter nach Bedarf, in beliebiger Reihenfolge:\n"
+                       "- wer teilnimmt: `@name …` oder `~kanal` (sonst dieser Kanal)\n"
+                       "- Wiederholung: `wöchentlich`, `täglich`, `werktags`, `zweiwöchentlich` oder `monatlich`\n"
+                       "- Erinnerung: `erinnerung 15m` oder `erinnerung aus` (sonst 10 Minuten vorher)\n"
+                       "- Videodienst: `über jitsi`, `über bbb`, `über zoom` oder `über https://…`",
+                    en="Without a duration it lasts 30 minutes. After that, as needed and in any order:\n"
+                       "- who takes part: `@name …` or `~channel` (else this channel)\n"
+                       "- repetition: `weekly`, `daily`, `weekdays`, `biweekly` or `monthly`\n"
+                       "- reminder: `remind 15m` or `remind off` (else 10 minutes before)\n"
+                       "- video service: `via jitsi`, `via bbb`, `via zoom` or `via https://…`")),
+        HelpEntry(("now",), T(de='jetzt ["Titel"]', en='now ["Title"]'),
+                  T(de="Sofort-Besprechung; der Link kommt gleich in den Kanal",
+                    en="instant meeting; the link is posted now"),
+                  (T(de="jetzt", en="now"), T(de='jetzt "Kurze Abstimmung"', en='now "Quick check"'))),
+        HelpEntry(("list",), T(de="liste", en="list"),
+                  T(de="Besprechungen dieses Kanals in den nächsten 14 Tagen",
+                    en="this channel's meetings in the next 14 days"),
+                  (T(de="liste", en="list"),)),
+        HelpEntry(("cancel",), T(de="absagen ID [DATUM]", en="cancel ID [DATE]"),
+                  T(de="eine Serie oder einen einzelnen Termin absagen", en="cancel a series or one date"),
+                  (T(de="absagen 7", en="cancel 7"), T(de="absagen 7 24.12.", en="cancel 7 24.12.")),
+                  T(de="Die ID steht in der Ankündigung und in `/{trigger} liste`. Absagen dürfen die Person, die "
+                       "die Besprechung geplant hat, und die Leitungen des Kanals.",
+                    en="The ID is in the announcement and in `/{trigger} list`. The person who scheduled the "
+                       "meeting and the channel's leads may cancel it.")),
+        HelpEntry(("ics",), T(de="ics ID", en="ics ID"),
+                  T(de="Kalenderdatei (.ics) in den Kanal laden", en="upload a calendar file (.ics) to the channel"),
+                  (T(de="ics 7", en="ics 7"),)),
+    ),
+)
 
-UNKNOWN_SUB = T(de="Unbekannter Unterbefehl „{word}“.", en="Unknown subcommand “{word}”.")
+
+def help_text(locale: str, trigger: str) -> str:
+    return render_help(HELP, locale, trigger)
+
+
+def sub_help_text(locale: str, trigger: str, key: str) -> str:
+    return render_entry_help(HELP, key, locale, trigger)
+
+
+UNKNOWN_SUB = T(de="Das verstehe ich nicht: „{word}“.", en="I do not understand “{word}”.")
 USAGE = T(
     de='So geht’s: `/{trigger} neu "Teamrunde" Mo 10:00` — Titel in Anführungszeichen, Datum und Uhrzeit; '
        "optional Dauer (`45m`), `@name` oder `~kanal`, `wöchentlich`/`täglich`/`werktags`/`zweiwöchentlich`/"
@@ -46,7 +81,7 @@ BAD_PROVIDER = T(de="Nach „über“ bitte `jitsi`, `bbb`, `zoom` oder einen ht
                  en="After “via” please give `jitsi`, `bbb`, `zoom` or an https link, e.g. `via jitsi`.")
 PEOPLE_OR_CHANNEL = T(de="Bitte entweder Personen (`@name`) oder einen Kanal (`~kanal`) angeben, nicht beides.",
                       en="Please name either people (`@name`) or a channel (`~channel`), not both.")
-UNKNOWN_CHANNEL = T(de="Den Kanal „~{name}“ finde ich nicht. Es gehen öffentliche Kanäle, in denen du Mitglied bist.",
+UNKNOWN_CHANNEL = T(de="Den Kanal „~{name}“ finde ich nicht. Möglich sind öffentliche Kanäle, in denen du Mitglied bist.",
                     en="I cannot find the channel “~{name}”. Public channels you are a member of work.")
 NOT_MEMBER = T(de="Du bist nicht Mitglied von „~{name}“; dort kannst du keine Besprechung ankündigen.",
                en="You are not a member of “~{name}”, so you cannot announce a meeting there.")
@@ -60,10 +95,11 @@ HERE = T(de="diesem Kanal", en="this channel")
 INSTANT_TITLE = T(de="Sofort-Besprechung", en="Instant meeting")
 INSTANT_DONE = T(de="✅ „{title}“ (ID {id}) kann sofort beginnen; der Link steht gleich im Kanal.",
                  en="✅ “{title}” (ID {id}) can start right away; the link is being posted in the channel.")
-QUOTA = T(de="Du hast in diesem Kanal schon {n} laufende Besprechungen; mehr sind nicht möglich. Sage nicht mehr "
+QUOTA = T(de="Du hast in diesem Kanal schon {meetings}; mehr sind nicht möglich. Sage nicht mehr "
              "benötigte mit `/{trigger} absagen ID` ab. Es wurde nichts geändert.",
-          en="You already run {n} meetings in this channel; no more are possible. Cancel those no longer needed "
+          en="You already run {meetings} in this channel; no more are possible. Cancel those no longer needed "
              "with `/{trigger} cancel ID`. Nothing was changed.")
+RUNNING_MEETINGS = Plural(de=("laufende Besprechung", "laufende Besprechungen"), en=("meeting", "meetings"))
 LIST_MORE = T(de="… und {n} weitere", en="… and {n} more")
 LIST_TITLE = T(de="#### Besprechungen in den nächsten {days} Tagen", en="#### Meetings in the next {days} days")
 LIST_EMPTY = T(de="In den nächsten {days} Tagen ist in diesem Kanal keine Besprechung geplant.",
@@ -78,6 +114,13 @@ ALREADY_CANCELLED = T(de="Die Besprechung „{title}“ ist schon abgesagt.", en
 NOT_ALLOWED = T(de="Absagen dürfen nur die Person, die die Besprechung geplant hat, und Leitungen des Kanals. "
                    "Es wurde nichts geändert.",
                 en="Only the person who scheduled the meeting and the channel's leads may cancel it. Nothing was changed.")
+NO_OCCURRENCE_HOLIDAY = T(de="{day} ist ein Feiertag ({name}): „{title}“ findet an Feiertagen nicht statt, es gibt "
+                             "also nichts abzusagen. Es wurde nichts geändert.",
+                          en="{day} is a public holiday ({name}): “{title}” does not take place on public holidays, "
+                             "so there is nothing to cancel. Nothing was changed.")
+ON_WEEKEND = T(de="Hinweis: {day} ist ein {weekday}.", en="Note: {day} is a {weekday}.")
+ON_HOLIDAY = T(de="Hinweis: {day} ist ein Feiertag ({name}).", en="Note: {day} is a public holiday ({name}).")
+WEEKDAY_NAMES = (T(de="Samstag", en="Saturday"), T(de="Sonntag", en="Sunday"))
 NO_OCCURRENCE = T(de="Am {day} findet „{title}“ nicht statt (oder ist schon vorbei oder abgesagt).",
                   en="“{title}” does not take place on {day} (or it is over or already cancelled).")
 CANCELLED_REPLY = T(de="Abgesagt: „{title}“. Der Kanal ist informiert.", en="Cancelled: “{title}”. The channel has been told.")
@@ -91,7 +134,7 @@ ICS_POST = T(de="📎 Kalenderdatei für **{title}** (angefordert von {who})", e
 GONE = T(de="Diese Besprechung gibt es nicht mehr.", en="This meeting no longer exists.")
 RSVP_YES = T(de="Du hast für {day} zugesagt.", en="You accepted for {day}.")
 RSVP_NO = T(de="Du hast für {day} abgesagt.", en="You declined for {day}.")
-RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zusagen sind nicht mehr möglich.",
+RSVP_CLOSED = T(de="Diese Besprechung ist abgesagt oder vorbei; Zu- und Absagen sind nicht mehr möglich.",
                 en="This meeting is cancelled or over; answers are no longer possible.")
 RSVP_NOT_INVITED = T(de="Zu- und Absagen zu „{title}“ sind nur für die eingeladenen Personen möglich. "
                        "Es wurde nichts gespeichert.",
@@ -121,6 +164,8 @@ A_REMIND_DM = T(de="per Direktnachricht", en="by direct message")
 A_RSVP = T(de="✅ Zusagen: {yes} · ❌ Absagen: {no}", en="✅ Accepted: {yes} · ❌ Declined: {no}")
 A_FOOT = T(de="ID {id} · geplant von {who} · Kalenderdatei: `/{trigger} ics {id}`",
            en="ID {id} · scheduled by {who} · calendar file: `/{trigger} ics {id}`")
+A_FOOT_NOW = T(de="ID {id} · gestartet von {who}", en="ID {id} · started by {who}")
+A_FOOT_CANCELLED = T(de="ID {id} · geplant von {who}", en="ID {id} · scheduled by {who}")
 B_YES = T(de="Zusage", en="Accept")
 B_NO = T(de="Absage", en="Decline")
 B_JOIN = T(de="Beitreten", en="Join")
@@ -164,3 +209,24 @@ SERIES_OVERLAP = T(de="An Tagen der Zeitumstellung gibt es {time} Uhr zweimal (z
                       "first {time}, before the clocks go back ({zone}). The calendar file says the same.")
 UHR_ZONES = T(de="{day}, {start} Uhr {start_zone} – {end} Uhr {end_zone}", en="{day}, {start} {start_zone} – {end} {end_zone}")
 ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ"}  # what German readers call Central European (Summer) Time
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_TITLE = T(de="#### Besprechungen", en="#### Meetings")
+MENU_INTRO = T(de="Sofort treffen, eine Besprechung planen oder die nächsten Termine dieses Kanals sehen.",
+               en="Meet right away, schedule a meeting or see this channel's next meetings.")
+MENU_NOW = T(de="Jetzt treffen", en="Meet now")
+MENU_NEW = T(de="Neue Besprechung …", en="New meeting …")
+MENU_LIST = T(de="Liste", en="List")
+MENU_ALREADY = T(de="„{title}“ (ID {id}) läuft schon; der Link steht im Kanal.",
+                 en="“{title}” (ID {id}) is already running; the link is in the channel.")
+DIALOG_TITLE = T(de="Neue Besprechung", en="New meeting")
+DIALOG_NAME = T(de="Titel", en="Title")
+DIALOG_DAY = T(de="Tag", en="Day")
+DIALOG_TIME = T(de="Uhrzeit", en="Time")
+DIALOG_DURATION = T(de="Dauer", en="Duration")
+DIALOG_REPEAT = T(de="Wiederholung", en="Repeats")
+DIALOG_REMINDER = T(de="Erinnerung", en="Reminder")
+DIALOG_PROVIDER = T(de="Videodienst", en="Video service")
+DIALOG_SUBMIT = T(de="Planen", en="Schedule")

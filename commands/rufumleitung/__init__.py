@@ -29,6 +29,7 @@ and the dialog), `mydata` (meine-daten, retention).
 from __future__ import annotations
 
 from commands.base import Feature
+from commands.rufumleitung import menu
 from commands.rufumleitung.actions import (
     colleague_dialog,
     end_action,
@@ -36,14 +37,14 @@ from commands.rufumleitung.actions import (
     prompt_mobile,
     prompt_skip,
 )
-from commands.rufumleitung.handlers import run
 from commands.rufumleitung.jobs import expire_forwards, morning_prompts
 from commands.rufumleitung.mydata import my_data, purge
 from commands.rufumleitung.texts import help_text
 
 FEATURE = Feature(
-    kind="forward", run=run, help=help_text,
-    actions={"mobile": prompt_mobile, "colleague": prompt_colleague, "skip": prompt_skip, "end": end_action},
-    dialogs={"colleague": colleague_dialog},
+    kind="forward", run=menu.run_or_menu, help=help_text,
+    actions={"mobile": prompt_mobile, "colleague": prompt_colleague, "skip": prompt_skip, "end": end_action,
+             **menu.ACTIONS},
+    dialogs={"colleague": colleague_dialog, **menu.DIALOGS},
     jobs=(expire_forwards, morning_prompts), my_data=my_data, purge=purge,
 )

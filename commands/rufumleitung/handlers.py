@@ -11,8 +11,9 @@ from base.safetext import plain
 from commands import parsing
 from commands.base import Context, Reply, SlashRequest, user_locale
 from commands.channels import trigger as command_trigger
+from commands.duty_views import greeting_for, greeting_text
 from commands.forward_views import ForwardView, active_forwards, describe_forward
-from commands.help import HELP_WORDS
+from commands.help import did_you_mean, help_topic, usage_words
 from commands.leads import audit, tell_subject
 from commands.rufumleitung.requests import SUBCOMMANDS, EndRequest, NumberRequest, SetForward, read_request
 from commands.rufumleitung.store import (
@@ -27,6 +28,7 @@ from commands.rufumleitung.store import (
 from commands.rufumleitung.texts import (
     ENDED_FOR_REPLY,
     ENDED_REPLY,
+    HELP,
     LIST_EMPTY,
     LIST_TITLE,
     NOT_SET,
@@ -36,6 +38,7 @@ from commands.rufumleitung.texts import (
     NUMBER_SAVED_FOR,
     NUMBER_SET_FOR_DM,
     NUMBERS_SHOW,
+    REPLACED,
     SET_FOR_REPLY,
     SET_REPLY,
     STATUS_ACTIVE,
@@ -44,6 +47,7 @@ from commands.rufumleitung.texts import (
     UNKNOWN_SUB,
     help_text,
     name_of,
+    sub_help_text,
 )
 from domain.phone import has_digits
 from storage.models import CallForward, PhoneNumbers
@@ -52,8 +56,10 @@ from storage.models import CallForward, PhoneNumbers
 async def run(request: SlashRequest, ctx: Context) -> Reply:
     trigger = command_trigger(ctx.settings, "forward", request)
     text = request.text.strip()
-    if text.lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+    end = ctx.settings.forward_default_end
+    topic = help_topic(text, {**SUBCOMMANDS, **{w: "colleague" for w in text.lower().split()[:1] if w.startswith("@")}})
+    if topic is not None:
+        return Reply(sub_help_text(ctx.locale, trigger, topic, end) if topic else help_text(ctx.locale, trigger, end))
     if not text:
         return await status(ctx, trigger)
     tokens = parsing.tokenize(text)
@@ -65,10 +71,9 @@ async def run(request: SlashRequest, ctx: Context) -> Reply:
     if not action:
         # a first word with digits may be a number typed without `handy`: not repeated
         unknown = (UNKNOWN_INPUT(ctx.locale) if has_digits(tokens[0])
-                   else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30)))
+                   else UNKNOWN_SUB(ctx.locale, word=plain(tokens[0], max_length=30))
+                   + did_you_mean(tokens[0], usage_words(HELP, ctx.locale), ctx.locale))
         return Reply(unknown + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
-    if args and args[0].lower() in HELP_WORDS:
-        return Reply(help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
     if action == "list":
         return await list_forwards(ctx)
     command = await read_request(request, ctx, action, args, trigger)
@@ -106,15 +111,35 @@ async def register_number(ctx: Context, command: NumberRequest) -> Reply:
 async def set_command(ctx: Context, command: SetForward, trigger: str) -> Reply:
     subject = command.subject
     channels, dm = await announce_channels(ctx, subject.id)
+    replaced = await _replaced(ctx, subject.id, subject.display_name)
     with ctx.db.write() as session:
         forward = store_forward(session, ctx.services, command, channels=channels, actor=ctx.user, now=ctx.now,
                                 trigger=trigger)
         described = describe_stored(session, forward, command, locale=ctx.locale, now=ctx.now, tz=ctx.tz)
+        greeting = greeting_for(session, subject.id, ctx.channel_id) if command.target == "voicemail" else None
     ctx.services.notify_outbox()
     where = await where_text(ctx, channels, dm=dm)
+    ended = "".join(" " + REPLACED(ctx.locale, forward=old) for old in replaced)
+    if greeting:  # the team's answering-machine text, after everything else
+        ended += "\n\n" + greeting_text(greeting, ctx.locale)
     if subject.id != ctx.user.id:
-        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip())
-    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip())
+        return Reply(SET_FOR_REPLY(ctx.locale, name=name_of(subject), forward=described, where=where).strip() + ended)
+    return Reply(SET_REPLY(ctx.locale, forward=described, where=where).strip() + ended)
+
+
+async def _replaced(ctx: Context, user_id: str, display_name: str) -> list[str]:
+    """The person's active forward, in words, that a new one is about to replace (and end)."""
+    with ctx.db.read() as session:
+        views = active_forwards(session, [user_id], ctx.now, tz=ctx.tz)
+        numbers = phone_numbers(session, [user_id, *(getattr(v, "colleague_id", None) for v in views.values())])
+    names = {user_id: display_name}
+    for view in views.values():
+        colleague_id = getattr(view, "colleague_id", None)
+        if colleague_id:
+            colleague = await ctx.mm.user(colleague_id)
+            if colleague is not None:
+                names[colleague.id] = colleague.display_name
+    return [describe_forward(view, ctx.locale, names, numbers) for view in views.values()]
 
 
 async def end_command(ctx: Context, command: EndRequest) -> Reply:
@@ -161,7 +186,12 @@ async def list_forwards(ctx: Context) -> Reply:
 
 
 async def status(ctx: Context, trigger: str) -> Reply:
-    """No arguments: my current forward and my numbers, then the help."""
+    """My current forward and my numbers, then the help."""
+    return Reply(await status_text(ctx) + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+
+
+async def status_text(ctx: Context) -> str:
+    """My current forward and my numbers (the menu's card shows them too)."""
     with ctx.db.read() as session:
         view = active_forwards(session, [ctx.user.id], ctx.now, tz=ctx.tz).get(ctx.user.id)
         numbers = phone_numbers(session, [ctx.user.id, view.colleague_id if view else None])
@@ -175,4 +205,4 @@ async def status(ctx: Context, trigger: str) -> Reply:
         lines.append(STATUS_NONE(ctx.locale))
     lines.append(NUMBERS_SHOW(ctx.locale, office=(row.office if row else None) or missing,
                               mobile=(row.mobile if row else None) or missing))
-    return Reply("\n".join(lines) + "\n\n" + help_text(ctx.locale, trigger, ctx.settings.forward_default_end))
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from base.i18n import LocalizedError, Text, pick_locale
 from base.safetext import plain
 from commands.base import Context, Services
 from commands.channels import channel_locale
+from commands.duty_views import GREETING_BACK, greeting_for
 from commands.forward_views import describe_forward, number_of, view_of
 from commands.leads import audit
 from commands.rufumleitung.requests import SetForward
@@ -147,6 +148,11 @@ def announce_end(session: Session, services: Services, forward: CallForward, cha
             message = END_POST(locale, name=name_of(subject), office=office, by=by)
         enqueue_post(session, key=f"fwd:{forward.id}:end:{channel_id}", channel_id=channel_id, message=message, now=now,
                      priority=URGENT)
+    if forward.target == "voicemail" and greeting_for(session, forward.user_id, channels[0] if channels else None):
+        # the team's greeting was shown when it was set (/dienst ansage): now it should be switched back
+        locale = pick_locale(subject.locale, default_locale) if subject is not None else default_locale
+        enqueue_dm(session, key=f"fwd:{forward.id}:greetingback", user_id=forward.user_id, now=now,
+                   message=GREETING_BACK(locale))
 
 
 def claim_end(session: Session, forward_id: int, ended_at: datetime) -> bool:

@@ -4,40 +4,61 @@ errors, and the lines of `meine-daten`. (The "bis 18:00 Uhr" of a forward lives 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 
 from base.chat import User
 from base.i18n import Text
 from base.safetext import plain
-from commands.help import render_help
+from commands.help import HelpBook, HelpEntry, render_entry_help, render_help
 from config.settings import Settings
 
 TITLE = Text(de="Rufumleitung", en="Call forwarding")
-ENTRIES = [
-    ("nummer 0391 540-1234", "number 0391 540-1234",
-     Text(de="meine Büronummer (oder Durchwahl) hinterlegen; ohne Nummer: anzeigen",
-          en="register my office number (or extension); without a number: show it")),
-    ("handy [NUMMER] [bis ZEIT|DATUM]", "mobile [NUMBER] [until TIME|DATE]",
-     Text(de="Umleitung aufs Diensthandy (die Nummer einmal angeben, dann wird sie gemerkt)",
-          en="forward to the work mobile (give the number once, it is remembered)")),
-    ("@kollegin [bis …]", "@colleague [until …]",
-     Text(de="Umleitung zu einer Kollegin / einem Kollegen, die vertritt", en="forward to a colleague standing in")),
-    ("privat [bis …]", "private [until …]",
-     Text(de="Umleitung auf einen Privatanschluss – die Nummer wird nie abgefragt oder gespeichert",
-          en="forward to a private line – the number is never asked for or stored")),
-    ("ab [bis …]", "voicemail [until …]", Text(de="Umleitung auf den Anrufbeantworter", en="forward to voicemail")),
-    ("aus", "off", Text(de="Umleitung beenden (wird angekündigt)", en="end the forward (announced)")),
-    ("liste", "list", Text(de="aktive Umleitungen der Leute in diesem Kanal", en="active forwards of this channel's members")),
-    ("… für @name", "… for @name", Text(de="für eine andere Person (nur Leitung)", en="for someone else (leads only)")),
-]
-HELP_FOOTER = Text(
-    de="Ohne `bis` endet die Umleitung heute um {end} Uhr. `bis 14:00` = heute, `bis Freitag` oder `bis 27.11.` = "
+_ = Text
+UNTIL_DETAILS = _(
+    de="Ohne `bis` endet die Umleitung heute um {end} Uhr. `bis 14:00` heißt heute, `bis Freitag` oder `bis 27.11.` "
        "an dem Tag um {end} Uhr. Im Teamkanal getippt, wird sie dort angekündigt; im Direktchat mit mir in allen "
-       "Kanälen deiner Home-Office-Rotation.",
-    en="Without `until` the forward ends today at {end}. `until 14:00` = today, `until Friday` or `until 27.11.` = "
+       "Kanälen deiner Home-Office-Rotation. Eine Leitung kann mit `für @name` für eine andere Person umleiten.",
+    en="Without `until` the forward ends today at {end}. `until 14:00` means today, `until Friday` or `until 27.11.` "
        "that day at {end}. Typed in a team channel, it is announced there; in a direct message with me, in every "
-       "channel of your home-office rotation.",
+       "channel of your home-office rotation. A lead can forward for someone else with `for @name`.",
 )
+HELP = HelpBook(
+    title=TITLE,
+    examples=(_(de="handy", en="mobile"), _(de="@claudia.weber bis 14:00", en="@claudia.weber until 14:00"),
+              _(de="aus", en="off")),
+    sample=_(de="handy", en="mobile"),
+    entries=(
+        HelpEntry(("number",), _(de="nummer [NUMMER]", en="number [NUMBER]"),
+                  _(de="meine Büronummer (oder Durchwahl) hinterlegen; ohne Nummer: anzeigen",
+                    en="register my office number (or extension); without a number: show it"),
+                  (_(de="nummer 0391 540-1234", en="number 0391 540-1234"), _(de="nummer 1234", en="number 1234"),
+                   _(de="nummer", en="number"))),
+        HelpEntry(("mobile",), _(de="handy [NUMMER] [bis …]", en="mobile [NUMBER] [until …]"),
+                  _(de="aufs Diensthandy umleiten", en="forward to the work mobile"),
+                  (_(de="handy 0171 2345678", en="mobile 0171 2345678"), _(de="handy bis 16:00", en="mobile until 16:00")),
+                  _(de="Die Nummer einmal angeben, danach wird sie gemerkt.",
+                    en="Give the number once; it is remembered.")),
+        HelpEntry(("colleague",), _(de="@name [bis …]", en="@name [until …]"),
+                  _(de="zu einer Kollegin oder einem Kollegen umleiten, die oder der vertritt",
+                    en="forward to a colleague standing in"),
+                  (_(de="@claudia.weber", en="@claudia.weber"), _(de="@claudia.weber bis Freitag", en="@claudia.weber until Friday"))),
+        HelpEntry(("private",), _(de="privat [bis …]", en="private [until …]"),
+                  _(de="auf einen Privatanschluss umleiten; die Nummer wird nie abgefragt oder gespeichert",
+                    en="forward to a private line; the number is never asked for or stored"),
+                  (_(de="privat bis 16:00", en="private until 16:00"),)),
+        HelpEntry(("voicemail",), _(de="ab [bis …]", en="voicemail [until …]"),
+                  _(de="auf den Anrufbeantworter umleiten", en="forward to voicemail"),
+                  (_(de="ab bis morgen", en="voicemail until tomorrow"),)),
+        HelpEntry(("off",), _(de="aus [für @name]", en="off [for @name]"),
+                  _(de="Umleitung beenden (wird angekündigt)", en="end the forward (announced)"),
+                  (_(de="aus", en="off"),)),
+        HelpEntry(("list",), _(de="liste", en="list"),
+                  _(de="aktive Umleitungen der Mitglieder dieses Kanals", en="active forwards of this channel's members"),
+                  (_(de="liste", en="list"),)),
+    ),
+)
+HELP_FOOTER = UNTIL_DETAILS
 
 AT_TIME = Text(de="{time} Uhr", en="{time}")
 
@@ -55,6 +76,8 @@ ENDED_BY = Text(de=" (beendet von {name})", en=" (ended by {name})")
 SET_REPLY = Text(de="Rufumleitung eingetragen: {forward}. {where}", en="Call forwarding set: {forward}. {where}")
 SET_FOR_REPLY = Text(de="Rufumleitung für {name} eingetragen: {forward}. {where}",
                      en="Call forwarding for {name} set: {forward}. {where}")
+REPLACED = Text(de="Die bisherige Rufumleitung ({forward}) ist damit beendet.",
+                en="The previous call forwarding ({forward}) has ended with this.")
 ANNOUNCED_IN = Text(de="Angekündigt in: {channels}.", en="Announced in: {channels}.")
 ANNOUNCED_NOWHERE = Text(
     de="Angekündigt wurde sie nirgends: du bist in keiner Home-Office-Rotation. Tippe den Befehl im Teamkanal, "
@@ -133,13 +156,13 @@ DEFAULT_END_PASSED = Text(
 )
 UNTIL_TOO_FAR = Text(de="So weit im Voraus geht es nicht: höchstens ein Jahr. Es wurde nichts geändert.",
                      en="That is too far ahead: at most one year. Nothing was changed.")
-SELF_COLLEAGUE = Text(de="Zu dir selbst kannst du nicht umleiten. Nenne die Kollegin oder den Kollegen, die vertritt.",
+SELF_COLLEAGUE = Text(de="Zu dir selbst kannst du nicht umleiten. Nenne die Kollegin oder den Kollegen, die oder der vertritt.",
                       en="You cannot forward to yourself. Name the colleague standing in.")
 BOT_COLLEAGUE = Text(de="Zu einem Bot kann nicht umgeleitet werden.", en="Calls cannot be forwarded to a bot.")
 
 PROMPT_DM = Text(
     de="Guten Morgen! Du arbeitest heute ({day}) im Home-Office. Soll dein Bürotelefon umgeleitet werden?",
-    en="Good morning! You are working from home today ({day}). Shall your office phone be forwarded?",
+    en="Good morning! You are working from home today ({day}). Should your office phone be forwarded?",
 )
 REMIND_DM = Text(
     de="Du bist heute ({day}) im Büro, aber deine Rufumleitung ist noch aktiv: {forward}. Soll sie jetzt enden?",
@@ -174,9 +197,27 @@ STATE_ENDED = Text(de="beendet", en="ended")
 
 
 def help_text(locale: str, trigger: str, end: time = Settings.forward_default_end) -> str:
-    return render_help(TITLE, ENTRIES, locale, trigger) + "\n\n" + HELP_FOOTER(locale, end=end.strftime("%H:%M"))
+    return render_help(replace(HELP, footer=HELP_FOOTER), locale, trigger, end=end.strftime("%H:%M"))
+
+
+def sub_help_text(locale: str, trigger: str, key: str, end: time = Settings.forward_default_end) -> str:
+    until = key in ("mobile", "colleague", "private", "voicemail")
+    return render_entry_help(HELP, key, locale, trigger,
+                             extra=UNTIL_DETAILS(locale, end=end.strftime("%H:%M")) if until else "")
 
 
 def name_of(user: User | None, fallback: str = "?") -> str:
     """A person's display name, safe to show."""
     return plain(user.display_name if user else fallback, max_length=60)
+
+
+# -- the menu (SPEC §2.6) -------------------------------------------------------------------------
+
+MENU_MOBILE = Text(de="Diensthandy", en="Work mobile")
+MENU_COLLEAGUE = Text(de="Kollegin/Kollege …", en="Colleague …")
+MENU_VOICEMAIL = Text(de="Anrufbeantworter", en="Voicemail")
+MENU_PRIVATE = Text(de="Privatanschluss", en="Private line")
+MENU_END = Text(de="Beenden", en="End")
+MENU_UNCHANGED = Text(de="Unverändert: {status}", en="Unchanged: {status}")
+MENU_UNTIL = Text(de="Bis", en="Until")
+MENU_UNTIL_HELP = Text(de="Leer lassen: heute {end} Uhr.", en="Leave empty: today {end}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.duty_models  # noqa: F401
 import storage.meeting_models  # noqa: F401
 import storage.models  # noqa: F401  (registers the tables)
 from storage.db import create_db_engine

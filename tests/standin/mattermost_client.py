@@ -83,6 +83,11 @@ class DialogResult:
     def errors(self) -> dict[str, str]:
         return dict(self.reply.get("errors") or {})
 
+    @property
+    def closed(self) -> bool:
+        """The webapp closes the dialog: no `error`, no `errors` (the submission was taken)."""
+        return self.client_status == 200 and not self.reply.get("error") and not self.reply.get("errors")
+
 
 @dataclass
 class _Outgoing:
@@ -330,6 +335,8 @@ class MattermostClient:
                 submission: dict[str, Any], cancelled: bool, state: str | None) -> _Outgoing | DialogResult:
         mm = self.standin
         user, channel = mm.user(user_ref), mm.channel(channel_ref)
+        if not cancelled:
+            _check_submission(mm, dialog, submission)
         payload = {"type": "dialog_submission", "callback_id": dialog.callback_id,
                    "state": dialog.state if state is None else state, "user_id": user.id, "channel_id": channel.id,
                    "team_id": channel.team_id, "submission": {} if cancelled else dict(submission),
@@ -355,6 +362,12 @@ class MattermostClient:
                 except ValueError:
                     # SubmitInteractiveDialog: an empty body is fine, invalid JSON is an error.
                     result.client_status, result.error = 500, "Encountered an error decoding the JSON response."
+            names = {str(e.get("name")) for e in dialog.elements if isinstance(e, dict)}
+            lost = sorted(set(result.errors) - names)
+            if lost:
+                # interactive_dialog.tsx shows `errors` only next to fields it has; these reach nobody.
+                mm._protocol_problem(f"dialog {dialog.callback_id!r}", f"errors for {lost}, which are no element "
+                                     "names: the webapp shows them nowhere (name an element, or answer `error`)")
             return result
 
         return _Outgoing("POST", _rebase(dialog.url, bot_base_url), headers, json.dumps(payload).encode(), finish)
@@ -385,6 +398,29 @@ class MattermostClient:
             return out.finish(None, {}, b"", time.monotonic() - started)
         return out.finish(response.status_code, {k.lower(): v for k, v in response.headers.items()},
                           response.content, time.monotonic() - started)
+
+
+def _check_submission(mm: MattermostStandin, dialog: Dialog, submission: dict[str, Any]) -> None:
+    """What the webapp can submit at all: the dialog's own fields, a static select's or a radio's
+    value among its options, a `users` select's value a user's id. A test that submits anything
+    else tests something no Mattermost client sends."""
+    elements = {str(e.get("name")): e for e in dialog.elements if isinstance(e, dict)}
+    for name, value in submission.items():
+        element = elements.get(name)
+        if element is None:
+            raise ValueError(f"dialog {dialog.callback_id!r} has no field {name!r}: no client submits it")
+        if value in (None, ""):
+            continue
+        kind, source = element.get("type"), element.get("data_source") or ""
+        if kind in ("select", "radio") and not source:
+            options = [o.get("value") for o in element.get("options") or [] if isinstance(o, dict)]
+            if value not in options:
+                raise ValueError(f"dialog {dialog.callback_id!r}: {value!r} is not an option of {name!r}")
+        if kind == "select" and source == "users":
+            try:
+                mm.user(str(value))
+            except Exception:
+                raise ValueError(f"dialog {dialog.callback_id!r}: {value!r} in {name!r} is no user id") from None
 
 
 def _check_command_response(data: Any) -> None:

@@ -1921,11 +1921,16 @@ def dialog_problems(dialog: dict[str, Any]) -> list[str]:
         if len(str(element.get("help_text") or "")) > 150:
             problems.append(f"{label}: help_text is longer than 150 characters")
         kind = element.get("type")
-        limits = {"text": 150, "textarea": 3000, "select": 3000, "bool": 150, "radio": 3000, "date": 3000,
-                  "datetime": 3000}
+        limits = {"text": 150, "textarea": 3000, "select": 3000, "bool": 150, "radio": 3000}
+        if kind in ("date", "datetime"):
+            problems.append(f"{label}: type {kind!r} exists from Mattermost 11 on only; the releases cities run "
+                            "(Team Edition up to the 2025 ESRs) show text, textarea, select, bool and radio")
+            continue
         if kind not in limits:
             problems.append(f"{label}: unknown type {kind!r}")
             continue
+        if element.get("multiselect") or element.get("data_source") == "dynamic":
+            problems.append(f"{label}: multiselect and dynamic selects exist from Mattermost 11 on only")
         for key in ("default", "placeholder"):
             if len(str(element.get(key) or "")) > limits[kind]:
                 problems.append(f"{label}: {key} is longer than {limits[kind]} characters")
@@ -1937,6 +1942,8 @@ def dialog_problems(dialog: dict[str, Any]) -> list[str]:
                 problems.append(f"{label}: min_length must be >= 0 and <= max_length (set max_length too)")
         options = [o.get("value") for o in element.get("options") or [] if isinstance(o, dict)]
         default = element.get("default")
+        if kind == "select" and element.get("data_source") not in (None, "", "users", "channels", "dynamic"):
+            problems.append(f"{label}: data_source {element.get('data_source')!r} is none of users, channels")
         if kind == "select" and not element.get("data_source") and default and not element.get("multiselect") \
                 and default not in options:
             problems.append(f"{label}: default {default!r} is not one of the options")
