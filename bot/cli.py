@@ -8,12 +8,14 @@ import asyncio
 import logging
 import os
 import re
+import socket
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bot.check import Fatal, UsageError, migrate
 from config.settings import ConfigError, Settings
 
 log = logging.getLogger("amtsbote.cli")
@@ -40,23 +42,61 @@ def freeze_startup_objects(settings: Settings) -> None:
     gc.freeze()
 
 
+def configuration_summary(settings: Settings) -> str:
+    """One line saying how this process is configured; secrets only as "set" or "missing"."""
+    from config.settings import redact_url
+
+    host, port = settings.bot_listen
+    shown = {
+        "MATTERMOST_URL": settings.mattermost_url, "BOT_PUBLIC_URL": settings.bot_public_url,
+        "BOT_LISTEN": f"{host}:{port}", "DATABASE_URL": redact_url(settings.database_url),
+        "BOT_LOCALE": settings.bot_locale, "BOT_TIMEZONE": settings.bot_timezone,
+        "BOT_HOLIDAY_REGION": settings.bot_holiday_region, "ROSTER_TIME": settings.roster_time.strftime("%H:%M"),
+        "ROSTER_LATEST": settings.roster_latest.strftime("%H:%M"), "RETENTION_DAYS": settings.retention_days,
+        "MEETING_PROVIDER": settings.meeting_provider, "JITSI_URL": settings.jitsi_url or "-",
+        "COMMAND_TRIGGERS": ",".join(f"{k}={v}" for k, v in settings.command_triggers.items()),
+        "OUTBOX_MAX_RATE": settings.outbox_max_rate, "OUTBOX_BURST": settings.outbox_burst,
+        "LOG_LEVEL": settings.log_level,
+    }
+    secrets = {"MATTERMOST_TOKEN": settings.mattermost_token, "BOT_SECRET": settings.bot_secret,
+               "BBB_SECRET": settings.bbb_secret, "ZOOM_CLIENT_SECRET": settings.zoom_client_secret}
+    return "configuration: " + ", ".join(
+        [f"{k}={v}" for k, v in shown.items()] + [f"{k} {'set' if v else 'not set'}" for k, v in secrets.items()])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything else starts: a port in use stops `serve` at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        sock = socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as e:
+        raise Fatal(f"BOT_LISTEN: cannot listen on {host}:{port} ({e.strerror or e}): another process uses "
+                    "the port, or the address is not one of this machine's") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.logs import setup_logging
     from bot.runtime import Runtime
     from bot.server import uvicorn_config
-    from storage.migrate import upgrade
 
     settings = _settings(SERVE_REQUIRES)
     setup_logging(settings.log_level)
-    upgrade(settings.database_url)
-    runtime = Runtime(settings)
+    before, after = migrate(settings)
+    if before != after:
+        log.info("database upgraded from revision %s to %s", before or "(empty)", after)
+    log.info(configuration_summary(settings))
     host, port = settings.bot_listen
+    sock = bind(host, port)
+    runtime = Runtime(settings)
     log.info("Amtsbote listening on %s:%s", host, port)
     freeze_startup_objects(settings)
     # Connection limit, keep-alive and request-head timeouts against slow clients: bot/server.py.
-    uvicorn.Server(uvicorn_config(runtime.app(), host, port)).run()
+    # The scheduler, the outbox and the websocket start only now, on the socket bound above.
+    uvicorn.Server(uvicorn_config(runtime.app(), host, port)).run(sockets=[sock])
     return 0
 
 
@@ -87,11 +127,14 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from storage.migrate import upgrade
-
     settings = _settings()
-    upgrade(settings.database_url)
-    print("database is up to date")
+    before, after = migrate(settings)
+    if before == after:
+        print(f"database is up to date (revision {after})")
+    elif before is None:
+        print(f"database schema created (revision {after})")
+    else:
+        print(f"database upgraded from revision {before} to {after}")
     return 0
 
 
@@ -99,26 +142,21 @@ def cmd_register(args: argparse.Namespace) -> int:
     from bot.register import register
 
     settings = _settings(("MATTERMOST_URL", "MATTERMOST_TOKEN", "BOT_PUBLIC_URL"))
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)
+    migrate(settings)
     for line in asyncio.run(register(settings)):
         print(line)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.register import check
+    from bot import check
 
-    try:
-        settings = _settings(SERVE_REQUIRES)
-    except ConfigError as e:
-        print(f"problem: {e}")
-        return 1
-    problems = asyncio.run(check(settings))
+    settings, problems = check.configuration(check.environment())
+    if settings is not None:
+        problems += asyncio.run(check.check(settings))
     for line in problems:
         print(f"problem: {line}")
-    if settings.meeting_provider == "jitsi" and not settings.jitsi_url:
+    if settings is not None and settings.meeting_provider == "jitsi" and not settings.jitsi_url:
         print("note: JITSI_URL is not set: /meeting only takes links people type (über https://…) until it names "
               "your Jitsi server")
     if not problems:
@@ -161,6 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as e:
         print(f"amtsbote: configuration error: {e}", file=sys.stderr)
+        return 2
+    except Fatal as e:
+        print(f"amtsbote: {e}", file=sys.stderr)
+        return 1
+    except UsageError as e:
+        print(f"amtsbote {args.command}: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -11,7 +11,8 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from config.settings import ConfigError, Settings
+from bot.check import UsageError
+from config.settings import Settings
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -19,14 +20,26 @@ if TYPE_CHECKING:
 MM_REQUIRES = ("MATTERMOST_URL", "MATTERMOST_TOKEN")
 
 
-def _date(value: str) -> date:
+def _date(value: str) -> str:
+    """An argparse type: the date as typed, checked for its form. Words like "heute" are resolved
+    later by `day_of`, in BOT_TIMEZONE, not in the server's own time zone."""
     from base.i18n import LocalizedError
     from commands import parsing
 
     try:
-        return parsing.parse_date(value, today=date.today())
+        parsing.parse_date(value, today=date.today())
     except LocalizedError as e:
         raise argparse.ArgumentTypeError(e.render("en")) from None
+    return value
+
+
+def day_of(value: str | None, settings: Settings) -> date | None:
+    """The day a command-line date means, "today" being today in BOT_TIMEZONE."""
+    from commands import parsing
+
+    if value is None:
+        return None
+    return parsing.parse_date(value, today=datetime.now(settings.tz).date())
 
 
 async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def]
@@ -42,11 +55,11 @@ async def _resolve_channel(mm, spec: str) -> str:  # type: ignore[no-untyped-def
             return channel_id
         except PermanentError:
             continue
-    raise ConfigError(f"--channel: no channel named {spec!r} in the bot's teams")
+    raise UsageError(f"--channel: no channel named {spec!r} in the bot's teams")
 
 
 def export_rows(settings: Settings, channel_id: str, start: date, end: date, usernames: dict[str, str] | None,
-                db: Database | None = None) -> list[dict[str, Any]]:
+                db: Database | None = None, *, label: str | None = None) -> list[dict[str, Any]]:
     """One row per rotation member and working day: date, user (username), where, and the names of
     the channel's duties the person has that day (`duties`, SPEC §2.5). No notes.
 
@@ -64,7 +77,7 @@ def export_rows(settings: Settings, channel_id: str, start: date, end: date, use
         duties = duties_by_person(session, channel_id, start, end,
                                   channel_region(session, channel_id, settings.bot_holiday_region))
     if result is None:
-        raise ConfigError(f"--channel: channel {channel_id} has no rotation")
+        raise UsageError(f"--channel: {label or 'channel ' + channel_id} has no rotation")
     days = result.days
     rows = []
     for day in days:
@@ -100,13 +113,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from bot.mattermost import RestMattermost
 
     settings = Settings.from_env(require=MM_REQUIRES)
-    if args.to < args.from_:
-        raise ConfigError("--to: must not be before --from")
-    if (args.to - args.from_).days > 400:
-        raise ConfigError("--to: at most 400 days per export")
+    start, end = day_of(args.from_, settings), day_of(args.to, settings)
+    assert start is not None and end is not None
+    if end < start:
+        raise UsageError("--to: must not be before --from")
+    if (end - start).days > 400:
+        raise UsageError("--to: at most 400 days per export")
     today = datetime.now(settings.tz).date()
-    if args.from_ < today:
-        raise ConfigError("--from: past days are not exported (presence is not a record); use today or later")
+    if start < today:
+        raise UsageError("--from: past days are not exported (presence is not a record); use today or later")
 
     async def resolve() -> tuple[str, dict[str, str]]:
         mm = RestMattermost(settings.mattermost_url or "", settings.mattermost_token or "")
@@ -125,24 +140,25 @@ def cmd_plan(args: argparse.Namespace) -> int:
             await mm.close()
 
     channel_id, usernames = asyncio.run(resolve())
-    print(format_rows(export_rows(settings, channel_id, args.from_, args.to, usernames), args.format))
+    print(format_rows(export_rows(settings, channel_id, start, end, usernames, label=args.channel), args.format))
     return 0
 
 
 def cmd_post_rosters(args: argparse.Namespace) -> int:
     from bot import post_rosters
+    from bot.check import migrate
     from bot.logs import setup_logging
     from bot.runtime import Runtime
-    from storage.migrate import upgrade
 
     settings = Settings.from_env(require=MM_REQUIRES)
     setup_logging(settings.log_level)
-    upgrade(settings.database_url)
+    migrate(settings)
 
     async def main() -> int:
         runtime = Runtime(settings)
         try:
-            return await post_rosters.run(runtime, day=args.date, channel=args.channel, timeout=args.timeout,
+            return await post_rosters.run(runtime, day=day_of(args.date, settings), channel=args.channel,
+                                          timeout=args.timeout,
                                           url=settings.mattermost_url or "", resolve_channel=_resolve_channel)
         finally:
             await runtime.mm.close()
@@ -158,14 +174,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                     "Days before the rotation starts list only members with a one-off change or absence. "
                     "Only today and later: presence is not a record.")
     plan.add_argument("--channel", required=True, help="channel name or id")
-    plan.add_argument("--from", dest="from_", required=True, type=_date, help="first day (e.g. 2026-11-23)")
-    plan.add_argument("--to", required=True, type=_date, help="last day")
+    plan.add_argument("--from", dest="from_", metavar="DATE", required=True, type=_date,
+                      help="first day (e.g. 2026-11-23, 23.11.2026, heute, morgen; in BOT_TIMEZONE)")
+    plan.add_argument("--to", metavar="DATE", required=True, type=_date, help="last day")
     plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
     plan.set_defaults(func=cmd_plan)
     post = sub.add_parser("post-rosters", help="post the roster now, ignoring each channel's time and ROSTER_LATEST; "
                           "switched-off channels, days outside its days, weekends, holidays and days already "
                           "posted or skipped are left out (idempotent)")
-    post.add_argument("--date", type=_date, default=None, help="day to post for (default today)")
+    post.add_argument("--date", metavar="DATE", type=_date, default=None,
+                      help="day to post for (default today in BOT_TIMEZONE)")
     post.add_argument("--channel", default=None, help="only this channel (name or id)")
     post.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                       help="how long to wait for Mattermost (an outage is ridden out until then) and for delivery; "

@@ -48,6 +48,8 @@ COMMANDS = Counter("amtsbote_commands_total", "Slash commands handled", ["kind",
 COMMAND_SECONDS = Histogram("amtsbote_command_seconds", "Time to answer a slash command", ["kind"],
                             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 ACTIONS = Counter("amtsbote_actions_total", "Button presses and dialog submissions", ["outcome"])
+REFUSED = Counter("amtsbote_requests_refused_total", "Requests refused before anything ran: a slash command's "
+                  "token (401), a button's or dialog's signature", ["reason"])
 
 INTERNAL_ERROR = Text(
     de="Das hat leider nicht geklappt (interner Fehler). Es wurde nichts geändert. Bitte später noch einmal versuchen.",
@@ -256,6 +258,7 @@ class Dispatcher:
         """Count a command refused for its token, and say so in the log (never the token)."""
         kind = self.tokens.kind_of(request.team_id, request.command)
         COMMANDS.labels(kind or "unknown", "unauthorized").inc()
+        REFUSED.labels("token").inc()
         # Commands we know are logged each on their own; anything else shares one line a minute.
         key = (request.team_id, kind) if kind else ("", "")
         refused = self._refusals.note(key)
@@ -427,6 +430,7 @@ class Dispatcher:
             action, data = verify(signed, now=self.services.clock.now(), user_id=user_id)
         except Unsigned as e:  # forged, tampered or no context at all: costs nothing, asks no one
             ACTIONS.labels("refused").inc()
+            REFUSED.labels("signature").inc()
             log.debug("%s refused: not signed by us", table)
             return refuse(e.render(self._known_locale(user_id)))
         except LocalizedError as e:  # ours, but expired, someone else's or of the other kind
@@ -434,6 +438,7 @@ class Dispatcher:
             return refuse(e.render(await self._locale_of(user_id)))
         except Exception:  # noqa: BLE001 - whatever was sent, it is not a context we made
             ACTIONS.labels("refused").inc()
+            REFUSED.labels("signature").inc()
             log.info("%s refused: unreadable context", table)
             return refuse(FORGED(self._known_locale(user_id)))
         try:

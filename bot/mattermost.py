@@ -13,14 +13,17 @@ import asyncio
 import logging
 import random
 import re
+import ssl
 import time
 from typing import Any
 from urllib.parse import SplitResult, urlparse, urlsplit
 
+import aiohttp
 import httpx
 from mattermostautodriver import AsyncTypedDriver
 from mattermostautodriver.exceptions import InvalidMattermostError, TooManyRequests
 from mattermostautodriver.exceptions import MattermostError as DriverError
+from mattermostautodriver.websocket import Websocket
 
 from base.chat import (  # noqa: F401  (the port's types, re-exported for the adapter's users)
     _PAID,
@@ -40,6 +43,10 @@ from base.ratelimit import TokenBucket
 from bot.metrics import RATE_LIMITED
 
 log = logging.getLogger("amtsbote.mattermost")
+# The driver logs every refused request at ERROR (under its websocket's logger name) and a
+# traceback for every failed websocket connection; this module says what matters, once.
+for _name in ("mattermostautodriver", "mattermostautodriver.api", "mattermostautodriver.websocket"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)  # they set their own level on import
 
 USER_CACHE_SECONDS = 300.0
 ROLE_CACHE_SECONDS = 60.0
@@ -51,6 +58,12 @@ CHANNEL_FETCH_CONCURRENCY = 8
 USERS_PER_REQUEST = 1000
 READ_RETRIES_ON_429 = 3  # a bulk read of the morning job waits out Retry-After this often, then fails
 READ_RETRY_MAX_WAIT = 30.0
+# A look-up inside a command (who asks, their role, a channel) that meets a 429 waits out a short
+# Retry-After (at most 1 s, what Mattermost says while a burst drains) and asks again, while the
+# person still waits for the answer (the "one moment" and then the answer through response_url);
+# a longer one fails at once with "Mattermost antwortet gerade nicht".
+LOOKUP_RETRIES_ON_429 = 2
+LOOKUP_RETRY_MAX_WAIT = 1.0
 
 
 
@@ -77,6 +90,57 @@ def is_command_hook_url(base: str, url: str) -> bool:
     hook_id = got.path[len(prefix):] if got.path.startswith(prefix) else ""
     return (origin_ok and got.username is None and got.password is None and not got.query and not got.fragment
             and "#" not in url and "?" not in url and is_mattermost_id(hook_id))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no detail"
+
+
+class QuietWebsocket(Websocket):  # type: ignore[misc]
+    """The driver's websocket with the base URL's path kept (Mattermost under a subpath), and
+    without a traceback every 5 s while Mattermost is away: failures and reconnects go to the
+    port's reachability lines (one when it goes, one when it is back)."""
+
+    owner: RestMattermost | None = None
+
+    async def connect(self, event_handler: Any) -> None:
+        owner = self.owner
+        assert owner is not None
+        context: ssl.SSLContext | bool = ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH)
+        if self.options["scheme"] != "https":
+            context = False
+        url = owner.websocket_url()
+        self._alive = True
+        while self._alive:
+            connected = False
+            try:
+                async with aiohttp.ClientSession() as session, session.ws_connect(
+                        url, ssl=context, proxy=self.options["proxy"], heartbeat=None) as websocket:
+                    await self._authenticate_websocket(websocket, event_handler)
+                    connected = True
+                    owner.websocket_connects += 1
+                    owner.note_reachable()
+                    log.debug("websocket connected to %s", url)
+                    while self._alive:
+                        try:
+                            await self._start_loop(websocket, event_handler)
+                        except aiohttp.ClientError:
+                            break
+                        if websocket.closed:
+                            break
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - whatever it was, try again in a moment
+                owner.websocket_failures += 1
+                if isinstance(e, aiohttp.WSServerHandshakeError) and e.status in (401, 403):
+                    log.debug("websocket refused (%s)", e.status)
+                elif connected:
+                    owner.note_unreachable("the websocket connection was closed")
+                else:
+                    owner.note_unreachable(f"websocket: {type(e).__name__}: {_first_line(e)}")
+            if self._alive:
+                await asyncio.sleep(self.options["keepalive_delay"])
 
 
 def _path_id(value: str) -> str:
@@ -139,6 +203,10 @@ class RestMattermost:
             "transport": transport,
         })
         self._driver.client.token = token
+        # Mattermost may live under a path (https://intranet.example.org/mattermost): the driver
+        # builds its base URL from scheme, host and port only, so the path is put back here.
+        self._path = parsed.path.rstrip("/")
+        self._driver.client._url = f"{scheme}://{parsed.hostname}:{parsed.port or (443 if scheme == 'https' else 80)}{self._path}"
         self._base = url.rstrip("/")
         self._response_client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self.bot_user_id = ""
@@ -149,6 +217,24 @@ class RestMattermost:
         # The process's one count of requests to Mattermost, shared with the outbox: every request
         # is counted in it, as Mattermost's limiter counts it (bot/ratelimit.py).
         self.limiter = limiter
+        self._down_since: float | None = None  # monotonic time of the first failure of an outage
+        self.websocket_connects = 0
+        self.websocket_failures = 0
+
+    # -- reachability: one log line when Mattermost goes away, one when it is back ---------------
+
+    def note_unreachable(self, cause: str) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning("Mattermost at %s does not answer (%s): commands that need it ask people to try again, "
+                        "posts wait in the outbox and go out once it answers. Check that Mattermost runs and "
+                        "that MATTERMOST_URL is right; nothing else to do here", self._base, cause)
+
+    def note_reachable(self) -> None:
+        if self._down_since is not None:
+            log.info("Mattermost at %s answers again (after %.0f s); what waited is sent now", self._base,
+                     time.monotonic() - self._down_since)
+            self._down_since = None
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -162,46 +248,65 @@ class RestMattermost:
                 _PAID.set(False)  # the outbox's token covers this one request
             else:
                 self.limiter.spend()
+        started = time.monotonic()
         try:
             if method == "get":
-                return await client.get(endpoint, params=params)
-            if method == "post":
-                return await client.post(endpoint, options=options, params=params, data=data, files=files)
-            if method == "put":
-                return await client.put(endpoint, options=options, params=params)
-            raise ValueError(method)
+                result = await client.get(endpoint, params=params)
+            elif method == "post":
+                result = await client.post(endpoint, options=options, params=params, data=data, files=files)
+            elif method == "put":
+                result = await client.put(endpoint, options=options, params=params)
+            else:
+                raise ValueError(method)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s answered in %.0f ms", method.upper(), endpoint, (time.monotonic() - started) * 1000)
+            self.note_reachable()
+            return result
         except TooManyRequests as e:
+            self.note_reachable()
             RATE_LIMITED.inc()
             if self.limiter is not None:
                 self.limiter.hold(e.retry_after if e.retry_after is not None else 1.0)
             raise RateLimited("rate limited (429)", retry_after=e.retry_after) from None
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as e:
+            self.note_unreachable(f"no answer: {type(e).__name__}")
             if sent_unsure:
                 raise UnknownOutcome(f"no answer: {type(e).__name__}") from None
             raise TransientError(f"no answer: {type(e).__name__}") from None
         except httpx.TransportError as e:
+            self.note_unreachable(f"{type(e).__name__}: {_first_line(e)}")
             raise TransientError(f"unreachable: {type(e).__name__}") from None
         except (DriverError, InvalidMattermostError) as e:
             status = getattr(e, "status_code", None)
             if isinstance(status, int) and 400 <= status < 500 and status not in (408, 425):
+                self.note_reachable()
                 raise PermanentError(f"{type(e).__name__} ({status})", status) from None
+            self.note_unreachable(f"server error {status}")
             if sent_unsure:
                 raise UnknownOutcome(f"server error {status}") from None
             raise TransientError(f"server error {status}") from None
 
-    async def _read(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+    async def _read(self, method: str, endpoint: str, *, retries: int = READ_RETRIES_ON_429,
+                    max_wait: float = READ_RETRY_MAX_WAIT, **kwargs: Any) -> Any:
         """A read of the morning job's bulk look-ups: after a 429 it waits for Retry-After and asks
-        again (a few times), instead of failing the whole job until the next tick."""
-        for attempt in range(READ_RETRIES_ON_429 + 1):
+        again (a few times), instead of failing the whole job until the next tick. With a short
+        `max_wait` (`_lookup`), a Retry-After longer than that fails at once."""
+        for attempt in range(retries + 1):
             try:
                 return await self._call(method, endpoint, **kwargs)
             except RateLimited as e:
-                if attempt == READ_RETRIES_ON_429:
+                asked = e.retry_after if e.retry_after is not None else 1.0
+                if attempt == retries or asked > max_wait:
                     raise
-                wait = min(READ_RETRY_MAX_WAIT, e.retry_after if e.retry_after is not None else 1.0)
+                wait = min(max_wait, asked)
                 log.info("%s %s: rate limited, asking again in %.1f s", method.upper(), endpoint, wait)
                 await asyncio.sleep(wait + random.uniform(0.05, 0.25))
         raise AssertionError("unreachable")
+
+    async def _lookup(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        """A look-up a person waits for: a short Retry-After is waited out (`LOOKUP_RETRY_MAX_WAIT`)."""
+        return await self._read(method, endpoint, retries=LOOKUP_RETRIES_ON_429, max_wait=LOOKUP_RETRY_MAX_WAIT,
+                                **kwargs)
 
     # -- users, channels, roles ---------------------------------------------------------------
 
@@ -218,7 +323,7 @@ class RestMattermost:
         cached = self._users.get(user_id)
         if cached is not None:
             return cached
-        user = User.from_api(await self._call("get", f"/api/v4/users/{_path_id(user_id)}"))
+        user = User.from_api(await self._lookup("get", f"/api/v4/users/{_path_id(user_id)}"))
         self._users.put(user_id, user)
         return user
 
@@ -236,7 +341,7 @@ class RestMattermost:
         names = [n.lower() for n in dict.fromkeys(usernames)]
         if not names:
             return {}
-        result = await self._call("post", "/api/v4/users/usernames", options=names)
+        result = await self._lookup("post", "/api/v4/users/usernames", options=names)
         users = {}
         for data in result:
             user = User.from_api(data)
@@ -248,7 +353,7 @@ class RestMattermost:
         cached = self._channels.get(channel_id)
         if cached is not None:
             return cached
-        return self._remember_channel(await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}"))
+        return self._remember_channel(await self._lookup("get", f"/api/v4/channels/{_path_id(channel_id)}"))
 
     def _remember_channel(self, data: dict[str, Any]) -> Channel:
         channel = Channel(id=data["id"], team_id=data.get("team_id") or "", name=data.get("name") or "",
@@ -291,7 +396,7 @@ class RestMattermost:
         members: list[User] = []
         page = 0
         while True:
-            batch = await self._call("get", "/api/v4/users",
+            batch = await self._lookup("get", "/api/v4/users",
                                      params={"in_channel": channel_id, "page": page, "per_page": 200})
             for data in batch:
                 user = User.from_api(data)
@@ -307,7 +412,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                await self._call("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
+                await self._lookup("get", f"/api/v4/channels/{channel_id}/members/{user_id}")
                 cached = True
             except PermanentError:
                 cached = False
@@ -319,7 +424,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/channels/{_path_id(channel_id)}/members/{_path_id(user_id)}")
+                data = await self._lookup("get", f"/api/v4/channels/{_path_id(channel_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "channel_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -333,7 +438,7 @@ class RestMattermost:
         cached = self._roles.get(key)
         if cached is None:
             try:
-                data = await self._call("get", f"/api/v4/teams/{_path_id(team_id)}/members/{_path_id(user_id)}")
+                data = await self._lookup("get", f"/api/v4/teams/{_path_id(team_id)}/members/{_path_id(user_id)}")
                 cached = bool(data.get("scheme_admin")) or "team_admin" in (data.get("roles") or "").split()
             except PermanentError:
                 cached = False
@@ -402,7 +507,7 @@ class RestMattermost:
             return self._dm_channels[user_id]
         if not self.bot_user_id:
             await self.me()
-        data = await self._call("post", "/api/v4/channels/direct", options=[self.bot_user_id, user_id])
+        data = await self._lookup("post", "/api/v4/channels/direct", options=[self.bot_user_id, user_id])
         self._dm_channels[user_id] = data["id"]
         return data["id"]
 
@@ -430,6 +535,16 @@ class RestMattermost:
 
     async def update_command(self, command_id: str, command: dict[str, Any]) -> dict[str, Any]:
         return await self._call("put", f"/api/v4/commands/{_path_id(command_id)}", options=command)
+
+    async def listen(self, on_event: Any) -> None:
+        """Listen on Mattermost's websocket until `close()`, reconnecting after failures."""
+        websocket_cls = type("Websocket", (QuietWebsocket,), {"owner": self})
+        await self._driver.init_websocket(on_event, websocket_cls=websocket_cls)
+
+    def websocket_url(self) -> str:
+        options = self._driver.options
+        scheme = "wss" if options["scheme"] == "https" else "ws"
+        return f"{scheme}://{options['url']}:{options['port']}{self._path}/api/v4/websocket"
 
     # -- health and response_url ----------------------------------------------------------
 

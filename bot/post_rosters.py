@@ -37,17 +37,17 @@ class Unreachable(Exception):
 
 
 async def until_reachable(runtime: Any, deadline: float, url: str) -> None:
-    """Return once Mattermost answers; raise Unreachable at the deadline. One log line when it is
-    down, one when it is back (not one per attempt)."""
+    """Return once Mattermost answers; raise Unreachable at the deadline. The port logs one line
+    when it is down and one when it is back (not one per attempt)."""
     pause = FIRST_PAUSE
     down: TransientError | None = None
     while True:
         try:
             await runtime.mm.me()
         except TransientError as e:
-            if down is None:
-                log.warning("Mattermost at %s does not answer (%s); asking again until --timeout runs out "
-                            "(%.0f s left)", url, e, max(0.0, deadline - time.monotonic()))
+            if down is None:  # the port said so in its one line; this says how long the run waits
+                log.debug("Mattermost at %s does not answer (%s); asking again until --timeout runs out "
+                          "(%.0f s left)", url, e, max(0.0, deadline - time.monotonic()))
             down = e
             left = deadline - time.monotonic()
             if left <= 0:
@@ -55,8 +55,6 @@ async def until_reachable(runtime: Any, deadline: float, url: str) -> None:
             await asyncio.sleep(min(pause, left))
             pause = min(LONGEST_PAUSE, pause * 2)
             continue
-        if down is not None:
-            log.info("Mattermost at %s answers again", url)
         return
 
 

@@ -1,12 +1,12 @@
-"""`amtsbote register` (idempotent slash-command registration) and `amtsbote check`."""
+"""`amtsbote register`: idempotent slash-command registration."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import col
 
-from base.chat import MattermostError
 from base.i18n import Text
+from bot.check import check  # noqa: F401  (`amtsbote check` lives in bot/check.py)
 from bot.mattermost import RestMattermost
 from config.settings import Settings
 from storage.db import Database
@@ -68,31 +68,3 @@ async def register(settings: Settings, *, mm: RestMattermost | None = None, db: 
     finally:
         await mm.close()
     return lines
-
-
-async def check(settings: Settings) -> list[str]:
-    problems: list[str] = []
-    db = Database(settings.database_url)
-    try:
-        with db.read() as session:
-            session.execute(sa.text("SELECT 1"))
-            count = session.exec(select(sa.func.count()).select_from(SlashCommand)).one()
-        if not count:
-            problems.append("no slash commands registered yet: run `amtsbote register` (or copy the tokens from the System Console)")
-    except Exception as e:
-        problems.append(f"DATABASE_URL: cannot use the database ({type(e).__name__}); run `amtsbote db upgrade`?")
-    finally:
-        db.dispose()
-    assert settings.mattermost_url and settings.mattermost_token
-    mm = RestMattermost(settings.mattermost_url, settings.mattermost_token)
-    try:
-        me = await mm.me()
-        if not me.is_bot:
-            problems.append("MATTERMOST_TOKEN: belongs to a regular user, not a bot account")
-        if not await mm.bot_teams():
-            problems.append("the bot account is in no team: add it to the teams that should use Amtsbote")
-    except MattermostError as e:
-        problems.append(f"MATTERMOST_URL / MATTERMOST_TOKEN: Mattermost not usable ({e})")
-    finally:
-        await mm.close()
-    return problems

@@ -15,7 +15,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from base.chat import MattermostPort
+from base.chat import MattermostError, MattermostPort
 from base.clock import Clock, SystemClock
 from base.ratelimit import TokenBucket
 from base.signing import Signer
@@ -81,9 +81,13 @@ class Runtime:
         try:
             await self.mm.me()
             metrics.MATTERMOST_UP.set(1)
-        except Exception as e:  # Mattermost may be down at start; the outbox waits for it
+        except MattermostError as e:  # down at start: the port logged it (URL, cause); the outbox waits for it
             metrics.MATTERMOST_UP.set(0)
-            log.warning("Mattermost not reachable at start (%s); continuing", type(e).__name__)
+            log.debug("Mattermost not reachable at start (%s); starting anyway", e)
+        except Exception as e:  # noqa: BLE001 - whatever else, the bot still starts
+            metrics.MATTERMOST_UP.set(0)
+            log.warning("Mattermost at %s did not answer at start (%s); starting anyway",
+                        self.settings.mattermost_url, type(e).__name__)
         self.dispatcher.tokens.reload()
         # Load the holiday tables now rather than in the first command or the morning fan-out.
         cal.is_working_day(self.clock.now().astimezone(self.services.tz).date(), self.settings.bot_holiday_region)
@@ -103,8 +107,13 @@ class Runtime:
             for job in all_jobs(self.services.features):
                 try:
                     await job(self.services)
+                except MattermostError as e:  # an outage: said once by the port; the job runs again next tick
+                    log.debug("scheduled job %s: Mattermost failed (%s); again at the next tick",
+                              getattr(job, "__name__", job), e)
                 except Exception:
                     log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("tick done")
             self.outbox.notify()
             try:
                 up = await self.mm.ping()
@@ -138,7 +147,7 @@ class Runtime:
                 mm.forget_roles()
 
         with contextlib.suppress(asyncio.CancelledError):
-            await mm._driver.init_websocket(on_event)
+            await mm.listen(on_event)
 
     async def stop(self) -> None:
         self._stop.set()

@@ -11,7 +11,9 @@ from tests import scan
 from tests.harness import TEST_SECRET, BotHarness
 from tests.live import postgres_url
 from tests.standin.fixtures import mattermost_client, register_markers, standin  # noqa: F401
-from tests.standin.openapi import spec_path
+from tests.standin.openapi import ensure_spec, spec_path
+
+CONFORMANCE_SKIPPED = pytest.StashKey[str]()
 
 _capture = scan.CaptureHandler(level=logging.INFO)
 
@@ -19,16 +21,26 @@ _capture = scan.CaptureHandler(level=logging.INFO)
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
     # Every request the bot sends to the stand-in is checked against Mattermost's OpenAPI
-    # description; without it the suite would pass without that check, so it does not run.
+    # description. Where the file is missing it is downloaded once (tests/standin/openapi.py);
+    # where that fails, everything else runs and one line says the checks were skipped. CI
+    # always has the file: there a missing one stops the run.
     if config.getoption("collectonly") is False and not spec_path().is_file():
-        pytest.exit(f"Mattermost's OpenAPI description is not at {spec_path()}: the stand-in checks every "
-                    "request against it. Put the checkout next to shared/mattermost-api/, or set "
-                    "MATTERMOST_OPENAPI to the file.", returncode=pytest.ExitCode.USAGE_ERROR)
+        if os.environ.get("CI") == "true":
+            pytest.exit(f"Mattermost's OpenAPI description is not at {spec_path()}: the stand-in checks every "
+                        "request against it. Put the checkout next to shared/mattermost-api/, or set "
+                        "MATTERMOST_OPENAPI to the file.", returncode=pytest.ExitCode.USAGE_ERROR)
+        config.stash[CONFORMANCE_SKIPPED] = ensure_spec() or ""
     root = logging.getLogger()
     root.addHandler(_capture)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     scan.SECRETS.add(TEST_SECRET)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = terminalreporter.config.stash.get(CONFORMANCE_SKIPPED, "")
+    if skipped:
+        terminalreporter.write_line(skipped, yellow=True, bold=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -24,6 +24,7 @@ from commands.anwesenheit.texts import (
     LANG_USAGE,
     NO_POST_TODAY,
     NO_ROTATION,
+    NO_WEEKEND_DAYS,
     POSTED,
     RANGE_TOO_LONG,
     REACH_AWAY,
@@ -271,6 +272,8 @@ async def configure(request: SlashRequest, ctx: Context, name: str, rest: str, t
         days = parse_days(rest)
         if days is None:
             raise LocalizedError(DAYS_USAGE, trigger=trigger)
+        if days & {5, 6}:  # the roster never comes on a weekend: say so rather than save a day it skips
+            raise LocalizedError(NO_WEEKEND_DAYS, trigger=trigger)
         changes["roster_days"] = ",".join(str(d) for d in sorted(days))
         names = [cal.format_day_short(date(2026, 11, 23) + timedelta(days=d), ctx.locale).split()[0]
                  for d in sorted(days)]

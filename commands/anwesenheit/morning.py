@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -272,8 +274,11 @@ async def post_rosters(services: Services, *, day: date | None = None, channel_i
                 too_late.append((rotation.channel_id, day))
                 continue
         due.append((rotation, conf))
+    previous_run = _note_run(services, now) if not ignore_time else None
     if reached:
-        _skip(services, too_late + _missed_before(services, reached, day), now)
+        confs = {r.channel_id: conf for r, conf in reached}
+        _skip(services, too_late + _missed_before(services, reached, day), now,
+              why=lambda cid, d: _why_skipped(services, confs.get(cid), d, previous_run))
     if not due:
         return 0
     # What Mattermost has to tell us comes in a few large requests (they count against its rate
@@ -343,18 +348,42 @@ def _missed_before(services: Services, reached: list[tuple[Rotation, ChannelRost
     return [(cid, earlier) for cid, earlier in sorted(wanted.items()) if (cid, earlier) not in found]
 
 
-def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetime) -> None:
+# When the morning job of a process last ran (per Services). A day without a roster is a day the
+# bot missed only if the job did not run after that day's roster time: had it run then, it would
+# have posted the roster, or skipped it after ROSTER_LATEST, unless the channel was not due.
+_LAST_RUN: weakref.WeakKeyDictionary[Services, datetime] = weakref.WeakKeyDictionary()
+
+
+def _note_run(services: Services, now: datetime) -> datetime | None:
+    """Note a run of the scheduled morning job; returns when it ran before (None: not in this process)."""
+    previous = _LAST_RUN.get(services)
+    _LAST_RUN[services] = now
+    return previous
+
+
+def _why_skipped(services: Services, conf: ChannelRoster | None, day: date, previous_run: datetime | None) -> str:
+    """The reason a channel's roster of `day` was not posted between its roster time and ROSTER_LATEST."""
+    at = conf.at if conf is not None else services.settings.roster_time
+    if previous_run is None or previous_run < datetime.combine(day, at, tzinfo=services.tz):
+        before = (f", it last ran at {previous_run.astimezone(services.tz).isoformat(timespec='minutes')}"
+                  if previous_run else "")
+        return f"the bot was not running from before its roster time until after ROSTER_LATEST{before}"
+    return ("the bot was running, but the channel's morning post was not due then: it was switched on, or its "
+            "time or days were changed, after its roster time and too late for ROSTER_LATEST")
+
+
+def _skip(services: Services, channel_days: list[tuple[str, date]], now: datetime, *,
+          why: Callable[[str, date], str]) -> None:
     """Record days that got no roster as skipped, once each (across replicas), and log them."""
-    by_day: dict[date, list[str]] = {}
+    by_reason: dict[tuple[date, str], list[str]] = {}
     for start in range(0, len(channel_days), 200):
         with services.db.write() as session:
             for cid, day in _skip_many(session, channel_days[start : start + 200], now):
-                by_day.setdefault(day, []).append(cid)
-    services.count("roster_skipped", sum(len(channels) for channels in by_day.values()))
-    for day, channels in sorted(by_day.items()):  # one line a day, however many channels
+                by_reason.setdefault((day, why(cid, day)), []).append(cid)
+    services.count("roster_skipped", sum(len(channels) for channels in by_reason.values()))
+    for (day, reason), channels in sorted(by_reason.items()):  # one line a day and reason, however many channels
         shown = ", ".join(channels[:5]) + (f" and {len(channels) - 5} more" if len(channels) > 5 else "")
-        log.warning("roster for %s channel(s) on %s skipped: the bot was down from before its roster time "
-                    "until after ROSTER_LATEST (%s)", len(channels), day.isoformat(), shown)
+        log.warning("roster for %s channel(s) on %s skipped: %s (%s)", len(channels), day.isoformat(), reason, shown)
 
 
 async def refresh_posted(services: Services, *, only_channel: str | None = None, force: bool = False) -> int:

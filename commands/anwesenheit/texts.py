@@ -78,6 +78,11 @@ ALREADY = Text(de="Die Anwesenheit für heute ist schon veröffentlicht; sie wir
                en="Today's roster is already posted; it is updated automatically when things change.")
 TIME_USAGE = Text(de="So geht’s: `/{trigger} zeit 07:30` (zwischen 05:00 und {latest} Uhr).", en="Usage: `/{trigger} time 07:30` (between 05:00 and {latest}).")
 DAYS_USAGE = Text(de="So geht’s: `/{trigger} tage Mo-Fr` oder `tage Mo,Mi,Fr`.", en="Usage: `/{trigger} days Mon-Fri` or `days Mon,Wed,Fri`.")
+NO_WEEKEND_DAYS = Text(
+    de="Am Wochenende (Sa, So) gibt es keine Morgenpost. Bitte nur Werktage angeben, z. B. `/{trigger} tage Mo-Fr`. "
+       "Es wurde nichts geändert.",
+    en="There is no morning post at the weekend (Sat, Sun). Please give weekdays only, e.g. `/{trigger} days Mon-Fri`. "
+       "Nothing was changed.")
 LANG_USAGE = Text(de="So geht’s: `/{trigger} sprache de` oder `en`.", en="Usage: `/{trigger} language de` or `en`.")
 SAVED = Text(de="Gespeichert: {what}.", en="Saved: {what}.")
 WHAT_TIME = Text(de="Morgenpost um {time} Uhr", en="morning post at {time}")

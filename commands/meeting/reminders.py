@@ -74,7 +74,7 @@ def _claim(session: Session, meeting_id: int, occurrence_start: datetime, now: d
 
 
 def reminder_text(meeting: Meeting, occ: Occurrence, now: datetime, locale: str) -> str:
-    minutes = int((occ.start - now).total_seconds() // 60)
+    minutes = round((occ.start - now).total_seconds() / 60)  # a tick a few seconds late still says "in 10"
     soon = SOON_MINUTES(locale, m=minutes) if minutes >= 2 else SOON_NOW(locale)
     if meeting.provider == "bbb":
         join = R_JOIN_BBB(locale)

@@ -39,14 +39,77 @@ _CACHE_FORMAT = 3
 _METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
+# Where a checkout without shared/ gets the file: the official merged spec, as
+# developers.mattermost.com serves it, at a pinned commit of mattermost-developer-documentation.
+SPEC_COMMIT = "a259f36912d099868bd20ebc76d74687831c7ecc"
+SPEC_URL = ("https://raw.githubusercontent.com/mattermost/mattermost-developer-documentation/"
+            f"{SPEC_COMMIT}/site/static/mattermost-openapi-v4.yaml")
+# The file at that commit, and the copy in shared/mattermost-api/, which differs from it only in
+# one link of the introduction text (replaced by the package's name; its README says so).
+SPEC_SHA256 = {
+    "6d41571e9ac51dd615b262ffcb1b331c97c32515f82544e640b64422cf5c2022",
+    "e3a90ead41b1c10dba3a0dac75b8abbe454edeea3a0816cb7c9148f5b105559a",
+}
+DOWNLOAD_TIMEOUT = 30.0
+HOW_TO_ENABLE = ("to run them, put mattermost-openapi-v4.yaml into ../shared/mattermost-api/, set MATTERMOST_OPENAPI "
+                 "to the file, or let the tests download it once (network access to MATTERMOST_OPENAPI_URL, "
+                 f"default {SPEC_URL})")
+
+
+def cached_spec_path() -> Path:
+    """Where a downloaded copy is kept: outside the checkout, in the user's cache directory."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "amtsbote" / f"mattermost-openapi-v4-{SPEC_COMMIT[:12]}.yaml"
+
+
+def download_spec() -> str | None:
+    """Download the OpenAPI file from MATTERMOST_OPENAPI_URL (default: the pinned upstream commit)
+    into the cache, if its checksum is one of SPEC_SHA256. None when done, else why not."""
+    import urllib.error
+    import urllib.request
+
+    url = os.environ.get("MATTERMOST_OPENAPI_URL") or SPEC_URL
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as answer:  # noqa: S310 - a configured URL
+            data = answer.read()
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        return f"download from {url} failed ({getattr(e, 'reason', None) or e})"
+    sha = hashlib.sha256(data).hexdigest()
+    if sha not in SPEC_SHA256:
+        return f"the file from {url} has the wrong checksum (sha256 {sha[:16]}…, expected the pinned file's)"
+    target = cached_spec_path()
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        return f"cannot write {target} ({e.strerror or e})"
+    return None
+
+
+def ensure_spec() -> str | None:
+    """Make the OpenAPI file available (downloading it once if need be). None when it is, else one
+    line saying that the conformance checks are skipped, why, and how to enable them."""
+    if spec_path().is_file():
+        return None
+    problem = download_spec()
+    if problem is None and spec_path().is_file():
+        return None
+    return (f"Mattermost OpenAPI conformance checks skipped: no file at {DEFAULT_SPEC_PATH} and "
+            f"{problem or 'no copy in the cache'}; {HOW_TO_ENABLE}.")
+
+
 def spec_path() -> Path:
     """`MATTERMOST_OPENAPI`, else shared/ beside the checkout, else shared/ beside the checkout
     this one was cloned from when that is a directory on this machine (a clone made elsewhere
-    to try the project)."""
+    to try the project), else the downloaded copy in the cache (`ensure_spec`)."""
     if os.environ.get("MATTERMOST_OPENAPI"):
         return Path(os.environ["MATTERMOST_OPENAPI"])
     if DEFAULT_SPEC_PATH.is_file():
         return DEFAULT_SPEC_PATH
+    cached = cached_spec_path()
     try:
         origin = subprocess.run(["git", "-C", str(_CHECKOUT), "config", "--get", "remote.origin.url"],
                                 capture_output=True, text=True, timeout=10).stdout.strip()
@@ -56,6 +119,8 @@ def spec_path() -> Path:
         beside_origin = Path(origin).resolve().parent / _SPEC_IN_SHARED
         if beside_origin.is_file():
             return beside_origin
+    if cached.is_file():
+        return cached
     return DEFAULT_SPEC_PATH
 
 
