@@ -21,7 +21,7 @@ def test_register_creates_commands_once_and_stores_their_tokens(live, standin):
     assert all(c.url == live.url + "/mattermost/command" for c in commands)
     again = live.register()
     assert all(line.startswith("updated") for line in again)
-    assert len(standin.commands("stadtverwaltung")) == 4
+    assert len(standin.commands("stadtverwaltung")) == 5
 
 
 def test_help_answers_in_german_and_english(live):

@@ -35,9 +35,9 @@ from commands.dienst.texts import (
     NAME_TAKEN,
     NOT_CHANNEL_MEMBER,
     NOTHING_TO_CHANGE,
+    PERSONS,
     SUMMARY_ALL_DAY,
     SUMMARY_ANYWHERE,
-    PERSONS,
     SUMMARY_NUMBER,
     SUMMARY_ON_SITE,
 )

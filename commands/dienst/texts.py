@@ -76,7 +76,7 @@ def sub_help(locale: str, trigger: str, key: str) -> str:
     return render_entry_help(HELP, key, locale, trigger, extra=SUB_HELP_NOTE(locale, trigger=trigger))
 
 
-UNKNOWN_SUB = Text(de="Unbekannter Befehl „{word}“.", en="Unknown command “{word}”.")
+UNKNOWN_SUB = Text(de="Das verstehe ich nicht: „{word}“.", en="I don't understand “{word}”.")
 
 # -- errors -----------------------------------------------------------------------------------------------
 
