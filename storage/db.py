@@ -13,6 +13,7 @@ The SQLite file holds personal data: its folder is created 0700, the file and it
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import logging
@@ -155,10 +156,15 @@ class Database:
         # One writer at a time per process on SQLite: threads queue here instead of on the file lock.
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self._versions = itertools.count(1)
+        self._versions_lock = threading.Lock()
         self.version = 0  # goes up with every committed write of this process (for caches of read views)
         self._table_versions: dict[str, int] = {}  # the same per table (for caches of rarely written tables)
         self.views: dict[Any, Any] = {}  # such caches, so they live and die with this database
         self._group: _Group | None = None  # the open group commit of `grouped_write`
+        # A group's COMMIT (its fsync) runs on this thread, so the event loop serves other requests
+        # meanwhile; the next group opens when it is done (`_committing`).
+        self._committer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._committing: asyncio.Future[None] | None = None
         event.listen(self.engine, "after_cursor_execute", _note_changes)
 
     @contextmanager
@@ -183,23 +189,32 @@ class Database:
             self._note_commit(any(changed), tables, changes_views=changes_views)
 
     def _note_commit(self, changed: bool, tables: set[str], *, changes_views: bool = True) -> None:
-        """Move `version` (if the write changed rows a view shows) and the written tables' versions."""
-        if changes_views and changed:
-            self.version = next(self._versions)
-        for name in tables:
-            self._table_versions[name] = self.version if changes_views else next(self._versions)
+        """Move `version` (if the write changed rows a view shows) and the written tables' versions.
+        (The committer thread does this too: the lock keeps the numbers going up.)"""
+        with self._versions_lock:
+            if changes_views and changed:
+                self.version = next(self._versions)
+            for name in tables:
+                self._table_versions[name] = self.version if changes_views else next(self._versions)
 
     @asynccontextmanager
     async def grouped_write(self) -> AsyncIterator[Session]:
         """A write transaction that commits together with the other grouped writes of the same
         turn of the event loop (group commit): on SQLite one fsync serves them all. Its body must
         not await; the exit waits for the commit, so whoever answers after it answers durably.
+        The COMMIT runs on a thread of its own while the loop serves other requests; the next
+        group begins when it is done (entering waits for that, without blocking the loop).
         A body that raises is rolled back to its savepoint and leaves the others' writes alone.
         On PostgreSQL this is `write()` (the server groups commits itself)."""
         if not self.is_sqlite:
             with self.write() as session:
                 yield session
             return
+        while self._group is None and self._committing is not None:
+            if self._committing.get_loop() is not asyncio.get_running_loop():
+                self._committing = None  # begun by a loop that has ended: it gives the lock back by itself
+                break
+            await asyncio.shield(self._committing)  # the previous group's commit; it never raises
         group = self._group or self._open_group()
         conn, session = group.conn, group.session
         conn.exec_driver_sql("SAVEPOINT grouped_write")
@@ -236,13 +251,42 @@ class Database:
         group = self._group = _Group(conn, session, loop.create_future(), threading.get_ident())
         # Two turns of the loop later: the writers of requests read in this turn, whose tasks
         # start in the next one, join first.
-        loop.call_soon(loop.call_soon, self._commit_group, group)
+        loop.call_soon(loop.call_soon, self._commit_group_off_loop, group)
         return group
 
-    def _commit_group(self, group: _Group) -> None:
+    def _commit_group_off_loop(self, group: _Group) -> None:
+        """Commit the group on the committer thread; its writers hear the outcome on the loop.
+        The writer's lock is held until the commit is done, so nothing else writes meanwhile."""
         if self._group is not group:
             return  # committed already (a plain write() came first)
         self._group = None
+        if self._committer is None:
+            self._committer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="amtsbote-commit")
+        loop = asyncio.get_running_loop()
+        committing = self._committing = loop.create_future()
+        work = loop.run_in_executor(self._committer, self._finish_group, group)
+
+        def done(work: asyncio.Future[BaseException | None]) -> None:
+            self._committing = None
+            committing.set_result(None)
+            try:
+                outcome = work.result()
+            except BaseException as e:  # noqa: BLE001 - giving the connection back failed: nobody hears "done"
+                outcome = e
+            self._tell_group(group, outcome)
+
+        work.add_done_callback(done)
+
+    def _commit_group(self, group: _Group) -> None:
+        """Commit the group now, on this thread (before a plain write, a checkpoint, the end)."""
+        if self._group is not group:
+            return  # committed already (a plain write() came first)
+        self._group = None
+        self._tell_group(group, self._finish_group(group))
+
+    def _finish_group(self, group: _Group) -> BaseException | None:
+        """COMMIT, note the written tables (before any other writer can write), give the
+        connection and the writer's lock back; what failed, if anything."""
         conn, session = group.conn, group.session
         failure: BaseException | None = None
         try:
@@ -256,13 +300,17 @@ class Database:
             tables = conn.info.pop("tables", set())
             conn.info["write"] = False
             try:
+                if failure is None:
+                    self._note_commit(changed, tables)
                 session.close()
                 conn.close()
             finally:
                 assert self._write_lock is not None
                 self._write_lock.release()
+        return failure
+
+    def _tell_group(self, group: _Group, failure: BaseException | None) -> None:
         if failure is None:
-            self._note_commit(changed, tables)
             group.done.set_result(None)
         else:
             group.done.set_exception(failure)
@@ -344,4 +392,7 @@ class Database:
     def dispose(self) -> None:
         if self._group is not None and self._group.thread == threading.get_ident():
             self._commit_group(self._group)
+        if self._committer is not None:
+            self._committer.shutdown(wait=True)  # a commit under way ends first
+            self._committer = None
         self.engine.dispose()

@@ -117,9 +117,10 @@ def memberships(session: Session, user_ids: Iterable[str]) -> dict[str, list[tup
     ids = sorted(set(user_ids))
     found: dict[str, list[tuple[Membership, str]]] = {}
     for start in range(0, len(ids), 500):
-        rows = session.exec(select(RotationMember).where(col(RotationMember.user_id).in_(ids[start:start + 500]))).all()
-        for m in rows:
-            found.setdefault(m.user_id, []).append((Membership(m.channel_id, m.joined_at, m.home), m.group))
+        # plain rows, not model instances: building those cost more than the query itself
+        for user_id, channel_id, joined_at, home, group in session.execute(_MEMBERSHIPS,
+                                                                             {"ids": ids[start:start + 500]}):
+            found.setdefault(user_id, []).append((Membership(channel_id, joined_at, bool(home)), group))
     return found
 
 
@@ -191,6 +192,8 @@ _OVERRIDES = sa.union_all(
     sa.select(_absence.c.user_id, _absence.c.day, sa.literal(None, sa.String).label("where"))
     .where(_absence.c.user_id.in_(sa.bindparam("ids", expanding=True)),
            _absence.c.day >= sa.bindparam("start"), _absence.c.day <= sa.bindparam("end")))
+_MEMBERSHIPS = sa.select(_member.c.user_id, _member.c.channel_id, _member.c.joined_at, _member.c.home,
+                         _member.c.group).where(_member.c.user_id.in_(sa.bindparam("ids", expanding=True)))
 _DELETE_DAYS = {table.name: sa.delete(table).where(table.c.user_id == sa.bindparam("user_id"),
                                                    table.c.day.in_(sa.bindparam("days", expanding=True)))
                 for table in (_change, _absence)}

@@ -102,15 +102,15 @@ class _Staffing:
     in memory as it is to the tables, so the counts before and after cost no further read.
     """
 
-    def __init__(self, session: Session, rotations: list[tuple[Any, dict[str, str]]], days: list[date]) -> None:
+    def __init__(self, ctx: Context, session: Session, rotations: list[tuple[Any, dict[str, str]]],
+                 days: list[date]) -> None:
         self.rotations = [(row, members) for row, members in rotations if row.min_office is not None]
         self.days = days
         people = {p for _, members in self.rotations for p in members}
         if self.rotations and days:
             self.changes, self.absences = presence.overrides_for(session, people, days[0], days[-1])
             # members whose home rotation is another channel's count where that rotation places them
-            self.homes = presence.places_from_home(session, {row.channel_id: members for row, members in self.rotations},
-                                                   days[0], days[-1])
+            self.homes = _places_from_home(ctx, session, self.rotations, days[0], days[-1])
         else:
             self.changes, self.absences, self.homes = {}, set(), {}
         self.before = self.counts()
@@ -167,6 +167,18 @@ def _rotations_of(ctx: Context, session: Session, user_id: str) -> list[tuple[An
                               lambda: presence.rotations_with_members(session, user_id))
 
 
+def _places_from_home(ctx: Context, session: Session, rotations: list[tuple[Any, dict[str, str]]], start: date,
+                      end: date) -> dict[str, tuple[dict[tuple[str, date], Where | None], frozenset[str]]]:
+    """`presence.places_from_home` for these rotations' members. It reads only the rotation tables,
+    so it is kept as `_rotations_of` is: dropped by any write of this process to those tables, and
+    after `ROTATIONS_CACHE_SECONDS` at the latest. The result is only read, never changed."""
+    channels = {row.channel_id: members for row, members in rotations}
+    key = ("places-from-home", tuple((cid, tuple(sorted(members.items()))) for cid, members in channels.items()),
+           start, end)
+    return ctx.db.cached_view(key, ctx.db.table_version("rotation", "rotation_member"), ctx.services.clock.now(),
+                              ROTATIONS_CACHE_SECONDS, lambda: presence.places_from_home(session, channels, start, end))
+
+
 def _region_of(rotations: list[tuple[Any, dict[str, str]]], default: str) -> str:
     """The person's holidays: those of their first rotation's region."""
     return rotations[0][0].region if rotations else default
@@ -211,7 +223,7 @@ async def change(request: SlashRequest, ctx: Context, personal: PersonalRequest,
         if leftover:
             raise LocalizedError(NEED_DATE)
         swap_unit.check(session, target.user.id, days)
-        staffing = _Staffing(session, rotations, days)
+        staffing = _Staffing(ctx, session, rotations, days)
         presence.set_days(session, target.user.id, days, where, set_by=ctx.user.id)
         staffing.set(target.user.id, where)
         if target.for_other:
@@ -235,7 +247,7 @@ async def _away(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         if len(note) > NOTE_LIMIT:  # refused with the limit named, never cut (SPEC §2.1)
             raise LocalizedError(NOTE_TOO_LONG, limit=NOTE_LIMIT, length=len(note))
         swap_unit.check(session, target.user.id, days)
-        staffing = _Staffing(session, rotations, days)
+        staffing = _Staffing(ctx, session, rotations, days)
         presence.set_days(session, target.user.id, days, None, set_by=ctx.user.id, note=note)
         staffing.set(target.user.id, None)
         if target.for_other:
@@ -270,7 +282,7 @@ async def _clear(request: SlashRequest, ctx: Context, rest: str) -> Reply:
         days = cal.working_days(max(span.start, ctx.today), span.end,
                                 _region_of(rotations, ctx.settings.bot_holiday_region))
         swap_unit.check(session, target.user.id, days)
-        staffing = _Staffing(session, rotations, days)
+        staffing = _Staffing(ctx, session, rotations, days)
         count = presence.clear_days(session, target.user.id, span.start, span.end)
         staffing.clear(target.user.id)
         if target.for_other and count:

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from base.safetext import plain
 from commands.base import Context, Reply, SlashRequest
 from commands.homeoffice.texts import CANCEL, SWAP_UNDO_ASK, SWAP_UNDO_YES
 from domain import calendar as cal
 from domain.swap import SwapState
+from storage.db import table_of
 from storage.models import PresenceChange, SwapProposal
 
 
@@ -26,15 +27,24 @@ class SwapInTheWay(Exception):
         self.swap = swap
 
 
+_swap = table_of(SwapProposal)
+# Every change runs this: built once (SQLAlchemy caches its compiled form), and it reads the
+# days of the person's accepted swaps as plain rows; only a swap in the way is loaded as a model.
+_ACCEPTED_SWAP_DAYS = (
+    sa.select(_swap.c.id, _swap.c.day, _swap.c.day2)
+    .where(_swap.c.state == SwapState.ACCEPTED.value,
+           sa.or_(_swap.c.proposer_id == sa.bindparam("user_id"), _swap.c.partner_id == sa.bindparam("user_id"))))
+
+
 def check(session: Session, user_id: str, days: Iterable[date]) -> None:
     """Raise SwapInTheWay if one of `days` is a day of an accepted swap of the person."""
     wanted = set(days)
     if not wanted:
         return
-    for swap in session.exec(select(SwapProposal).where(
-            col(SwapProposal.state) == SwapState.ACCEPTED.value,
-            sa.or_(col(SwapProposal.proposer_id) == user_id, col(SwapProposal.partner_id) == user_id))).all():
-        if swap.day in wanted or (swap.day2 is not None and swap.day2 in wanted):
+    for swap_id, day, day2 in session.execute(_ACCEPTED_SWAP_DAYS, {"user_id": user_id}).all():
+        if day in wanted or (day2 is not None and day2 in wanted):
+            swap = session.get(SwapProposal, swap_id)
+            assert swap is not None  # read in this transaction a moment ago
             raise SwapInTheWay(swap)
 
 
