@@ -8,13 +8,12 @@ Names are display names made inert (`plain`), never @-mentions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from base.i18n import Text
 from base.safetext import plain
-from domain import calendar as cal
 from storage import duties as duty_store
 from storage.duty_models import DutyGreeting
 from storage.models import RotationMember
@@ -151,7 +150,3 @@ def greeting_for(session: Session, user_id: str, channel_id: str | None) -> str 
 
 def greeting_text(text: str, locale: str) -> str:
     return GREETING_SHOWN(locale, text=plain(text, max_length=500))
-
-
-def working_day_after(day: date, region: str) -> date:
-    return cal.next_working_days(day + timedelta(days=1), 1, region)[0]

@@ -160,7 +160,6 @@ EDITED = Text(de="Dienst „{name}“ geändert: {summary}. Die Reihenfolge zäh
 SUMMARY_ON_SITE = Text(de="vor Ort", en="on site")
 SUMMARY_ANYWHERE = Text(de="überall (auch von zu Hause)", en="anywhere (also from home)")
 PERSONS = Plural(de=("Person", "Personen"), en=("person", "people"))
-SUMMARY_DAYS = Text(de="{days}", en="{days}")
 SUMMARY_ALL_DAY = Text(de="ganztags", en="all day")
 SUMMARY_NUMBER = Text(de="Nummer {number}", en="number {number}")
 DELETE_ASK = Text(de="Dienst „{name}“ wirklich löschen? Der Plan, die Übergaben und offenen Anfragen gehen mit.",
@@ -217,7 +216,7 @@ COVER_DM_LEAD = Text(de="⚠️ Kanal {channel}: „{name}“ am {day} ist unbes
                      en="⚠️ Channel {channel}: “{name}” on {day} is uncovered ({missing}). The channel is asked who steps in.")
 SWAP_DM = Text(de="{who} möchte dir den Dienst „{name}“ am {day} übergeben. Übernimmst du ihn?",
                en="{who} would like to hand the duty “{name}” on {day} to you. Will you take it?")
-SWAP_ASKED = Text(de="{who} ist gefragt, ob sie/er „{name}“ am {day} übernimmt; du bekommst Bescheid.",
+SWAP_ASKED = Text(de="{who} ist gefragt, ob sie oder er „{name}“ am {day} übernimmt; du bekommst Bescheid.",
                   en="{who} has been asked to take “{name}” on {day}; you will be told.")
 TAKE_ASK_DM = Text(de="{who} möchte deinen Dienst „{name}“ am {day} übernehmen. Einverstanden?",
                    en="{who} would like to take over your duty “{name}” on {day}. Agreed?")
