@@ -174,6 +174,11 @@ FIELDS: dict[str, FieldInfo] = {
     "duty.number": FieldInfo("Dienstliche Nummer des Dienstes, z. B. die Hotline (keine persönliche Nummer)", "duty"),
     "duty.start": FieldInfo("Tag, ab dem die Reihenfolge zählt (Anlegen oder letzte Änderung durch eine Leitung)",
                             "duty"),
+    "duty.carry_day": FieldInfo("Tag, an dem die Reihenfolge zuletzt festgehalten wurde (damit ältere "
+                                "Anwesenheitsdaten gelöscht werden können, ohne den Dienstplan zu ändern)", "duty_line"),
+    "duty.carry": FieldInfo("Reihenfolge der Teilnehmenden an diesem Tag: für jede Person ihre " + ID + " (26 "
+                            "Zeichen, kein Name), ihr Platz in der Reihenfolge und ob sie in den zehn Diensttagen "
+                            "davor verhindert war (keine Zählung, keine Tage von Abwesenheiten)", "duty_line"),
     "duty.created_by": FieldInfo(PERSON + ", die den Dienst angelegt hat", "duty"),
     "duty.created_at": FieldInfo("Zeitpunkt des Anlegens", "duty"),
     "duty_participant.duty_id": FieldInfo("Nummer des Dienstes", "duty_member"),

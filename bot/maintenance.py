@@ -39,14 +39,18 @@ _last_purge: weakref.WeakKeyDictionary[Services, tuple[date, datetime]] = weakre
 
 
 def purge(session: sa.orm.Session, *, now: datetime, retention_days: int, tz: tzinfo,
-          features: Sequence[Feature] = FEATURES) -> dict[str, int]:
+          features: Sequence[Feature] = FEATURES, default_region: str = "DE") -> dict[str, int]:
     """Delete everything older than the retention period; returns rows deleted per table.
 
-    Each feature purges its own tables (`Feature.purge`); the audit log and the outbox are the
+    First every feature keeps what must outlive the data (`Feature.keep`: the duty rota's carry),
+    then each purges its own tables (`Feature.purge`); the audit log and the outbox are the
     shell's."""
     cutoff_day = now.astimezone(tz).date() - timedelta(days=retention_days)
     cutoff = now - timedelta(days=retention_days)
     counts: dict[str, int] = {}
+    for feature in features:
+        if feature.keep is not None:
+            feature.keep(session, day=cutoff_day, default_region=default_region)
     for feature in features:
         if feature.purge is not None:
             counts.update(feature.purge(session, cutoff=cutoff, cutoff_day=cutoff_day))
@@ -77,7 +81,7 @@ async def retention_job(services: Services) -> None:
     _last_purge[services] = (now.astimezone(services.tz).date(), now)  # a failed run is tried again in an hour
     with services.db.write() as session:
         counts = purge(session, now=now, retention_days=services.settings.retention_days, tz=services.tz,
-                       features=services.features or FEATURES)
+                       features=services.features or FEATURES, default_region=services.settings.bot_holiday_region)
     if any(counts.values()):
         log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items() if v))
 

@@ -212,6 +212,7 @@ Job = Callable[["Services"], Awaitable[Any]]
 MyData = Callable[[Session, str, str], list[tuple[str, str, str | None]]]  # (session, user id, locale)
 Forget = Callable[[Session, str], None]  # (session, user id)
 Purge = Callable[..., dict[str, int]]  # (session, *, cutoff, cutoff_day) -> rows deleted per table
+Keep = Callable[..., Any]  # (session, *, day, default_region): before any purge, keep what must outlive it
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,8 @@ class Feature:
     - `actions`, `dialogs`: button and dialog handlers by name (signed as `"<kind>.<name>"`);
     - `jobs`: run on every scheduler tick, each idempotent;
     - `my_data`, `forget`: the person's data for `meine-daten`, and erasing it for `vergessen`;
+    - `keep`: runs before any feature purges, to write down what must outlive the deleted data
+      (the first day kept is `day`);
     - `purge`: the retention purge of the feature's own tables.
     """
 
@@ -236,6 +239,7 @@ class Feature:
     jobs: tuple[Job, ...] = ()
     my_data: MyData | None = None
     forget: Forget | None = None
+    keep: Keep | None = None
     purge: Purge | None = None
 
 

@@ -20,7 +20,9 @@ How the rota is made (plain words, for the user guide)
   everything else stays as it was.
 * **Longer absences.** Someone who misses several turns keeps only one: when they are back they
   are first in line once, then the cycle goes on as usual. While they are away the others take
-  the days in turn, so the extra work is shared evenly.
+  the days in turn, so the extra work is shared evenly. People who are away on the same days
+  keep their order among themselves, so two colleagues with the same office days take turns
+  strictly one after the other.
 * **The stand-in** of a day is the next available participant after the day's holders, in the
   same order.
 * **Hand-overs win.** A swap, a dropped day taken by a colleague or a day taken over stands: on
@@ -28,12 +30,16 @@ How the rota is made (plain words, for the user guide)
   by it. A hand-over whose taker is not available that day does not count.
 * **Too few people.** If fewer participants are available than the duty needs, all available
   ones have it and the day is *uncovered* (`missing` > 0).
-* **A bounded memory.** The rota of a day looks back at most `HORIZON_DAYS` (eight weeks): it is
-  worked out from the start of the four-week block before the day's own four-week block (blocks
-  counted from the week the duty started), beginning with the plain cycle there. So a turn that
-  was missed long ago is no longer made up, and deleting old presence data never changes the
-  rota. An absence moves duty days only within the next two blocks at most; usually only the
-  day itself and the one day it is paid back.
+* **Where the line stands (the carry).** The rota goes on from the day the duty started, with
+  its full memory: among participants who were available on the same days, the counts of duty
+  days over any four weeks differ by at most one. So that old presence data can be deleted
+  without changing the rota, the place in line each participant has at the start of a day can be
+  written down (`carry_forward`, a `Carry`): the rota then goes on from there and never looks at
+  older data. A carry holds each one's next turn and, for whoever was unavailable within the
+  last ten duty days, how many duty days ago that was: no counts, no dates. If the
+  participants changed since, the line keeps the order of those who stay and the newcomers
+  join at its end.
+* **Days before the carry** are past and have no rota any more: they are left out.
 
 The rota is recomputed from the plan every time (no history is kept): the same plan always gives
 the same rota.
@@ -44,13 +50,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from domain.rotation import Where
 
 ONE_DAY = timedelta(days=1)
-BLOCK_DAYS = 28  # the rota's memory works in blocks of four calendar weeks
-HORIZON_DAYS = 2 * BLOCK_DAYS  # how far before the first day asked for the rota may look back
 RETURN_DUTY_DAYS = 10  # duty days after an absence in which a returner keeps at most one turn
 
 
@@ -88,87 +91,140 @@ class DutyDay:
         return self.missing <= 0
 
 
-# --- counting duty days --------------------------------------------------------------------------
-
-def _weekday_count(weekdays: frozenset[int], a: date, b: date) -> int:
-    """How many days in [a, b) fall on one of `weekdays` (arithmetic, no calendar)."""
-    if b <= a:
-        return 0
-    days = (b - a).days
-    count = days // 7 * len(weekdays)
-    first = a.weekday()
-    for i in range(days % 7):
-        if (first + i) % 7 in weekdays:
-            count += 1
-    return count
-
-
-@lru_cache(maxsize=4096)
-def _days_off(is_working_day: Callable[[date], bool], weekdays: frozenset[int], year: int) -> tuple[date, ...]:
-    """The days of `year` on one of `weekdays` that are not working days (holidays)."""
-    out = []
-    day = date(year, 1, 1)
-    while day.year == year:
-        if day.weekday() in weekdays and not is_working_day(day):
-            out.append(day)
-        day += ONE_DAY
-    return tuple(out)
-
-
-def _duty_days_between(rule: DutyRule, a: date, b: date, is_working_day: Callable[[date], bool]) -> int:
-    """How many duty days (working days on the rule's weekdays) lie in [a, b).
-
-    Arithmetic for the weekdays; the holidays come from `is_working_day`, asked once per year for
-    the same function (pass one function object per calendar to make this cheap).
-    """
-    if b <= a:
-        return 0
-    count = _weekday_count(rule.weekdays, a, b)
-    for year in range(a.year, b.year + 1):
-        try:
-            off = _days_off(is_working_day, rule.weekdays, year)
-        except TypeError:  # an unhashable callable: ask it directly
-            off = _days_off.__wrapped__(is_working_day, rule.weekdays, year)
-        count -= sum(1 for d in off if a <= d < b)
-    return count
-
-
-def _anchor(rule: DutyRule, day: date) -> date:
-    """Where the computation for `day` starts: the start of the block before the day's block."""
-    week0 = rule.start - timedelta(days=rule.start.weekday())
-    block = (day - week0).days // BLOCK_DAYS
-    return max(rule.start, week0 + timedelta(days=(block - 1) * BLOCK_DAYS))
-
-
 # --- the rota ------------------------------------------------------------------------------------
 
+def _reassign(t: list[int], people: Sequence[int], targets: dict[int, int]) -> None:
+    """Give `people` the turns `targets` in the order they stood: nobody overtakes anybody."""
+    for p, value in zip(sorted(people, key=lambda p: t[p]), sorted(targets.values()), strict=True):
+        t[p] = value
+
+
 def _line(n: int, m: int, t: list[int], k: int, free: list[int], last_away: list[int]) -> list[int]:
-    """Advance the state through duty day number `k` (0-based from the start) and return the
-    available participants (indexes) in the order of their next turn - the day's line."""
-    end = (k + 1) * m  # the day's turns are [k*m, end)
-    away = set(range(n)) - set(free)
-    for p in away:
+    """Advance the state through duty day number `k` (counted from the state's origin) and return
+    the available participants (indexes) in the order of their next turn - the day's line.
+
+    `t[p]` is p's next turn; the turns of the n participants differ modulo n (each has a place in
+    the cycle). The day's turns are [k*m, (k+1)*m)."""
+    end = (k + 1) * m
+    unavailable = [p for p in range(n) if p not in set(free)]
+    for p in unavailable:
         last_away[p] = k
-        # keep at most one missed turn: the latest own turn before the day ends
-        own = end - 1 - ((end - 1 - p) % n)
-        if t[p] < own:
-            t[p] = own
+    # keep at most one missed turn: the latest turn of one's place in the cycle before the day ends
+    _reassign(t, unavailable, {p: max(t[p], end - 1 - ((end - 1 - t[p]) % n)) for p in unavailable})
     staying = [p for p in free if k - last_away[p] > RETURN_DUTY_DAYS]
     if staying and len(staying) < len(free):
         front = min(t[p] for p in staying)
         floor = front - n  # a returner is at most one turn behind the earliest of the others
-        for p in free:
-            if k - last_away[p] <= RETURN_DUTY_DAYS and t[p] < floor:
-                t[p] = floor + ((p - floor) % n)
+        back = [p for p in free if k - last_away[p] <= RETURN_DUTY_DAYS and t[p] < front]
+        _reassign(t, back, {p: floor + ((t[p] - floor) % n) if t[p] < floor else t[p] for p in back})
     return sorted(free, key=lambda p: t[p])
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Where a duty's line stood at the start of `day`: enough to go on from there without older
+    data. `turns[i]` is the next turn of `people[i]`, counted from the day's first turn;
+    `since_away[i]` how many duty days ago they were last unavailable (at most
+    RETURN_DUTY_DAYS + 1, which means: not recently)."""
+
+    day: date
+    people: tuple[str, ...]
+    turns: tuple[int, ...]
+    since_away: tuple[int, ...]
+
+
+@dataclass
+class _State:
+    t: list[int]  # each participant's next turn
+    last_away: list[int]  # the duty day number each was last unavailable
+    k: int  # the number of the next duty day
+
+
+def _plain(n: int) -> _State:
+    """The plain cycle at the duty's start: the i-th participant has the i-th turn."""
+    return _State(list(range(n)), [-(10 ** 9)] * n, 0)
+
+
+def _from_carry(carry: Carry, people: Sequence[str]) -> _State:
+    """The state the carry wrote down, for today's participants (duty day numbers count from 0 at
+    the carry's day). Whoever left is dropped; the others keep their order, newcomers join at the
+    end of the line."""
+    n = len(people)
+    if tuple(people) == carry.people:
+        turns, since = list(carry.turns), list(carry.since_away)
+    else:
+        known = dict(zip(carry.people, zip(carry.turns, carry.since_away, strict=True), strict=True))
+        line = sorted((p for p in people if p in known), key=lambda p: known[p][0])
+        line += [p for p in people if p not in known]
+        place = {p: i for i, p in enumerate(line)}
+        turns = [place[p] for p in people]
+        since = [known[p][1] if p in known else RETURN_DUTY_DAYS + 1 for p in people]
+    return _State(turns, [-s for s in since], 0) if n else _State([], [], 0)
+
+
+def _advance(rule: DutyRule, people: Sequence[str], state: _State, first: date, last: date,
+             is_working_day: Callable[[date], bool], available: Callable[[str, date], bool],
+             keep: set[date] | None = None) -> dict[date, list[str]]:
+    """Run `state` through the duty days from `first` to `last` (inclusive); return the lines of
+    the days in `keep` (all days if None)."""
+    n, m = len(people), max(1, rule.min_holders)
+    lines: dict[date, list[str]] = {}
+    day = first
+    while day <= last:
+        if day.weekday() in rule.weekdays and is_working_day(day):
+            free = [p for p in range(n) if available(people[p], day)]
+            order = _line(n, m, state.t, state.k, free, state.last_away)
+            for p in order[:m]:
+                state.t[p] += n
+            if keep is None or day in keep:
+                lines[day] = [people[p] for p in order]
+            state.k += 1
+        day += ONE_DAY
+    return lines
+
+
+def _usable(carry: Carry | None, rule: DutyRule) -> Carry | None:
+    return carry if carry is not None and carry.day >= rule.start else None
+
+
+def _available_for(rule: DutyRule, place: Callable[[str, date], Where]) -> Callable[[str, date], bool]:
+    def available(person: str, day: date) -> bool:
+        where = place(person, day)
+        return where != Where.AWAY and (not rule.on_site or where == Where.OFFICE)
+
+    return available
+
+
+def carry_forward(rule: DutyRule, participants: Sequence[str], day: date, *,
+                  is_working_day: Callable[[date], bool], place: Callable[[str, date], Where],
+                  carry: Carry | None = None) -> Carry | None:
+    """Where the line stands at the start of `day`, worked out from `carry` (or from the duty's
+    start) with the plan up to the day before. The carry itself if it is of that day; None if `day`
+    is not after the duty's start or comes before the carry: there is nothing to write down then."""
+    people = list(dict.fromkeys(participants))
+    n, m = len(people), max(1, rule.min_holders)
+    carry = _usable(carry, rule)
+    origin = carry.day if carry is not None else rule.start
+    if carry is not None and day == origin and carry.people == tuple(people):
+        return carry
+    if day <= origin or n == 0:
+        return None
+    state = _from_carry(carry, people) if carry is not None else _plain(n)
+    _advance(rule, people, state, origin, day - ONE_DAY, is_working_day, _available_for(rule, place), keep=set())
+    base = state.k * m
+    cap = RETURN_DUTY_DAYS + 1
+    return Carry(day, tuple(people), tuple(t - base for t in state.t),
+                 tuple(min(cap, state.k - a) for a in state.last_away))
 
 
 def rota(rule: DutyRule, participants: Sequence[str], days: Sequence[date], *,
          is_working_day: Callable[[date], bool],
          place: Callable[[str, date], Where],
-         handovers: Iterable[Handover] = ()) -> list[DutyDay]:
+         handovers: Iterable[Handover] = (),
+         carry: Carry | None = None) -> list[DutyDay]:
     """One DutyDay per day in `days` that is a duty day (a working day on one of the rule's
-    weekdays, not before its start), in date order. See the module docstring for the rule."""
+    weekdays, not before its start nor before the carry's day), in date order. See the module
+    docstring for the rule."""
     people = list(dict.fromkeys(participants))
     n = len(people)
     m = max(1, rule.min_holders)
@@ -179,35 +235,19 @@ def rota(rule: DutyRule, participants: Sequence[str], days: Sequence[date], *,
     for h in sorted(set(handovers), key=lambda h: (h.day, h.giver is None, h.giver or "", h.taker)):
         if h.day in wanted and h.giver != h.taker:
             by_day.setdefault(h.day, []).append(h)
+    available = _available_for(rule, place)
 
-    def available(person: str, day: date) -> bool:
-        where = place(person, day)
-        return where != Where.AWAY and (not rule.on_site or where == Where.OFFICE)
-
-    lines: dict[date, list[str]] = {}
-    groups: dict[date, list[date]] = {}
-    for d in wanted:
-        groups.setdefault(_anchor(rule, d), []).append(d)
-    for anchor, group in sorted(groups.items()):
-        if n == 0:
-            for d in group:
-                lines[d] = []
-            continue
-        k = _duty_days_between(rule, rule.start, anchor, is_working_day)
-        t = [k * m + ((p - k * m) % n) for p in range(n)]  # each one's next own turn
-        last_away = [-(10 ** 9)] * n
-        keep = set(group)
-        day = anchor
-        while day <= group[-1]:
-            if day.weekday() in rule.weekdays and is_working_day(day):
-                free = [p for p in range(n) if available(people[p], day)]
-                order = _line(n, m, t, k, free, last_away)
-                for p in order[:m]:
-                    t[p] += n
-                if day in keep:
-                    lines[day] = [people[p] for p in order]
-                k += 1
-            day += ONE_DAY
+    carry = _usable(carry, rule)
+    if carry is not None:  # days before the carry are past: no rota any more
+        wanted = [d for d in wanted if d >= carry.day]
+        if not wanted:
+            return []
+    if n == 0:
+        lines: dict[date, list[str]] = {d: [] for d in wanted}
+    else:  # full memory from the carry (or the start)
+        state = _from_carry(carry, people) if carry is not None else _plain(n)
+        lines = _advance(rule, people, state, carry.day if carry is not None else rule.start, wanted[-1],
+                         is_working_day, available, set(wanted))
 
     out: list[DutyDay] = []
     for d in wanted:

@@ -8,6 +8,7 @@ as in the office unless away or changed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain import calendar as cal
-from domain.duty import HORIZON_DAYS, DutyDay, DutyRule, Handover, rota
+from domain.duty import Carry, DutyDay, DutyRule, Handover, carry_forward, rota
 from domain.rotation import Where
 from storage import presence
 from storage.db import insert_for, rowcount, table_of
@@ -25,12 +26,48 @@ from storage.duty_models import Duty, DutyHandover, DutyLedger, DutyParticipant,
 from storage.models import RotationMember
 
 ALL_WEEKDAYS = "0,1,2,3,4"
-LOOK_BACK = timedelta(days=HORIZON_DAYS + 7)  # the rota of a day never looks further back (domain.duty)
+
+
+def carry_of(duty: Duty) -> Carry | None:
+    """The duty's carry (domain.duty.Carry), None if it has none (or it is not readable)."""
+    if duty.carry_day is None or not duty.carry:
+        return None
+    try:
+        rows = json.loads(duty.carry)
+        return Carry(duty.carry_day, tuple(str(r[0]) for r in rows), tuple(int(r[1]) for r in rows),
+                     tuple(int(r[2]) for r in rows))
+    except (ValueError, TypeError, IndexError):
+        return None
+
+
+def carry_json(carry: Carry) -> str:
+    return json.dumps([[p, t, a] for p, t, a in zip(carry.people, carry.turns, carry.since_away, strict=True)],
+                      separators=(",", ":"))
+
+
+def drop_from_carries(session: Session, user_id: str) -> None:
+    """Take a person out of every duty's carry (`vergessen`); the others keep their order."""
+    for duty in session.exec(select(Duty).where(col(Duty.carry).contains(json.dumps(user_id)))).all():
+        carry = carry_of(duty)
+        if carry is None:
+            duty.carry_day, duty.carry = None, None
+            continue
+        keep = [i for i, p in enumerate(carry.people) if p != user_id]
+        duty.carry = carry_json(Carry(carry.day, tuple(carry.people[i] for i in keep),
+                                      tuple(carry.turns[i] for i in keep), tuple(carry.since_away[i] for i in keep)))
+        session.add(duty)
+
+
+def origin(duty: Duty, start: date) -> date:
+    """The first day whose places the rota of `start` and later asks for: the carry's day, else the
+    duty's start (domain.duty: the rota goes on from there)."""
+    carry = carry_of(duty)
+    return min(carry.day if carry is not None and carry.day >= duty.start else duty.start, start)
 
 
 def first_day(duties: Sequence[Duty], start: date) -> date:
     """The first day whose places the rota of `start` and later may ask for."""
-    return min(max(min(d.start for d in duties), start - LOOK_BACK), start)
+    return min(origin(d, start) for d in duties)
 
 
 def weekdays_of(duty: Duty) -> frozenset[int]:
@@ -158,7 +195,7 @@ def compute(duties: Sequence[Duty], order: Sequence[str], entries: Mapping[int, 
         people = cycle(order, entries.get(duty.id, ()))
         moves = [Handover(h.day, h.giver, h.taker) for h in handovers.get(duty.id, ())]
         computed = rota(rule_of(duty), people, days, is_working_day=lambda d: cal.is_working_day(d, region),
-                        place=place, handovers=moves) if people and days else []
+                        place=place, handovers=moves, carry=carry_of(duty)) if people and days else []
         open_drops: dict[date, list[DutyRequest]] = {}
         for r in drops.get(duty.id, ()):
             open_drops.setdefault(r.day, []).append(r)
@@ -246,21 +283,12 @@ def decline_request(session: Session, request_id: int, now: datetime) -> bool:
     return rowcount(result) == 1
 
 
-def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], day: date,
-                    end: date | None = None) -> dict[str, list[DutyPlan]]:
-    """`duty_plans` from `day` to `end` (default: that day) for many channels (channel id -> (its
-    rotation row or None, its region)), with a few bulk reads: the morning fan-out's and the duty
-    job's path."""
-    begin, day = day, end or day
-    by_channel = duties_of(session, list(channels))
-    if not by_channel:
-        return {}
-    ids = [d.id for duties in by_channel.values() for d in duties if d.id is not None]
+def _bulk_places(session: Session, channels: Mapping[str, tuple[Any, str]], by_channel: Mapping[str, list[Duty]],
+                 orders: Mapping[str, list[str]], entries: Mapping[int, list[DutyParticipant]], begin: date,
+                 day: date) -> dict[str, tuple[date, Place]]:
+    """channel id -> (the first day its duties ask for, where each participant is from then to
+    `day`), with a few bulk reads for all channels."""
     first = first_day([d for duties in by_channel.values() for d in duties], begin)
-    orders = rotation_order(session, list(by_channel))
-    entries = entries_of(session, ids)
-    handovers = handovers_of(session, ids, first, day)
-    drops = open_drops_of(session, ids, begin, day)
     groups = {(m.channel_id, m.user_id): m.group for m in session.exec(
         select(RotationMember).where(col(RotationMember.channel_id).in_(sorted(by_channel)))).all()}
     members = {cid: {p: groups.get((cid, p), "") for p in orders.get(cid, [])} for cid in by_channel}
@@ -268,9 +296,9 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
     changes = presence.changes_for(session, everyone, first, day)
     absences = presence.absences_for(session, everyone, first, day)
     homes = presence.places_from_home(session, members, first, day)
-    out: dict[str, list[DutyPlan]] = {}
+    out: dict[str, tuple[date, Place]] = {}
     for cid, duties in by_channel.items():
-        row, region = channels[cid]
+        row, _ = channels[cid]
         people = members.get(cid, {})
         start = first_day(duties, begin)
         known: dict[tuple[str, date], Where] = {}
@@ -288,11 +316,68 @@ def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], d
         def place(person: str, when: date, known: dict[tuple[str, date], Where] = known) -> Where:
             return known.get((person, when), Where.OFFICE)
 
-        plans = compute(duties, orders.get(cid, []), entries, handovers, drops, place, region, start, day)
+        out[cid] = (start, place)
+    return out
+
+
+def duty_plans_many(session: Session, channels: Mapping[str, tuple[Any, str]], day: date,
+                    end: date | None = None) -> dict[str, list[DutyPlan]]:
+    """`duty_plans` from `day` to `end` (default: that day) for many channels (channel id -> (its
+    rotation row or None, its region)), with a few bulk reads: the morning fan-out's and the duty
+    job's path."""
+    begin, day = day, end or day
+    by_channel = duties_of(session, list(channels))
+    if not by_channel:
+        return {}
+    ids = [d.id for duties in by_channel.values() for d in duties if d.id is not None]
+    first = first_day([d for duties in by_channel.values() for d in duties], begin)
+    orders = rotation_order(session, list(by_channel))
+    entries = entries_of(session, ids)
+    handovers = handovers_of(session, ids, first, day)
+    drops = open_drops_of(session, ids, begin, day)
+    out: dict[str, list[DutyPlan]] = {}
+    for cid, (start, place) in _bulk_places(session, channels, by_channel, orders, entries, begin, day).items():
+        plans = compute(by_channel[cid], orders.get(cid, []), entries, handovers, drops, place, channels[cid][1],
+                        start, day)
         for plan in plans:
             plan.days = {d: v for d, v in plan.days.items() if begin <= d <= day}
         out[cid] = plans
     return out
+
+
+def carry_forward_all(session: Session, channels: Mapping[str, tuple[Any, str]], day: date) -> int:
+    """Write down where each duty's line stands at the start of `day` (domain.duty.carry_forward),
+    for every duty of `channels` whose carry is older; returns how many were written.
+
+    The same plan gives the same carry, so replicas doing this at once write the same; the UPDATE
+    is conditional on the carry it started from, so an older one never overwrites a newer one."""
+    by_channel = {cid: [d for d in duties if (d.carry_day or d.start) < day and d.start < day]
+                  for cid, duties in duties_of(session, list(channels)).items()}
+    by_channel = {cid: duties for cid, duties in by_channel.items() if duties}
+    if not by_channel:
+        return 0
+    ids = [d.id for duties in by_channel.values() for d in duties if d.id is not None]
+    orders = rotation_order(session, list(by_channel))
+    entries = entries_of(session, ids)
+    last = day - timedelta(days=1)
+    written = 0
+    for cid, (_, place) in _bulk_places(session, channels, by_channel, orders, entries, last, last).items():
+        region = channels[cid][1]
+
+        def working(d: date, region: str = region) -> bool:
+            return cal.is_working_day(d, region)
+
+        for duty in by_channel[cid]:
+            people = cycle(orders.get(cid, []), entries.get(duty.id or 0, ()))
+            old = carry_of(duty)
+            new = carry_forward(rule_of(duty), people, day, is_working_day=working, place=place, carry=old)
+            if new is None or new == old:
+                continue
+            same = col(Duty.carry_day).is_(None) if duty.carry_day is None else col(Duty.carry_day) == duty.carry_day
+            result = session.execute(sa.update(Duty).where(col(Duty.id) == duty.id, col(Duty.start) == duty.start, same)
+                                     .values(carry_day=new.day, carry=carry_json(new)))
+            written += rowcount(result)
+    return written
 
 
 def close_request(session: Session, request_id: int, now: datetime) -> bool:

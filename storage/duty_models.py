@@ -4,7 +4,8 @@ The rota itself is not stored: it is computed from the plan (`domain.duty.rota`)
 is what people decided: the duty's definition, explicit members and exclusions of its cycle, the
 hand-overs (`tausch`, `abgeben`, `übernehmen`) and the open requests behind them.
 
-Personal data here: participation in a duty's cycle, hand-overs and requests per person and day
+Personal data here: participation in a duty's cycle, each participant's place in its line (the
+carry), hand-overs and requests per person and day
 (deleted after `RETENTION_DAYS`), the greeting's author. The duty's own number is a public
 office number (e.g. a hotline), not a person's.
 """
@@ -36,6 +37,11 @@ class Duty(SQLModel, table=True):
     hours: str | None = Field(default=None, max_length=11)  # "08:00-12:00"; None: all day
     number: str | None = Field(default=None, max_length=40)  # the duty's own (public) number
     start: date  # the rota counts from here (defined, or last changed by a lead)
+    # Where the rota's line stood at the start of `carry_day` (domain.duty.Carry, as JSON: per
+    # participant [user id, next turn, duty days since last unavailable]): the rota goes on from
+    # there and needs no older presence data, so that data can be deleted.
+    carry_day: date | None = None
+    carry: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     created_by: str = Field(max_length=26)
     created_at: datetime = Field(sa_column=utc_column())
 

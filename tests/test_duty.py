@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from storage.duty_models import Duty, DutyHandover, DutyParticipant
 from tests.factories import rows, setup_ab
 
@@ -271,3 +273,53 @@ def test_deleting_a_duty_asks_first_and_the_roster_marks_an_uncovered_one(bot):
     bot.click(bot.last_reply, "Ja, löschen", as_="anna.schmidt")
     assert [d.name for d in rows(bot, Duty)] == ["Telefondienst"]
     assert "Postdienst" not in bot.slash("/anwesenheit")
+
+
+def test_old_presence_data_goes_and_the_rota_stays_because_its_line_was_written_down(bot):
+    from datetime import date
+
+    from bot.maintenance import purge
+    from storage.models import Absence
+
+    two_duties(bot)
+    bot.slash("/homeoffice abwesend 30.12.2026-08.01.2027", as_="bernd.mueller")
+    bot.slash("/homeoffice abwesend 26.01.2027-05.02.2027", as_="bernd.mueller")
+    bot.slash("/homeoffice abwesend 04.01.2027-08.01.2027", as_="elif.yilmaz")
+    bot.slash("/homeoffice abwesend 12.01.2027", as_="claudia.weber")
+    for day in ("2026-12-28", "2027-01-11", "2027-01-25", "2027-02-15"):
+        bot.set_time(f"{day} 07:00")
+        bot.tick()
+    # Once a day the duty job writes down where each duty's line stood four weeks ago.
+    assert {d.carry_day for d in rows(bot, Duty)} == {date(2027, 1, 18)}
+    plan = bot.slash("/dienst plan nächste Woche")
+    assert "Bernd Müller" in plan and "Elif Yılmaz" in plan
+    data = bot.slash("/homeoffice meine-daten", as_="bernd.mueller")
+    assert "Platz in der Reihenfolge von „Telefondienst“, festgehalten am Mo, 18.01.2027" in data, data
+
+    # The retention purge (here: keep one day) first moves the line on, then deletes the absences.
+    with bot.runtime.db.write() as session:
+        purge(session, now=bot.clock.now(), retention_days=1, tz=bot.runtime.services.tz)
+    assert rows(bot, Absence) == []
+    assert {d.carry_day for d in rows(bot, Duty)} == {date(2027, 2, 14)}
+    assert bot.slash("/dienst plan nächste Woche") == plan
+
+    # Without the line written down, the rota would have changed: the absences were what made it.
+    with bot.runtime.db.write() as session:
+        for duty in session.exec(select(Duty)).all():
+            duty.carry_day, duty.carry = None, None
+            session.add(duty)
+    assert bot.slash("/dienst plan nächste Woche") != plan
+
+
+def test_forgetting_takes_the_person_out_of_the_written_down_line(bot):
+    two_duties(bot)
+    bernd = bot.user("bernd.mueller").id
+    for day in ("2026-12-28", "2027-01-25"):
+        bot.set_time(f"{day} 07:00")
+        bot.tick()
+    assert all(bernd in (d.carry or "") for d in rows(bot, Duty))
+    bot.slash("/homeoffice vergessen", as_="bernd.mueller")
+    bot.click(bot.last_reply, "Ja, alles löschen", as_="bernd.mueller")
+    assert all(bernd not in (d.carry or "") and d.carry for d in rows(bot, Duty))
+    plan = bot.slash("/dienst plan diese Woche")
+    assert "Bernd Müller" not in plan and "Anna Schmidt" in plan

@@ -28,7 +28,7 @@ from commands.base import Context, Feature, Reply, SlashRequest, split_subcomman
 from commands.dienst import admin, handover, menu, views
 from commands.dienst.actions import answer_action, claim_action
 from commands.dienst.common import trigger
-from commands.dienst.jobs import duty_job
+from commands.dienst.jobs import carry_job, duty_job, keep
 from commands.dienst.mydata import forget, my_data, purge
 from commands.dienst.texts import HELP, UNKNOWN_SUB, help_text, sub_help
 from commands.help import did_you_mean, help_topic, usage_words
@@ -74,7 +74,7 @@ FEATURE = Feature(
     kind="duty", run=menus.with_menu(run, menu.menu), help=help_text,
     actions={"claim": claim_action, "answer": answer_action, "delete": admin.delete_action, **menu.ACTIONS},
     dialogs=menu.DIALOGS,
-    jobs=(duty_job,), my_data=my_data, forget=forget, purge=purge,
+    jobs=(duty_job, carry_job), my_data=my_data, forget=forget, keep=keep, purge=purge,
 )
 
 __all__ = ["FEATURE"]

@@ -11,6 +11,11 @@
 The job runs when this process wrote to a table the holders depend on since it last looked, and
 every few minutes anyway (another replica's writes are that replica's to pass on). It reads in
 bulk (`storage.duties.duty_plans_many`), as the morning roster does.
+
+Once a day (`carry_job`), and before the retention purge deletes presence data (`keep`), each
+duty's carry is moved forward (`storage.duties.carry_forward_all`): where its line stood
+`CARRY_LAG` ago, so the rota of today needs no older presence data. Changes to days before the
+carry no longer move the rota; those days are past.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from base.chat import MattermostError, User
 from base.safetext import plain
@@ -37,6 +42,7 @@ from storage.models import Rotation
 from storage.outbox import URGENT, enqueue_dm, enqueue_patch
 
 log = logging.getLogger("amtsbote.duty")
+CARRY_LAG = timedelta(days=28)  # how far back the rota's carry is kept at most
 LOOK_AT_LEAST_EVERY = timedelta(minutes=5)
 # what a duty's holders depend on; the job's own ledger and the outbox are not among them
 WATCHED = ("rotation", "rotation_member", "presence_change", "absence", "duty", "duty_participant",
@@ -53,13 +59,51 @@ class _DayState:
     open_covers: tuple[int, ...] = ()  # open coverage requests of the day
 
 
+def _channels(session: Session, default_region: str) -> tuple[list[str], dict[str, Rotation], dict[str, str]]:
+    """The channels with duties, their rotations and their holiday regions."""
+    channel_ids = sorted(session.exec(select(Duty.channel_id).distinct()).all())
+    rotations = {r.channel_id: r for r in session.exec(select(Rotation).where(
+        col(Rotation.channel_id).in_(channel_ids))).all()} if channel_ids else {}
+    regions = {cid: channel_region(session, cid, default_region) for cid in channel_ids}
+    return channel_ids, rotations, regions
+
+
+def keep(session: Session, *, day: date, default_region: str) -> int:
+    """Carry every duty's line forward to `day` at least (the first day whose presence data is
+    kept): run before the retention purge deletes what lies before it. Returns carries written."""
+    channel_ids, rotations, regions = _channels(session, default_region)
+    written = 0
+    for at in range(0, len(channel_ids), 500):
+        part = {cid: (rotations.get(cid), regions[cid]) for cid in channel_ids[at:at + 500]}
+        written += duty_store.carry_forward_all(session, part, day)
+    return written
+
+
+def carry_day(today: date, retention_days: int) -> date:
+    """The day the carries are moved to: CARRY_LAG back, and never before the retention keeps."""
+    return today - min(CARRY_LAG, timedelta(days=max(retention_days - 1, 0)))
+
+
+async def carry_job(services: Services) -> None:
+    """Once a day per process: move the duties' carries to `carry_day` (see the module docstring)."""
+    today = services.clock.now().astimezone(services.tz).date()
+    if services.db.views.get(("duty-carry",)) == today:
+        return
+    services.db.views[("duty-carry",)] = today
+    with services.db.read() as session:
+        if session.exec(select(Duty.id).limit(1)).first() is None:
+            return
+    with services.db.write() as session:
+        written = keep(session, day=carry_day(today, services.settings.retention_days),
+                       default_region=services.settings.bot_holiday_region)
+    if written:
+        log.debug("duties: %s carries moved on", written)
+
+
 def _states(services: Services, today: date) -> list[_DayState]:
     out = []
     with services.db.read() as session:
-        channel_ids = sorted(session.exec(select(Duty.channel_id).distinct()).all())
-        rotations = {r.channel_id: r for r in session.exec(select(Rotation).where(
-            col(Rotation.channel_id).in_(channel_ids))).all()} if channel_ids else {}
-        regions = {cid: channel_region(session, cid, services.settings.bot_holiday_region) for cid in channel_ids}
+        channel_ids, rotations, regions = _channels(session, services.settings.bot_holiday_region)
         wanted = {cid: ([today] if cal.is_working_day(today, region) else [])
                   + cal.next_working_days(today + timedelta(days=1), 1, region) for cid, region in regions.items()}
         last = max((days[-1] for days in wanted.values()), default=today)

@@ -16,12 +16,14 @@ from commands.dienst.texts import (
     MYDATA_GREETING,
     MYDATA_HANDOVER_GAVE,
     MYDATA_HANDOVER_TOOK,
+    MYDATA_LINE,
     MYDATA_REQUEST,
     MYDATA_SECTION,
     STATE_WORDS,
 )
 from commands.privacy import FORGOTTEN_ACTOR
 from domain import calendar as cal
+from storage import duties as duty_store
 from storage.db import rowcount
 from storage.duty_models import Duty, DutyGreeting, DutyHandover, DutyLedger, DutyParticipant, DutyRequest
 
@@ -42,6 +44,11 @@ def my_data(session: Session, user_id: str, locale: str) -> list[tuple[str, str,
     for duty in duties.values():
         if duty.created_by == user_id:
             out.append((section, MYDATA_CREATED(locale, name=plain(duty.name, max_length=40)), duty.channel_id))
+    for duty in duties.values():
+        carry = duty_store.carry_of(duty)
+        if carry is not None and user_id in carry.people:
+            out.append((section, MYDATA_LINE(locale, name=plain(duty.name, max_length=40),
+                                             day=cal.format_day(carry.day, locale)), duty.channel_id))
     for entry in session.exec(select(DutyParticipant).where(DutyParticipant.user_id == user_id)).all():
         text = (MYDATA_EXCLUDED if entry.excluded else MYDATA_ADDED)(locale, name=name(entry.duty_id))
         out.append((section, text, channel(entry.duty_id)))
@@ -78,6 +85,7 @@ def forget(session: Session, user_id: str) -> None:
         session.execute(sa.update(DutyRequest).where(getattr(DutyRequest, column) == user_id)
                         .values({column: FORGOTTEN_ACTOR}))
     session.execute(sa.update(Duty).where(col(Duty.created_by) == user_id).values(created_by=FORGOTTEN_ACTOR))
+    duty_store.drop_from_carries(session, user_id)
     session.execute(sa.update(DutyGreeting).where(col(DutyGreeting.set_by) == user_id).values(set_by=FORGOTTEN_ACTOR))
     # who held a duty day when it was last told: rows naming the person go (they are made afresh)
     session.execute(sa.delete(DutyLedger).where(col(DutyLedger.value).contains(user_id)))

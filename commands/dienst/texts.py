@@ -248,6 +248,8 @@ GREETING_OFF = Text(de="Ansage entfernt.", en="Greeting removed.")
 
 MYDATA_SECTION = Text(de="Dienste", en="Duties")
 MYDATA_ADDED = Text(de="in den Dienst „{name}“ aufgenommen ({{channel}})", en="added to the duty “{name}” ({{channel}})")
+MYDATA_LINE = Text(de="Platz in der Reihenfolge von „{name}“, festgehalten am {day} ({{channel}})",
+                   en="place in the order of “{name}”, as written down on {day} ({{channel}})")
 MYDATA_EXCLUDED = Text(de="aus dem Dienst „{name}“ herausgenommen ({{channel}})",
                        en="taken out of the duty “{name}” ({{channel}})")
 MYDATA_HANDOVER_TOOK = Text(de="{day}: „{name}“ übernommen ({{channel}})", en="{day}: took “{name}” ({{channel}})")
