@@ -9,6 +9,7 @@ take turns on the same core and the figures are steadier.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
@@ -180,8 +181,9 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
     channel has its own roster settings (English, 07:45). `skip_today` marks that day's morning
     roster as already handled ("skipped" ledger rows), so the serving process's own scheduler tick
     stays out of the measurement. With `duties` (at most 2), each channel has "Telefondienst"
-    (anywhere, with its own number) and "Postdienst" (on site), counted from the rotation's start,
-    so the rota of every duty is computed over the two weeks and more before the roster day."""
+    (anywhere, with its own number) and "Postdienst" (on site), defined eight weeks before and with
+    their line written down four weeks before the roster day, as the duty job keeps it: the rota of
+    every duty is computed over the four weeks before the roster day."""
     import sqlalchemy as sa
 
     from storage.db import Database
@@ -207,10 +209,12 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
         rotations.append(dict(channel_id=cid, team_id=world["team"].id, groups="A,B", pattern="weekly", custom=None,
                               start=start, min_office=3, region="DE", forward_prompts=False, created_by=people[0],
                               created_at=now - timedelta(days=30)))
+        carry = json.dumps([[uid, j, 11] for j, uid in enumerate(people)], separators=(",", ":"))
         for name, on_site, number in kinds:
             duty_rows.append(dict(channel_id=cid, name=name, name_key=name.casefold(), on_site=on_site, min_holders=1,
-                                  weekdays="0,1,2,3,4", hours=None, number=number, start=start, created_by=people[0],
-                                  created_at=now - timedelta(days=30)))
+                                  weekdays="0,1,2,3,4", hours=None, number=number, start=day - timedelta(weeks=8),
+                                  carry_day=day - timedelta(days=28), carry=carry, created_by=people[0],
+                                  created_at=now - timedelta(days=56)))
         if i % 10 == 0:
             settings.append(dict(channel_id=cid, roster_enabled=True, roster_time="07:45", roster_days="0,1,2,3,4",
                                  region=None, locale="en"))
