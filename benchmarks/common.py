@@ -182,8 +182,8 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
     roster as already handled ("skipped" ledger rows), so the serving process's own scheduler tick
     stays out of the measurement. With `duties` (at most 2), each channel has "Telefondienst"
     (anywhere, with its own number) and "Postdienst" (on site), defined eight weeks before and with
-    their line written down four weeks before the roster day, as the duty job keeps it: the rota of
-    every duty is computed over the four weeks before the roster day."""
+    their line written down two weeks before the roster day, as the duty job keeps it: the rota of
+    every duty is computed over the two weeks before the roster day."""
     import sqlalchemy as sa
 
     from storage.db import Database
@@ -213,7 +213,7 @@ def seed_db_bulk(database_url: str, world: dict[str, Any], *, day: date, skip_to
         for name, on_site, number in kinds:
             duty_rows.append(dict(channel_id=cid, name=name, name_key=name.casefold(), on_site=on_site, min_holders=1,
                                   weekdays="0,1,2,3,4", hours=None, number=number, start=day - timedelta(weeks=8),
-                                  carry_day=day - timedelta(days=28), carry=carry, created_by=people[0],
+                                  carry_day=day - timedelta(days=14), carry=carry, created_by=people[0],
                                   created_at=now - timedelta(days=56)))
         if i % 10 == 0:
             settings.append(dict(channel_id=cid, roster_enabled=True, roster_time="07:45", roster_days="0,1,2,3,4",

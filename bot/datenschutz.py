@@ -113,7 +113,7 @@ def _retention(s: Settings) -> dict[str, str]:
         "duty": "bis eine Leitung den Dienst löscht; wer ihn angelegt hat, wird bei „vergessen“ nicht mehr genannt",
         "duty_member": "bis eine Leitung es ändert oder der Dienst gelöscht wird; bei „vergessen“ sofort gelöscht",
         "duty_day": f"{n} nach dem betroffenen Diensttag, dann gelöscht; bei „vergessen“ sofort",
-        "duty_line": "wird täglich neu geschrieben (Stand von höchstens vier Wochen vorher) und mit dem Dienst "
+        "duty_line": "wird täglich neu geschrieben (Stand von zwei Wochen vorher) und mit dem Dienst "
                      "gelöscht; bei „vergessen“ wird die Person sofort daraus entfernt",
         "greeting": "bis eine Leitung sie ändert oder entfernt (`/dienst ansage aus`); wer sie gesetzt hat, "
                     "wird bei „vergessen“ nicht mehr genannt",

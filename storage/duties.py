@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,11 +33,16 @@ def carry_of(duty: Duty) -> Carry | None:
     """The duty's carry (domain.duty.Carry), None if it has none (or it is not readable)."""
     if duty.carry_day is None or not duty.carry:
         return None
+    return _parse_carry(duty.carry_day, duty.carry)
+
+
+@lru_cache(maxsize=8192)
+def _parse_carry(day: date, text: str) -> Carry | None:
     try:
-        rows = json.loads(duty.carry)
-        return Carry(duty.carry_day, tuple(str(r[0]) for r in rows), tuple(int(r[1]) for r in rows),
+        rows = json.loads(text)
+        return Carry(day, tuple(str(r[0]) for r in rows), tuple(int(r[1]) for r in rows),
                      tuple(int(r[2]) for r in rows))
-    except (ValueError, TypeError, IndexError):
+    except (ValueError, TypeError, IndexError, KeyError):
         return None
 
 

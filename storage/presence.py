@@ -142,8 +142,8 @@ def places_from_home(session: Session, channels: Mapping[str, Mapping[str, str]]
         home = home_channel(m for m, _ in ms)
         if home is not None:
             home_of[person] = (home, next(g for m, g in ms if m.channel_id == home))
-    wanted = {home for person, (home, _) in home_of.items()
-              if any(person in members and home != cid for cid, members in channels.items())}
+    wanted = {home_of[p][0] for cid, members in channels.items() for p in members
+              if p in home_of and home_of[p][0] != cid}
     rotations = {r.channel_id: to_domain(r) for r in session.exec(
         select(Rotation).where(col(Rotation.channel_id).in_(sorted(wanted))))} if wanted else {}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)] if end >= start else []

@@ -289,12 +289,12 @@ def test_old_presence_data_goes_and_the_rota_stays_because_its_line_was_written_
     for day in ("2026-12-28", "2027-01-11", "2027-01-25", "2027-02-15"):
         bot.set_time(f"{day} 07:00")
         bot.tick()
-    # Once a day the duty job writes down where each duty's line stood four weeks ago.
-    assert {d.carry_day for d in rows(bot, Duty)} == {date(2027, 1, 18)}
+    # Once a day the duty job writes down where each duty's line stood two weeks ago.
+    assert {d.carry_day for d in rows(bot, Duty)} == {date(2027, 2, 1)}
     plan = bot.slash("/dienst plan nächste Woche")
     assert "Bernd Müller" in plan and "Elif Yılmaz" in plan
     data = bot.slash("/homeoffice meine-daten", as_="bernd.mueller")
-    assert "Platz in der Reihenfolge von „Telefondienst“, festgehalten am Mo, 18.01.2027" in data, data
+    assert "Platz in der Reihenfolge von „Telefondienst“, festgehalten am Mo, 01.02.2027" in data, data
 
     # The retention purge (here: keep one day) first moves the line on, then deletes the absences.
     with bot.runtime.db.write() as session:

@@ -42,7 +42,9 @@ from storage.models import Rotation
 from storage.outbox import URGENT, enqueue_dm, enqueue_patch
 
 log = logging.getLogger("amtsbote.duty")
-CARRY_LAG = timedelta(days=28)  # how far back the rota's carry is kept at most
+# How far back the rota's carry is written: an absence entered late for a day of the last two weeks
+# (a sick note, say) still moves the rota; one for an older day no longer does.
+CARRY_LAG = timedelta(days=14)
 LOOK_AT_LEAST_EVERY = timedelta(minutes=5)
 # what a duty's holders depend on; the job's own ledger and the outbox are not among them
 WATCHED = ("rotation", "rotation_member", "presence_change", "absence", "duty", "duty_participant",
