@@ -156,6 +156,9 @@ def cmd_post_rosters(args: argparse.Namespace) -> int:
 
     async def main() -> int:
         runtime = Runtime(settings)
+        # Like serve, it holds the claim on the database while it runs: `db restore` and `db move`
+        # are refused meanwhile, and while one of them runs, this waits (storage/inuse.py).
+        await runtime.claim.wait()
         try:
             return await post_rosters.run(runtime, day=day_of(args.date, settings), channel=args.channel,
                                           timeout=args.timeout,
@@ -163,6 +166,7 @@ def cmd_post_rosters(args: argparse.Namespace) -> int:
         finally:
             await runtime.mm.close()
             runtime.db.dispose()
+            runtime.claim.release()
 
     return asyncio.run(main())
 

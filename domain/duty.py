@@ -105,19 +105,28 @@ def _line(n: int, m: int, t: list[int], k: int, free: list[int], last_away: list
 
     `t[p]` is p's next turn; the turns of the n participants differ modulo n (each has a place in
     the cycle). The day's turns are [k*m, (k+1)*m)."""
-    end = (k + 1) * m
-    unavailable = [p for p in range(n) if p not in set(free)]
-    for p in unavailable:
-        last_away[p] = k
-    # keep at most one missed turn: the latest turn of one's place in the cycle before the day ends
-    _reassign(t, unavailable, {p: max(t[p], end - 1 - ((end - 1 - t[p]) % n)) for p in unavailable})
-    staying = [p for p in free if k - last_away[p] > RETURN_DUTY_DAYS]
-    if staying and len(staying) < len(free):
-        front = min(t[p] for p in staying)
+    if len(free) < n:
+        end = (k + 1) * m
+        is_free = set(free)
+        unavailable = [p for p in range(n) if p not in is_free]
+        lifted = False
+        targets = {}
+        for p in unavailable:
+            last_away[p] = k
+            # keep at most one missed turn: the latest turn of one's place in the cycle before the day ends
+            own = end - 1 - ((end - 1 - t[p]) % n)
+            targets[p] = own if t[p] < own else t[p]
+            lifted = lifted or t[p] < own
+        if lifted:
+            _reassign(t, unavailable, targets)
+    returners = [p for p in free if k - last_away[p] <= RETURN_DUTY_DAYS]
+    if returners and len(returners) < len(free):
+        front = min(t[p] for p in free if k - last_away[p] > RETURN_DUTY_DAYS)
         floor = front - n  # a returner is at most one turn behind the earliest of the others
-        back = [p for p in free if k - last_away[p] <= RETURN_DUTY_DAYS and t[p] < front]
-        _reassign(t, back, {p: floor + ((t[p] - floor) % n) if t[p] < floor else t[p] for p in back})
-    return sorted(free, key=lambda p: t[p])
+        back = [p for p in returners if t[p] < front]
+        if any(t[p] < floor for p in back):
+            _reassign(t, back, {p: floor + ((t[p] - floor) % n) if t[p] < floor else t[p] for p in back})
+    return sorted(free, key=t.__getitem__)
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ def _advance(rule: DutyRule, people: Sequence[str], state: _State, first: date, 
     day = first
     while day <= last:
         if day.weekday() in rule.weekdays and is_working_day(day):
-            free = [p for p in range(n) if available(people[p], day)]
+            free = [p for p, person in enumerate(people) if available(person, day)]
             order = _line(n, m, state.t, state.k, free, state.last_away)
             for p in order[:m]:
                 state.t[p] += n
@@ -188,11 +197,9 @@ def _usable(carry: Carry | None, rule: DutyRule) -> Carry | None:
 
 
 def _available_for(rule: DutyRule, place: Callable[[str, date], Where]) -> Callable[[str, date], bool]:
-    def available(person: str, day: date) -> bool:
-        where = place(person, day)
-        return where != Where.AWAY and (not rule.on_site or where == Where.OFFICE)
-
-    return available
+    if rule.on_site:
+        return lambda person, day: place(person, day) == Where.OFFICE
+    return lambda person, day: place(person, day) != Where.AWAY
 
 
 def carry_forward(rule: DutyRule, participants: Sequence[str], day: date, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage import inuse
 from tests.live import (
     TUESDAY,
     LiveBot,
@@ -70,4 +71,23 @@ def test_rosters_queued_but_not_delivered_are_named_and_serve_delivers_them_once
         assert live.drain()
     finally:
         live.stop()
+    assert roster_posts(standin, world) == dict.fromkeys(world["channel_ids"], 1)
+
+
+def test_post_rosters_waits_while_the_database_is_being_restored_and_then_posts_once(standin, tmp_path):
+    world = make_world(standin, channels=2)
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    seed_rotations(url, world)
+    with inuse.exclusive(url):  # what `db restore` and `db move` hold while they work
+        proc = post_rosters(env_for(standin, world, url))
+        assert proc.stderr is not None
+        before = []
+        for line in proc.stderr:  # until it says it waits (or ends without waiting: then the test fails)
+            before.append(line)
+            if "being restored or moved" in line:
+                break
+        assert any("being restored or moved" in line for line in before), "".join(before)
+        assert sum(roster_posts(standin, world).values()) == 0
+    out, err = finish(proc, 90)
+    assert proc.returncode == 0, err
     assert roster_posts(standin, world) == dict.fromkeys(world["channel_ids"], 1)
