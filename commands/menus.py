@@ -89,17 +89,29 @@ def card(ctx: Context, body: str, buttons: Sequence[MenuButton]) -> Reply:
     ephemeral card reaches only its reader, but every check is made on the presser all the same).
     Each carries the card's time (`t`), so an action that must not happen twice can tell a
     second press of the same card from a new card."""
-    expires = ctx.now + timedelta(hours=CARD_HOURS)
     shown = int(ctx.now.timestamp())
-    actions = []
-    for i, b in enumerate(buttons):
-        action = ctx.button(b.label, b.action, {**b.data, "t": shown}, user_id=None, expires=expires, style=b.style,
-                            action_id=f"m{i}" + "".join(ch for ch in b.action if ch.isalnum())[:30])
-        if b.users:
-            action.update(type="select", data_source="users")
-            action.pop("style", None)
-        actions.append(action)
-    return Reply(body, attachments=[{"text": "", "actions": actions}])
+    # The same buttons within the same second sign to the same thing, for whoever asks: signed once.
+    key = (ctx.services.signer, ctx.services.action_url, ctx.locale, shown, tuple((b.label(ctx.locale), b.action, repr(sorted(b.data.items())),
+                                                       b.style, b.users) for b in buttons))
+    actions = _signed_cards.get(key)
+    if actions is None:
+        expires = ctx.now.replace(microsecond=0) + timedelta(hours=CARD_HOURS)
+        actions = []
+        for i, b in enumerate(buttons):
+            action = ctx.button(b.label, b.action, {**b.data, "t": shown}, user_id=None, expires=expires,
+                                style=b.style, action_id=f"m{i}" + "".join(ch for ch in b.action if ch.isalnum())[:30])
+            if b.users:
+                action.update(type="select", data_source="users")
+                action.pop("style", None)
+            actions.append(action)
+        if len(_signed_cards) >= SIGNED_CARDS_KEPT:
+            _signed_cards.clear()
+        _signed_cards[key] = actions
+    return Reply(body, attachments=[{"text": "", "actions": [dict(a) for a in actions]}])
+
+
+SIGNED_CARDS_KEPT = 256
+_signed_cards: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
 
 
 def with_menu(run: Handler, menu: Handler) -> Handler:
